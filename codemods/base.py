@@ -1,0 +1,192 @@
+"""What every codemod is made of.
+
+A codemod is a pure transform: a libcst tree (or a text, for files that are not Python) goes in,
+a tree and findings come out. It never reads files, prints, or knows about the command line.
+
+Every codemod class carries:
+- ``code`` (``PFU101``), ``summary`` (one line), ``fix_class`` (its usual class);
+- ``extra_codes``: the sub-codes its findings may carry, each with a one-line summary;
+- ``file_kinds``: which kinds of content it rewrites (``python``, ``shell``, ``yaml`` ...);
+- ``markers``: substrings without which a text cannot need this codemod (a cheap pre-filter);
+- ``examples``: code that must stay as it is (``Example(before)``) next to code that must change
+  (``Example(before, after)``); they are its tests and its documentation;
+- a docstring with a before/after example, shown by ``--explain``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from dataclasses import dataclass
+from typing import ClassVar, Mapping, Optional, Sequence
+
+import libcst as cst
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.metadata import PositionProvider
+
+from prefect_upgrade.findings import FixClass, Reporter
+
+PYTHON = "python"
+
+#: Every kind of content a codemod may declare in ``file_kinds``.
+CONTENT_KINDS = frozenset(
+    {
+        PYTHON,
+        "shell",  # shell scripts, and shell commands found inside other files
+        "yaml",
+        "dockerfile",
+        "makefile",
+        "dotenv",
+        "toml",
+        "ini",
+        "requirements",
+        "markdown",
+        "rst",
+        "notebook",
+    }
+)
+
+SOURCE_VERSIONS = ("0.13", "0.14", "0.15")
+
+
+def code_selected(code: str, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> bool:
+    """``--select``/``--ignore`` semantics for one code: prefixes; ignore wins."""
+    if select and not any(code.startswith(prefix) for prefix in select):
+        return False
+    return not any(code.startswith(prefix) for prefix in ignore)
+
+
+@dataclass(frozen=True)
+class CodemodOptions:
+    """What the user asked for that changes what a codemod may do."""
+
+    unsafe_fixes: bool = False
+    #: The Prefect the code was written for: "0.13", "0.14" or "0.15".
+    from_version: str = "0.15"
+    #: ``--select`` / ``--ignore``: code prefixes.
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def code_enabled(self, code: str) -> bool:
+        return code_selected(code, self.select, self.ignore)
+
+    def allows(self, fix_class: FixClass) -> bool:
+        if fix_class is FixClass.SAFE:
+            return True
+        if fix_class is FixClass.UNSAFE:
+            return self.unsafe_fixes
+        return False
+
+
+@dataclass(frozen=True)
+class Example:
+    """``after is None`` means the code must come out unchanged."""
+
+    before: str
+    after: Optional[str] = None
+    kind: str = PYTHON
+    options: CodemodOptions = CodemodOptions()
+
+    @property
+    def must_change(self) -> bool:
+        return self.after is not None
+
+
+class Codemod:
+    """The registry's view of a codemod; subclass one of the kinds below."""
+
+    code: ClassVar[str]
+    summary: ClassVar[str]
+    fix_class: ClassVar[FixClass] = FixClass.SAFE
+    extra_codes: ClassVar[Mapping[str, str]] = {}
+    file_kinds: ClassVar[frozenset[str]] = frozenset({PYTHON})
+    markers: ClassVar[Sequence[str]] = ("prefect",)
+    examples: ClassVar[Sequence[Example]] = ()
+
+    @classmethod
+    def codes(cls) -> dict[str, str]:
+        """Every code this codemod can report, with its one-line summary."""
+        return {cls.code: cls.summary, **dict(cls.extra_codes)}
+
+    @classmethod
+    def explain(cls) -> str:
+        doc = inspect.getdoc(cls) or cls.summary
+        return textwrap.dedent(doc).strip()
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        return any(marker in text for marker in cls.markers)
+
+
+class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
+    """A codemod over a Python module (a libcst transformer).
+
+    ``AddImportsVisitor``/``RemoveImportsVisitor`` scheduled through ``self.context`` run after
+    the transform, as in any libcst codemod command.
+    """
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+    file_kinds = frozenset({PYTHON})
+
+    def __init__(self, context: CodemodContext, options: CodemodOptions, reporter: Reporter) -> None:
+        super().__init__(context)
+        self.options = options
+        self.reporter = reporter
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        applied: bool,
+        fix_class: Optional[FixClass] = None,
+        code: Optional[str] = None,
+    ) -> None:
+        """Record a finding at ``node`` (a node of the tree this codemod was given)."""
+        position = self.get_metadata(PositionProvider, node).start
+        self.reporter.add(
+            code or self.code,
+            position.line,
+            position.column + 1,
+            fix_class or self.fix_class,
+            message,
+            applied,
+        )
+
+    def allows(self, fix_class: FixClass) -> bool:
+        return self.options.allows(fix_class)
+
+    def enabled(self, code: str) -> bool:
+        """Whether a sub-code of this codemod is selected (``--select``/``--ignore``)."""
+        return self.options.code_enabled(code)
+
+
+class TextCodemod(Codemod):
+    """A codemod over the text of a file that is not Python (or of a part of one)."""
+
+    file_kinds: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, options: CodemodOptions, reporter: Reporter) -> None:
+        self.options = options
+        self.reporter = reporter
+
+    def rewrite_text(self, text: str, kind: str) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def report(
+        self,
+        line: int,
+        col: int,
+        message: str,
+        *,
+        applied: bool,
+        fix_class: Optional[FixClass] = None,
+        code: Optional[str] = None,
+    ) -> None:
+        self.reporter.add(code or self.code, line, col, fix_class or self.fix_class, message, applied)
+
+    def allows(self, fix_class: FixClass) -> bool:
+        return self.options.allows(fix_class)
+
+    def enabled(self, code: str) -> bool:
+        return self.options.code_enabled(code)

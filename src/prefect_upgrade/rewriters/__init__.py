@@ -1,0 +1,68 @@
+"""One rewriter per kind of file.
+
+A rewriter turns a file's text into a state (a libcst tree, a text ...), applies one codemod at a
+time to that state, renders it back to text and checks that the result still parses. The runner
+applies codemods one by one so that each codemod's change to a file can be reviewed, accepted or
+refused on its own.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, ClassVar, Optional
+
+from prefect_upgrade.codemods.base import Codemod, CodemodOptions
+from prefect_upgrade.findings import Reporter
+
+
+class SourceError(Exception):
+    """A file (or the rewritten text) cannot be parsed; the message is one line."""
+
+
+class Rewriter:
+    """The interface every rewriter implements."""
+
+    #: The file kind it handles, as told by discovery.
+    kind: ClassVar[str]
+
+    def handles(self, codemod: type[Codemod]) -> bool:
+        """Whether ``codemod`` can change a file of this kind."""
+        return self.kind in codemod.file_kinds
+
+    def parse(self, text: str, path: str) -> Any:
+        raise NotImplementedError
+
+    def apply(
+        self, state: Any, codemod: type[Codemod], options: CodemodOptions, reporter: Reporter, path: str
+    ) -> Any:
+        raise NotImplementedError
+
+    def render(self, state: Any) -> str:
+        raise NotImplementedError
+
+    def verify(self, original: str, rewritten: str, path: str) -> None:
+        """Raise ``SourceError`` when ``rewritten`` is not valid where ``original`` was."""
+
+
+#: kind -> "module:Class", imported on first use so that start-up stays light.
+_REWRITERS: dict[str, str] = {
+    "python": "prefect_upgrade.rewriters.python:PythonRewriter",
+}
+_instances: dict[str, Rewriter] = {}
+
+
+def register_rewriter(kind: str, target: str) -> None:
+    _REWRITERS[kind] = target
+
+
+def known_kinds() -> frozenset[str]:
+    return frozenset(_REWRITERS)
+
+
+def rewriter_for(kind: Optional[str]) -> Optional[Rewriter]:
+    if kind is None or kind not in _REWRITERS:
+        return None
+    if kind not in _instances:
+        module_name, class_name = _REWRITERS[kind].split(":")
+        _instances[kind] = getattr(importlib.import_module(module_name), class_name)()
+    return _instances[kind]
