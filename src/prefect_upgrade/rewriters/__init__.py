@@ -56,13 +56,24 @@ def register_rewriter(kind: str, target: str) -> None:
 
 
 def known_kinds() -> frozenset[str]:
-    return frozenset(_REWRITERS)
+    return frozenset(_REWRITERS) | PLAIN_TEXT_KINDS
+
+
+#: Kinds with no rewriter of their own are read as plain text by ``TextRewriter``.
+PLAIN_TEXT_KINDS = frozenset(
+    {"shell", "yaml", "dockerfile", "makefile", "dotenv", "toml", "ini", "requirements", "markdown", "rst", "notebook"}
+)
 
 
 def rewriter_for(kind: Optional[str]) -> Optional[Rewriter]:
-    if kind is None or kind not in _REWRITERS:
+    if kind is None or (kind not in _REWRITERS and kind not in PLAIN_TEXT_KINDS):
         return None
     if kind not in _instances:
-        module_name, class_name = _REWRITERS[kind].split(":")
-        _instances[kind] = getattr(importlib.import_module(module_name), class_name)()
+        if kind in _REWRITERS:
+            module_name, class_name = _REWRITERS[kind].split(":")
+            _instances[kind] = getattr(importlib.import_module(module_name), class_name)()
+        else:
+            from prefect_upgrade.rewriters.text import TextRewriter
+
+            _instances[kind] = TextRewriter(kind)
     return _instances[kind]
