@@ -286,6 +286,16 @@ def _register(args: Sequence[Arg], t: Transform) -> None:
     _opaque_note(t, parsed, args, REGISTER, "prefect register")
 
 
+def _register_without_project(args: Sequence[Arg], t: Transform) -> None:
+    """A top-level ``prefect register`` without --project (left by a rewrite, or by hand)."""
+    if any(a.value is None for a in args):
+        return  # the project may come from a variable
+    if any(a.value == "--project" or a.value.startswith("--project=") for a in args):
+        return
+    t.report(1, REGISTER, MANUAL, "`prefect register` requires --project: add `--project NAME` (the project "
+             "to register into)", False)
+
+
 # --------------------------------------------------------------------------------------------
 # prefect run flow / run cloud / run server
 
@@ -332,7 +342,7 @@ def key_values(text: str) -> Optional[list[str]]:
     pairs = []
     for key, value in data.items():
         if isinstance(value, str):
-            written = value
+            written = value if value else '""'
             try:
                 same = _load_cli_value(written) == value and type(_load_cli_value(written)) is str
             except ValueError:
@@ -629,10 +639,15 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     action = second
     parsed = parse_options(args, 3, _HIDDEN_START if action == "start" else _HIDDEN_INSTALL)
     command = f"prefect agent {action} TYPE"
+    types = [i for i in parsed.positionals if args[i].value in _AGENT_TYPES]
     if parsed.error or len(parsed.positionals) > 1 or parsed.opaque and not parsed.positionals:
-        index, why = parsed.error or (2, "the agent type cannot be told")
-        t.report(index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
-                 f"(not rewritten: {why})", False)
+        if types and args[types[0]].value == "fargate":
+            _fargate(t, types[0])
+        elif types:
+            index, why = parsed.error or (types[0], "unexpected arguments")
+            t.report(index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
+                     f"(not rewritten: {why})", False)
+        # otherwise not a 0.x command line (Prefect 2 has `prefect agent start -q QUEUE`)
         return
     if parsed.positionals:
         type_index = parsed.positionals[0]
@@ -667,7 +682,7 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     if parsed.find("verbose"):
         message += "; --verbose is `--log-level DEBUG`"
     if dropped:
-        message += f"; dropped {', '.join(dropped)} (no effect on this agent type, and 1.0 rejects it)"
+        message += f"; dropped {', '.join(dropped)} (no effect in this command, and 1.0 rejects it)"
     t.report(2, AGENT, SAFE, message, True)
     _opaque_note(t, parsed, args, AGENT, f"prefect agent {agent_type} {action}")
 
@@ -694,9 +709,13 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
     t = Transform()
     if len(args) < 3 or args[1].value is None or args[2].value is None:
         return t
+    if any(a.value in ("--help", "-h") for a in args):
+        return t
     group, sub = args[1].value, args[2].value
     if group == "register" and sub == "flow" and REGISTER in codes:
         _register(args, t)
+    elif group == "register" and REGISTER in codes:
+        _register_without_project(args, t)
     elif group == "run" and sub in ("flow", "cloud", "server") and RUN in codes:
         _run(args, t, options)
     elif group == "run" and RUN in codes:

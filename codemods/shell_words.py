@@ -111,8 +111,13 @@ def _read_expansion(text: str, i: int) -> int:
     return i + 1  # a lone "$"
 
 
-def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
-    """Read the word starting at ``i``; return (end, value or None if dynamic)."""
+def _read_word(text: str, i: int, inner: Optional[list] = None) -> tuple[int, Optional[str]]:
+    """Read the word starting at ``i``; return (end, value or None if dynamic).
+
+    The spans of the command substitutions met (``$(...)``, backticks) go to ``inner``.
+    """
+    if inner is None:
+        inner = []
     n = len(text)
     value: list[str] = []
     dynamic = False
@@ -147,11 +152,15 @@ def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
                     continue
                 if d == "$" and j + 1 < n and (text[j + 1].isalnum() or text[j + 1] in "_{(@*#?$!-"):
                     dynamic = True
-                    j = _read_expansion(text, j)
+                    end = _read_expansion(text, j)
+                    if text.startswith("$(", j) and not text.startswith("$((", j):
+                        inner.append((j + 2, end - 1))
+                    j = end
                     continue
                 if d == "`":
                     dynamic = True
                     k = text.find("`", j + 1)
+                    inner.append((j + 1, n if k < 0 else k))
                     j = n if k < 0 else k + 1
                     continue
                 value.append(d)
@@ -164,11 +173,14 @@ def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
                 value.append("$")
             else:
                 dynamic = True
+                if text.startswith("$(", i) and not text.startswith("$((", i):
+                    inner.append((i + 2, end - 1))
             i = end
             continue
         if c == "`":
             dynamic = True
             k = text.find("`", i + 1)
+            inner.append((i + 1, n if k < 0 else k))
             i = n if k < 0 else k + 1
             continue
         if c == "{" and text.startswith("{{", i):
@@ -181,9 +193,10 @@ def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
     return i, (None if dynamic else "".join(value))
 
 
-def split_commands(text: str) -> list[Command]:
-    """The simple commands of ``text``, in order."""
+def split_commands(text: str, _depth: int = 0) -> list[Command]:
+    """The simple commands of ``text``, in order; those inside ``$(...)`` and backticks too."""
     commands: list[Command] = []
+    inner: list[tuple[int, int]] = []
     current = Command()
     pending_heredocs: list[tuple[str, bool]] = []
     redirect_target = False
@@ -249,7 +262,7 @@ def split_commands(text: str) -> list[Command]:
             redirect_target = False
             i += len(op)
             continue
-        end, value = _read_word(text, i)
+        end, value = _read_word(text, i, inner)
         if end == i:  # defensive: never loop forever
             i += 1
             continue
@@ -259,6 +272,13 @@ def split_commands(text: str) -> list[Command]:
             current.words.append(Word(i, end, text[i:end], value))
         i = end
     finish()
+    if _depth < 8:
+        for start, end in inner:
+            for command in split_commands(text[start:end], _depth + 1):
+                for word in command.words:
+                    word.start += start
+                    word.end += start
+                commands.append(command)
     return commands
 
 
