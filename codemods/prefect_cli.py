@@ -286,6 +286,25 @@ def _register(args: Sequence[Arg], t: Transform) -> None:
     _opaque_note(t, parsed, args, REGISTER, "prefect register")
 
 
+_REGISTER_1 = (
+    Opt("project", ("--project",)), Opt("path", ("--path", "-p")), Opt("module", ("--module", "-m")),
+    Opt("json", ("--json", "-j")), Opt("name", ("--name", "-n")), Opt("label", ("--label", "-l")),
+    Opt("force", ("--force", "-f"), takes_value=False), Opt("watch", ("--watch",), takes_value=False),
+    Opt("schedule", ("--schedule", "--no-schedule"), takes_value=False),
+)
+
+
+def _register_flows(args: Sequence[Arg], t: Transform) -> None:
+    """``prefect register flows ...``: the upgrade guide's example, which no Prefect accepts."""
+    parsed = parse_options(args, 3, _REGISTER_1)
+    if parsed.error or parsed.positionals:
+        return
+    t.delete(2)
+    t.report(1, REGISTER, SAFE, "`prefect register flows` (the 1.0 upgrade guide's example) is not a command: "
+             "`prefect register` takes these options itself", True)
+    _register_without_project(args, t)
+
+
 def _register_without_project(args: Sequence[Arg], t: Transform) -> None:
     """A top-level ``prefect register`` without --project (left by a rewrite, or by hand)."""
     if any(a.value is None for a in args):
@@ -714,6 +733,8 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
     group, sub = args[1].value, args[2].value
     if group == "register" and sub == "flow" and REGISTER in codes:
         _register(args, t)
+    elif group == "register" and sub == "flows" and REGISTER in codes:
+        _register_flows(args, t)
     elif group == "register" and REGISTER in codes:
         _register_without_project(args, t)
     elif group == "run" and sub in ("flow", "cloud", "server") and RUN in codes:
