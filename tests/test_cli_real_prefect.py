@@ -1,6 +1,7 @@
 """Real-Prefect tier for the CLI codemods: Prefect's own click CLI judges every command line.
 
-For every shell fixture in ``tests/fixtures/cli/``, each ``prefect`` command line of the
+For every shell fixture in ``tests/fixtures/cli/`` (and every Python one in
+``tests/fixtures/cli_python/``: list literals and shell strings), each ``prefect`` command line of the
 rewritten text is parsed by Prefect 1.0.0's CLI (``tests/cli_checker.py``, run inside the
 venv: the command path is resolved under ``prefect.cli.cli`` and each level's context is built
 with ``make_context(..., resilient_parsing=False)``; shell variables become a placeholder):
@@ -18,6 +19,7 @@ with ``make_context(..., resilient_parsing=False)``; shell variables become a pl
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -95,19 +97,66 @@ def judge(version: str, argvs, tmp_path: Path):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def python_commands(text: str):
+    """Like ``command_lines`` for Python: list literals that start with prefect, and the shell
+    strings passed to calls (each ``{...}`` of an f-string is a variable)."""
+    found = []
+    nodes = sorted(
+        (n for n in ast.walk(ast.parse(text)) if isinstance(n, (ast.List, ast.Tuple, ast.Call))),
+        key=lambda n: (n.lineno, n.col_offset, isinstance(n, ast.Call)),
+    )
+    for node in nodes:
+        if isinstance(node, (ast.List, ast.Tuple)):
+            words = [_python_word(e) for e in node.elts]
+            start = 1 if words[:1] == ["prefect"] else 3 if words[1:3] == ["-m", "prefect"] else None
+            if start is not None:
+                argv = [w for w in words[start:] if w is not None]
+                found.append((argv, node.lineno, node.end_lineno))
+        elif node.args and isinstance(node.args[0], (ast.Constant, ast.JoinedStr)) and _runs(node):
+            shell = _python_word(node.args[0], "$PFU")
+            if isinstance(shell, str) and "prefect" in shell:
+                for argv, _, _ in command_lines(shell):
+                    found.append((argv, node.lineno, node.end_lineno))
+    return found
+
+
+def _runs(call: ast.Call) -> bool:
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    return name in ("run", "system", "popen", "Popen", "call", "check_call", "check_output")
+
+
+def _python_word(node, variable=PLACEHOLDER):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Starred):
+        return None
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else variable for v in node.values)
+    if isinstance(node, ast.Attribute) and ast.unparse(node) == "sys.executable":
+        return "python"
+    return PLACEHOLDER
+
+
 SHELL_FIXTURES = [p for p in fixture_cases("cli") if p.suffix == ".sh"]
+PYTHON_FIXTURES = fixture_cases("cli_python")
 
 
 def classify(path: Path):
     """(rewritten pairs, reported originals, kept originals) of one fixture."""
     text = path.read_text()
     options = CodemodOptions(unsafe_fixes="unsafe" in path.name)
-    result = upgrade(text, "shell", options=options)
-    before, after = command_lines(text), command_lines(result.text)
+    if path.suffix == ".py":
+        result = upgrade(text, "python", options=options)
+        before, after = python_commands(text), python_commands(result.text)
+        places = before  # Python findings point into the original text
+    else:
+        result = upgrade(text, "shell", options=options)
+        before, after = command_lines(text), command_lines(result.text)
+        places = after
     assert len(before) == len(after)
     open_lines = {f.line for f in result.findings if not f.applied}
     rewritten, reported, kept = [], [], []
-    for (old, _, _), (new, first, last) in zip(before, after):
+    for (old, _, _), (new, _, _), (_, first, last) in zip(before, after, places):
         unresolved = any(first <= line <= last for line in open_lines)
         if old != new and not unresolved:
             rewritten.append((old, new))
@@ -122,7 +171,7 @@ def classify(path: Path):
 def verdicts(tmp_path_factory):
     """Every command line of every fixture, judged once per Prefect version."""
     argvs = set()
-    for path in SHELL_FIXTURES:
+    for path in SHELL_FIXTURES + PYTHON_FIXTURES:
         rewritten, reported, kept = classify(path)
         argvs.update(tuple(a) for pair in rewritten for a in pair)
         argvs.update(tuple(a) for a in reported + kept)
@@ -140,7 +189,7 @@ def test_the_fixtures_hold_many_command_lines():
     assert sum(counts[0::3]) >= 30 and sum(counts[1::3]) >= 10
 
 
-@pytest.mark.parametrize("path", SHELL_FIXTURES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHELL_FIXTURES + PYTHON_FIXTURES, ids=lambda p: p.name)
 def test_prefect_1_accepts_the_rewritten_commands(path, verdicts):
     rewritten, reported, kept = classify(path)
     for argv in [new for _, new in rewritten] + kept:
