@@ -217,3 +217,30 @@ def test_fixture(path, snapshot):
     assert_idempotent(result, kind, options=options)
     if path.name.startswith("untouched"):
         assert result.text == text
+
+
+@pytest.mark.parametrize("path", [p for p in fixture_cases("cli") if p.suffix == ".toml"], ids=lambda p: p.name)
+def test_config_toml_keeps_its_meaning(path):
+    import tomllib
+
+    text = path.read_text()
+    result = upgrade(text, "toml")
+    before, after = tomllib.loads(text), tomllib.loads(result.text)
+    old = before.get("logging", {}).get("log_to_cloud")
+    if old is not None and "send_flow_run_logs" not in before.get("cloud", {}):
+        assert after["cloud"]["send_flow_run_logs"] is old
+        assert "log_to_cloud" not in after.get("logging", {})
+    # every other setting is as it was (class paths aside)
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("logging", "cloud", "flows", "engine", "tool")}  # noqa: E731
+    assert strip(before) == strip(after)
+    for table in ("cloud", "logging"):
+        for key, value in before.get(table, {}).items():
+            if key != "log_to_cloud":
+                assert after[table][key] == value
+
+
+def test_a_move_that_would_break_the_toml_is_not_made():
+    text = 'cloud = { api = "x" }\n\n[logging]\nlog_to_cloud = true\n'
+    result = upgrade(text, "toml", select=("PFU411",))
+    assert result.text == text
+    assert [f.fix_class.value for f in result.findings] == ["manual"]
