@@ -756,7 +756,7 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _PREFIX_WORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "time", "exec", "nohup",
-                 "command", "builtin", "eval", "xargs"}
+                 "command", "builtin", "eval", "xargs", "$", "%"}  # "$ prefect ...": a prompt in docs
 _RUNNERS = {"poetry": "run", "pipenv": "run", "pdm": "run", "uv": "run", "hatch": "run", "rye": "run"}
 _PYTHON = re.compile(r"(?:.*/)?python[0-9.]*")
 
@@ -901,6 +901,44 @@ class ShellFinding:
     applied: bool
 
 
+def expected_values(args: Sequence[Arg], t: Transform) -> list[Optional[str]]:
+    """The words (static values, None when dynamic) the command has once ``t`` is applied."""
+    replaced: dict[int, tuple[NewWord, ...]] = {}
+    inserted: dict[int, list[NewWord]] = {}
+    for edit in t.edits:
+        if edit.insert_after:
+            inserted.setdefault(edit.index, []).extend(edit.words)
+        else:
+            replaced[edit.index] = edit.words
+
+    def value(word: NewWord) -> Optional[str]:
+        if isinstance(word, Lit):
+            return word.value
+        original = args[word.index].value
+        if isinstance(word, Keep) or original is None:
+            return original
+        return word.new + original[len(word.old):]
+
+    out: list[Optional[str]] = []
+    for index, arg in enumerate(args):
+        out.extend(value(w) for w in replaced[index]) if index in replaced else out.append(arg.value)
+        out.extend(value(w) for w in inserted.get(index, []))
+    return out
+
+
+def _rewritten_in_place(text: str, words: Sequence[Word], spans: Sequence[Span], expected) -> bool:
+    """Whether applying ``spans`` gives exactly the command ``expected`` (a guard against a
+    shell construct the splitter does not know)."""
+    lo = min([words[0].start] + [s.start for s in spans])
+    hi = max([words[-1].end] + [s.end for s in spans])
+    piece = apply_spans(text[lo:hi], [Span(s.start - lo, s.end - lo, s.new) for s in spans])
+    for command in split_commands(piece):
+        start = prefect_index(command.words)
+        if start is not None:
+            return [w.value for w in command.words[start:]] == expected
+    return False
+
+
 def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> tuple[str, list[ShellFinding]]:
     """Rewrite every old ``prefect`` command in a shell text; a pure function.
 
@@ -913,9 +951,19 @@ def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> t
         if start is None:
             continue
         words = command.words[start:]
-        t = transform_argv([Arg(w.value, w.raw) for w in words], options, codes)
-        spans.extend(edit_spans(text, words, t))
-        located.extend((words[f.index].start, f) for f in t.findings)
+        args = [Arg(w.value, w.raw) for w in words]
+        t = transform_argv(args, options, codes)
+        command_spans = edit_spans(text, words, t)
+        findings = t.findings
+        if command_spans and not _rewritten_in_place(text, words, command_spans, expected_values(args, t)):
+            command_spans = []
+            findings = [
+                CliFinding(0, f.code, f.fix_class, f.message, False) for f in findings
+            ] + [CliFinding(0, t.findings[0].code if t.findings else REGISTER, MANUAL,
+                            "this command line could not be rewritten in place: make the changes above by hand",
+                            False)]
+        spans.extend(command_spans)
+        located.extend((words[f.index].start, f) for f in findings)
     spans.sort(key=lambda s: (s.start, s.end))
     new_text = apply_spans(text, spans)
     findings = []

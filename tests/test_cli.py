@@ -244,3 +244,37 @@ def test_a_move_that_would_break_the_toml_is_not_made():
     result = upgrade(text, "toml", select=("PFU411",))
     assert result.text == text
     assert [f.fix_class.value for f in result.findings] == ["manual"]
+
+
+def test_the_in_place_guard_refuses_a_wrong_result():
+    from prefect_upgrade.codemods.prefect_cli import Span, _rewritten_in_place, edit_spans, expected_values
+
+    text = "prefect register flow -f x.py -p P\n"
+    (command,) = split_commands(text)
+    args = [Arg(w.value, w.raw) for w in command.words]
+    t = transform_argv(args, CodemodOptions(), COMMAND_CODES)
+    spans = edit_spans(text, command.words, t)
+    assert _rewritten_in_place(text, command.words, spans, expected_values(args, t))
+    wrong = spans + [Span(len("prefect register flow -f x.py"), len("prefect register flow -f x.py"), " ;")]
+    assert not _rewritten_in_place(text, command.words, sorted(wrong, key=lambda s: s.start), expected_values(args, t))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+PIECES = ["prefect", "register", "flow", "run", "agent", "start", "docker", "-f", "-p", "--file", "x.py", "P",
+          "--watch", "-ps", "'{\"a\": 1}'", '"$X"', "${{ s.T }}", "$(echo", ")", "`date`", "&&", "|", ";", "\\\n",
+          "\n", "#", "<T>", "> out", "2>&1", "'", '"', "--skip-if-flow-metadata-unchanged", "sudo", "env", "A=1",
+          "<<EOF\nprefect run flow\nEOF\n", "-t", "--token", "--no-docker-interface", "{", "}", "(", "=", "\\"]
+
+
+@settings(max_examples=int(__import__("os").environ.get("CLI_FUZZ_EXAMPLES", "150")), deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=25))
+def test_any_shell_text_rewrites_without_error_and_idempotently(pieces):
+    text = " ".join(pieces)
+    options = CodemodOptions(unsafe_fixes=True)
+    new, findings = rewrite_shell(text, options, COMMAND_CODES)
+    again, _ = rewrite_shell(new, options, COMMAND_CODES)
+    assert again == new
+    if new != text:
+        assert len(split_commands(new)) == len(split_commands(text))
+        assert new.count("\n") <= text.count("\n")
