@@ -590,7 +590,13 @@ _NEW_AGENT = {
 }
 _TOKEN = _o("token", "--token", "-t")
 _NO_DOCKER_INTERFACE = _o("no_docker_interface", "--no-docker-interface", flag=True)
-_FARGATE_START = _COMMON_START + (_TOKEN,)
+_STORAGE_LABELS = _o("storage_labels", "--storage-labels", "--no-storage-labels", flag=True)
+_RESOURCE_MANAGER = _o("resource_manager", "--resource-manager", flag=True)
+_DROPPED = {
+    "no_docker_interface": "it has had no effect since 0.14.18",
+    "storage_labels": "it has had no effect since 0.14.0",
+    "resource_manager": "the resource manager was removed in 0.15.0 (the agent cleans up its jobs itself)",
+}
 
 #: The hidden 0.13/0.14 ``prefect agent start [TYPE]`` and ``prefect agent install TYPE``.
 _HIDDEN_START = (
@@ -642,16 +648,17 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
         table = _NEW_AGENT.get((agent_type, action))
         if table is None:
             return
-        parsed = parse_options(args, 4, table + (_TOKEN, _NO_DOCKER_INTERFACE))
+        removed = (_TOKEN, _NO_DOCKER_INTERFACE, _STORAGE_LABELS, _RESOURCE_MANAGER)
+        parsed = parse_options(args, 4, table + removed)
         if parsed.error:
-            return  # an option 0.15 did not know either: not ours to fix
+            return  # an option 0.13-0.15 did not know either: not ours to fix
         for occ in parsed.occurrences:
             if occ.opt.key == "token":
                 _token(t, occ, options, f"prefect agent {agent_type} {action}")
-            elif occ.opt.key == "no_docker_interface":
+            elif occ.opt.key in _DROPPED:
                 t.delete(occ.index)
-                t.report(occ.index, AGENT, SAFE, "--no-docker-interface dropped: it has had no effect since "
-                         "0.14.18 and 1.0 rejects it", True)
+                t.report(occ.index, AGENT, SAFE, f"{occ.name} dropped: {_DROPPED[occ.opt.key]}, and 1.0 rejects it",
+                         True)
         return
     if second not in ("start", "install"):
         return
