@@ -78,7 +78,7 @@ def _usage_error(message: str) -> None:
 
 @app.command(context_settings={"help_option_names": ["-h", "--help"]})
 def main_command(
-    paths: List[str] = typer.Argument(None, metavar="PATH...", help="Files or folders to upgrade; '-' reads standard input."),
+    paths: List[str] = typer.Argument(None, metavar="PATH", help="Files or folders to upgrade; '-' reads standard input."),
     write: bool = typer.Option(False, "--write", "-w", help="Rewrite files in place (atomically)."),
     check: bool = typer.Option(False, "--check", help="Only list the files that would change (for CI)."),
     interactive: bool = typer.Option(
