@@ -141,7 +141,13 @@ def _linked_anonymous_file(target: Path, data: bytes, mode: int, uid: int, gid: 
     temp_name = str(target.parent / f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
         _fill(descriptor, data, mode, uid, gid)
-        os.link(f"/proc/self/fd/{descriptor}", temp_name)
+        # A directory fd makes CPython call linkat(AT_SYMLINK_FOLLOW) rather than link(), which
+        # would try to hard-link the /proc symlink itself.
+        root = os.open("/", os.O_RDONLY)
+        try:
+            os.link(f"/proc/self/fd/{descriptor}", temp_name, src_dir_fd=root, follow_symlinks=True)
+        finally:
+            os.close(root)
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
             raise FileError(f"cannot write: {error.strerror}") from None
