@@ -198,7 +198,7 @@ def test_every_listed_code_can_be_explained():
 
 
 def test_report_is_a_markdown_checklist(project, tmp_path):
-    (project / "flows" / "broken.py").write_text("x = (\n")
+    (project / "flows" / "broken.py").write_text("from prefect.engine.executors import (\n")
     report = tmp_path / "report.md"
     invoke("--report", report, project)
     text = report.read_text()

@@ -142,7 +142,7 @@ def _run_stdin(request, settings, summary, stdout, stderr, stdin) -> int:
     name = request.stdin_filename or "-"
     kind = kind_of(Path(name), sniff=False) if request.stdin_filename else "python"
     data = (stdin or sys.stdin.buffer).read()
-    result = process_stdin(data, kind or "python", name, settings)
+    result = process_stdin(data, kind, name, settings)
     summary.add(result)
     if request.output_format == "json":
         summary.results.append(result)
