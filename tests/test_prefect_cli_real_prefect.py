@@ -251,3 +251,33 @@ def same_meaning(old_path: str, old: dict, new: dict) -> list:
         new = dict(new, labels=sorted(new["labels"]), params=_key_values(new["params"]),
                    context_vars=_key_values(new["context_vars"]))
     return [(key, value, new.get(key)) for key, value in expected.items() if new.get(key) != value]
+
+
+def _resolves(version: str, paths, tmp_path: Path) -> dict:
+    code = (
+        "import json, sys, warnings; warnings.simplefilter('ignore')\n"
+        "from prefect.utilities.serialization import from_qualified_name\n"
+        "out = {}\n"
+        f"for path in {list(paths)!r}:\n"
+        "    try:\n"
+        "        from_qualified_name(path); out[path] = True\n"
+        "    except Exception:\n"
+        "        out[path] = False\n"
+        "print(json.dumps(out))\n"
+    )
+    done = run_python(version, code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_default_class_paths_resolve(tmp_path):
+    """Every class path PFU413 writes resolves under 1.0.0, and every one it reads did under 0.13."""
+    from prefect_upgrade.codemods.pfu410_settings import _EXECUTOR_NAMES, _STORAGE_NAMES
+
+    new = [f"prefect.storage.{n}" for n in _STORAGE_NAMES] + [f"prefect.executors.{n}" for n in _EXECUTOR_NAMES]
+    old = [f"prefect.environments.storage.{n}" for n in _STORAGE_NAMES] + [
+        f"prefect.engine.executors.{n}" for n in _EXECUTOR_NAMES if n != "Executor"
+    ]
+    assert all(_resolves("1.0.0", new, tmp_path).values())
+    resolved_old = _resolves("0.13.19", old, tmp_path)
+    assert all(resolved_old.values()), resolved_old
