@@ -620,6 +620,8 @@ _HIDDEN_INSTALL = (
     _o("label", "--label", "-l"), _o("env", "--env", "-e"), _o("import_path", "--import-path", "-p"),
     _o("show_flow_logs", "--show-flow-logs", "-f", flag=True), _o("backend", "--backend", "-b"),
 )
+#: Options of Prefect 2's `prefect agent start`, which 0.x never had.
+_PREFECT_2_AGENT = {"-q", "--work-queue", "--pool", "-m", "--match", "--run-once", "--limit", "--prefetch-seconds"}
 _AGENT_TYPES = ("local", "docker", "kubernetes", "ecs", "vertex", "fargate")
 
 
@@ -669,11 +671,11 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     if parsed.error or len(parsed.positionals) > 1 or parsed.opaque and not parsed.positionals:
         if types and args[types[0]].value == "fargate":
             _fargate(t, types[0])
-        elif types:
-            index, why = parsed.error or (types[0], "unexpected arguments")
+        elif types or not any(a.value in _PREFECT_2_AGENT for a in args[3:]):
+            index, why = parsed.error or ((types or parsed.opaque or [2])[0], "the agent type cannot be told")
             t.report(index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
                      f"(not rewritten: {why})", False)
-        # otherwise not a 0.x command line (Prefect 2 has `prefect agent start -q QUEUE`)
+        # otherwise a Prefect 2 command line (`prefect agent start -q QUEUE`): not ours
         return
     if parsed.positionals:
         type_index = parsed.positionals[0]
