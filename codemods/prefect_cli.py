@@ -157,8 +157,7 @@ def parse_options(args: Sequence[Arg], start: int, table: Sequence[Opt], extra_o
             attached = _ATTACHED.match(arg.text)
             if attached and attached.group(1) in by_name and by_name[attached.group(1)].takes_value:
                 opt = by_name[attached.group(1)]
-                parsed.occurrences.append(Occurrence(opt, opt_name := attached.group(1), i, i, True))
-                del opt_name
+                parsed.occurrences.append(Occurrence(opt, attached.group(1), i, i, True))
             else:
                 parsed.opaque.append(i)
             i += 1
@@ -380,9 +379,9 @@ def _json_option(
     args: Sequence[Arg], t: Transform, occ: Occurrence, new: str, what: str, options: CodemodOptions
 ) -> None:
     value = occ.value(args)
-    pairs = key_values(value) if value is not None else None
+    pairs = key_values(value) if value is not None and "${__pfu" not in value else None
     if pairs is None:
-        if value is None:
+        if value is None or "${__pfu" in value:
             why = "its JSON is built at run time"
         else:
             why = "its JSON is not a flat object whose keys and values are free of `=`"
@@ -765,7 +764,7 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _PREFIX_WORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "time", "exec", "nohup",
-                 "command", "builtin", "eval", "xargs", "$", "%"}  # "$ prefect ...": a prompt in docs
+                 "command", "builtin", "eval", "$", "%"}  # "$ prefect ...": a prompt in docs
 _RUNNERS = {"poetry": "run", "pipenv": "run", "pdm": "run", "uv": "run", "hatch": "run", "rye": "run"}
 _PYTHON = re.compile(r"(?:.*/)?python[0-9.]*")
 
@@ -793,6 +792,11 @@ def prefect_index(words: Sequence[Word]) -> Optional[int]:
             while i < n and words[i].value and words[i].value.startswith("-"):
                 takes = words[i].value in ("-u", "-g", "-h", "-p", "-C", "-U", "-r", "-t")
                 i += 2 if takes else 1
+            continue
+        if v == "xargs":
+            i += 1
+            while i < n and words[i].value and words[i].value.startswith("-"):
+                i += 2 if words[i].value in ("-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a") else 1
             continue
         if v == "env":
             i += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casefiles import FIXTURES, assert_idempotent, fixture_cases, render_case, upgrade
+from casefiles import assert_idempotent, fixture_cases, render_case, upgrade
 from prefect_upgrade.codemods.base import CodemodOptions
 from prefect_upgrade.codemods.prefect_cli import Arg, key_values, prefect_index, rewrite_shell, transform_argv
 from prefect_upgrade.codemods.shell_words import split_commands
@@ -58,6 +58,7 @@ def test_words_keep_their_spans_and_values():
         ("python3.8 -m prefect run flow", 2),
         ("/opt/venv/bin/prefect run flow", 0),
         ("then prefect run flow", 1),
+        ("xargs -I{} -P 4 prefect register flow -f {}", 4),
         ("echo prefect run flow", None),
         ("python -m pip install prefect", None),
         ("'prefect run flow'", None),
