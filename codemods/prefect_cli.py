@@ -815,8 +815,8 @@ def prefect_index(words: Sequence[Word]) -> Optional[int]:
             continue
         if _PYTHON.fullmatch(v) and i + 2 < n and words[i + 1].value == "-m" and words[i + 2].value == "prefect":
             return i + 2
-        if v == "prefect" or v.endswith("/prefect"):
-            return i
+        if v.lstrip("!") == "prefect" or v.endswith("/prefect"):
+            return i  # "!prefect ..." is a notebook shell escape
         return None
     return None
 

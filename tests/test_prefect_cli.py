@@ -59,6 +59,7 @@ def test_words_keep_their_spans_and_values():
         ("/opt/venv/bin/prefect run flow", 0),
         ("then prefect run flow", 1),
         ("xargs -I{} -P 4 prefect register flow -f {}", 4),
+        ("!prefect run flow --name {name}", 0),
         ("echo prefect run flow", None),
         ("python -m pip install prefect", None),
         ("'prefect run flow'", None),
