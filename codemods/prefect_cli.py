@@ -952,31 +952,78 @@ def _rewritten_in_place(text: str, words: Sequence[Word], spans: Sequence[Span],
     return False
 
 
-def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> tuple[str, list[ShellFinding]]:
-    """Rewrite every old ``prefect`` command in a shell text; a pure function.
+_SHELLS = re.compile(r"(?:.*/)?(?:ba|z|da|k|a)?sh")
+_DASH_C = re.compile(r"-[a-z]*c[a-z]*")
+_NOT_IN_QUOTES = {"'": "'", '"': '"$`\\'}
+_NOT_WRITTEN = "inside this `sh -c` string the rewrite would need other quoting: make the changes above by hand"
 
-    Findings are placed at the line and column (1-based) of the rewritten text.
-    """
+
+def _collect(
+    text: str, options: CodemodOptions, codes: Sequence[str], lo: int = 0, hi: Optional[int] = None,
+    seen: Optional[set] = None, depth: int = 0,
+) -> tuple[list[Span], list[tuple[int, CliFinding]]]:
+    """Spans and findings (at offsets of ``text``) for the commands in ``text[lo:hi]``."""
+    seen = set() if seen is None else seen
     spans: list[Span] = []
     located: list[tuple[int, CliFinding]] = []
-    for command in split_commands(text):
-        start = prefect_index(command.words)
-        if start is None:
+    for command in split_commands(text[lo:hi]):
+        all_words = [Word(w.start + lo, w.end + lo, w.raw, w.value) for w in command.words]
+        if depth < 4:
+            inner_spans, inner_located = _shell_c(text, all_words, options, codes, seen, depth)
+            spans.extend(inner_spans)
+            located.extend(inner_located)
+        start = prefect_index(all_words)
+        if start is None or all_words[start].start in seen:
             continue
-        words = command.words[start:]
+        seen.add(all_words[start].start)
+        words = all_words[start:]
         args = [Arg(w.value, w.raw) for w in words]
         t = transform_argv(args, options, codes)
         command_spans = edit_spans(text, words, t)
         findings = t.findings
         if command_spans and not _rewritten_in_place(text, words, command_spans, expected_values(args, t)):
             command_spans = []
-            findings = [
-                CliFinding(0, f.code, f.fix_class, f.message, False) for f in findings
-            ] + [CliFinding(0, t.findings[0].code if t.findings else REGISTER, MANUAL,
-                            "this command line could not be rewritten in place: make the changes above by hand",
-                            False)]
+            findings = _refused(findings, "this command line could not be rewritten in place: make the changes "
+                                "above by hand")
         spans.extend(command_spans)
         located.extend((words[f.index].start, f) for f in findings)
+    return spans, located
+
+
+def _refused(findings: Sequence[CliFinding], why: str) -> list[CliFinding]:
+    code = findings[0].code if findings else REGISTER
+    return [CliFinding(f.index, f.code, f.fix_class, f.message, False) for f in findings] + [
+        CliFinding(0, code, MANUAL, why, False)
+    ]
+
+
+def _shell_c(text, words, options, codes, seen, depth):
+    """The commands inside ``sh -c '...'`` / ``bash -c "..."`` (quoted, without backslashes)."""
+    for index, word in enumerate(words[:-2]):
+        if word.value and _SHELLS.fullmatch(word.value) and words[index + 1].value and _DASH_C.fullmatch(
+            words[index + 1].value
+        ):
+            script = words[index + 2]
+            quote = script.raw[:1]
+            if quote not in _NOT_IN_QUOTES or len(script.raw) < 2 or script.raw[-1] != quote:
+                return [], []
+            if quote == '"' and "\\" in script.raw:
+                return [], []
+            spans, located = _collect(text, options, codes, script.start + 1, script.end - 1, seen, depth + 1)
+            if any(ch in span.new for span in spans for ch in _NOT_IN_QUOTES[quote]):
+                refused = _refused([f for _, f in located], _NOT_WRITTEN)
+                return [], [(script.start, f) for f in refused]
+            return spans, located
+    return [], []
+
+
+def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> tuple[str, list[ShellFinding]]:
+    """Rewrite every old ``prefect`` command in a shell text; a pure function.
+
+    Commands are also found inside ``$(...)``, backticks and ``sh -c '...'`` strings. Findings
+    are placed at the line and column (1-based) of the rewritten text.
+    """
+    spans, located = _collect(text, options, codes)
     spans.sort(key=lambda s: (s.start, s.end))
     new_text = apply_spans(text, spans)
     findings = []

@@ -45,6 +45,12 @@ def command_lines(text: str):
     """(argv without ``prefect``, first line, last line) of every prefect command in ``text``."""
     found = []
     for command in split_commands(text):
+        for index, word in enumerate(command.words[:-2]):  # sh -c '...': the commands inside
+            script = command.words[index + 2]
+            if word.value in ("sh", "bash") and command.words[index + 1].value == "-c" and script.raw[:1] in "'\"" \
+                    and not (script.raw[0] == '"' and "\\" in script.raw):
+                offset = text.count("\n", 0, script.start)
+                found.extend((argv, first + offset, last + offset) for argv, first, last in command_lines(script.raw[1:-1]))
         start = prefect_index(command.words)
         if start is None:
             continue
