@@ -266,7 +266,8 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 PIECES = ["prefect", "register", "flow", "run", "agent", "start", "docker", "-f", "-p", "--file", "x.py", "P",
           "--watch", "-ps", "'{\"a\": 1}'", '"$X"', "${{ s.T }}", "$(echo", ")", "`date`", "&&", "|", ";", "\\\n",
           "\n", "#", "<T>", "> out", "2>&1", "'", '"', "--skip-if-flow-metadata-unchanged", "sudo", "env", "A=1",
-          "<<EOF\nprefect run flow\nEOF\n", "-t", "--token", "--no-docker-interface", "{", "}", "(", "=", "\\"]
+          "<<EOF\nprefect run flow\nEOF\n", "-t", "--token", "--no-docker-interface", "{", "}", "(", "=", "\\",
+          "sh -c '", "bash -c \"", "-ps {\\\"l\\\":[1]}"]
 
 
 @settings(max_examples=int(__import__("os").environ.get("CLI_FUZZ_EXAMPLES", "150")), deadline=None)
