@@ -24,6 +24,7 @@ from prefect_upgrade.codemods.prefect_cli import (
     NewWord,
     Rename,
     Transform,
+    expected_values,
     rewrite_shell,
     transform_argv,
 )
@@ -223,6 +224,9 @@ class SubprocessCommands(PythonCodemod):
     # ---- shell strings ----------------------------------------------------------------------
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        split = self._split_words(original, updated)
+        if split is not None:
+            return split
         if not self._runs_shell(original) or not updated.args:
             return updated
         index = next((i for i, a in enumerate(updated.args) if a.keyword is None or a.keyword.value in
@@ -237,6 +241,47 @@ class SubprocessCommands(PythonCodemod):
         args[index] = args[index].with_changes(value=new)
         return updated.with_changes(args=args)
 
+    def _split_words(self, original: cst.Call, updated: cst.Call) -> Optional[cst.Call]:
+        """``"prefect register flow ...".split()`` and ``shlex.split("prefect ...")``."""
+        if m.matches(updated, m.Call(func=m.Attribute(value=m.SimpleString(), attr=m.Name("split")), args=[])):
+            node = updated.func.value
+            new = self._blank_split(node, original.func.value)
+            return None if new is None else updated.with_changes(func=updated.func.with_changes(value=new))
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, original.func, set())}
+        if "shlex.split" in names and len(updated.args) == 1 and isinstance(updated.args[0].value, cst.SimpleString):
+            new = self._shell_string(updated.args[0].value, original.args[0].value)
+            return None if new is None else updated.with_changes(args=[updated.args[0].with_changes(value=new)])
+        return None
+
+    def _blank_split(self, node: cst.SimpleString, original: cst.BaseExpression) -> Optional[cst.SimpleString]:
+        """``"prefect ...".split()``: the words are what ``str.split()`` gives, with no quoting."""
+        text = _string_value(node)
+        if text is None or "prefect" not in text:
+            return None
+        words = text.split()
+        start = 0 if words[:1] == ["prefect"] else 2 if words[1:3] == ["-m", "prefect"] else None
+        if start is None:
+            return None
+        args = [Arg(w, w) for w in words[start:]]
+        t = transform_argv(args, self.options, FAMILIES)
+        new_words = expected_values(args, t)
+        fits = all(w and not any(ch.isspace() for ch in w) for w in new_words)
+        for finding in t.findings:
+            node_for = original
+            self.report(node_for, finding.message, applied=finding.applied and fits, fix_class=finding.fix_class)
+        if not t.edits:
+            return None
+        if not fits:
+            self.report(original, "this command is split on blanks (`str.split()`) and the rewrite needs a word "
+                        "with a blank in it: make it a list of words and upgrade again", applied=False,
+                        fix_class=FixClass.MANUAL)
+            return None
+        new_text = " ".join(words[:start] + new_words)
+        if node.raw_value != text or "r" in node.prefix.lower():
+            return cst.SimpleString(node.prefix + _literal(new_text, node.quote).value) if "r" not in \
+                node.prefix.lower() else None
+        return node.with_changes(value=f"{node.prefix}{node.quote}{new_text}{node.quote}")
+
     def _runs_shell(self, call: cst.Call) -> bool:
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, call.func, set())}
         if names & COMMAND_CALLS:
@@ -246,6 +291,7 @@ class SubprocessCommands(PythonCodemod):
         )
 
     def _shell_string(self, node: cst.BaseExpression, original: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """A shell command in a string literal (or f-string), rewritten."""
         if isinstance(node, cst.SimpleString):
             text = _string_value(node)
             if text is None or "prefect" not in text:

@@ -118,6 +118,10 @@ def python_commands(text: str):
             if start is not None:
                 argv = [w for w in words[start:] if w is not None]
                 found.append((argv, node.lineno, node.end_lineno))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "split" and not node.args and isinstance(
+            node.func.value, ast.Constant
+        ) and str(node.func.value.value).startswith("prefect "):
+            found.append((node.func.value.value.split()[1:], node.lineno, node.end_lineno))
         elif node.args and isinstance(node.args[0], (ast.Constant, ast.JoinedStr)) and _runs(node):
             shell = _python_word(node.args[0], "$PFU")
             if isinstance(shell, str) and "prefect" in shell:
@@ -128,7 +132,7 @@ def python_commands(text: str):
 
 def _runs(call: ast.Call) -> bool:
     name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
-    return name in ("run", "system", "popen", "Popen", "call", "check_call", "check_output")
+    return name in ("run", "system", "popen", "Popen", "call", "check_call", "check_output", "split")
 
 
 def _python_word(node, variable=PLACEHOLDER):
