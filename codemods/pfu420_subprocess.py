@@ -267,8 +267,7 @@ class SubprocessCommands(PythonCodemod):
         new_words = expected_values(args, t)
         fits = all(w and not any(ch.isspace() for ch in w) for w in new_words)
         for finding in t.findings:
-            node_for = original
-            self.report(node_for, finding.message, applied=finding.applied and fits, fix_class=finding.fix_class)
+            self.report(original, finding.message, applied=finding.applied and fits, fix_class=finding.fix_class)
         if not t.edits:
             return None
         if not fits:
@@ -277,10 +276,11 @@ class SubprocessCommands(PythonCodemod):
                         fix_class=FixClass.MANUAL)
             return None
         new_text = " ".join(words[:start] + new_words)
-        if node.raw_value != text or "r" in node.prefix.lower():
-            return cst.SimpleString(node.prefix + _literal(new_text, node.quote).value) if "r" not in \
-                node.prefix.lower() else None
-        return node.with_changes(value=f"{node.prefix}{node.quote}{new_text}{node.quote}")
+        if node.raw_value == text and "\\" not in new_text and node.quote[0] not in new_text:
+            return node.with_changes(value=f"{node.prefix}{node.quote}{new_text}{node.quote}")
+        if "r" in node.prefix.lower():
+            return None
+        return cst.SimpleString(node.prefix + _literal(new_text, node.quote).value)
 
     def _runs_shell(self, call: cst.Call) -> bool:
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, call.func, set())}
