@@ -46,7 +46,7 @@ class YamlOnly(TextCodemod):
 @pytest.mark.parametrize("kind, takes_shell, takes_python", [
     ("yaml", True, False), ("dockerfile", True, False), ("makefile", True, False), ("ini", True, False),
     ("markdown", True, True), ("rst", True, True), ("notebook", True, True),
-    ("dotenv", False, False), ("toml", False, False), ("requirements", False, False), ("shell", True, False),
+    ("dotenv", False, False), ("toml", True, False), ("requirements", False, False), ("shell", True, False),
 ])
 def test_which_codemods_a_kind_takes(kind, takes_shell, takes_python):
     rewriter = rewriter_for(kind)
@@ -652,3 +652,34 @@ def test_nothing_to_do_leaves_text_identical(kind):
     }
     text = texts.get(kind, "prefect register --path a.py\nprefect server start\nprefect run --name x\n")
     assert run(text, kind, ALL).text == text
+
+
+def test_dockerfile_onbuild_and_healthcheck():
+    text = "FROM x\nHEALTHCHECK --interval=5m CMD prefect register flow --file a.py\nONBUILD RUN prefect register flow --file b.py\n"
+    result = run(text, "dockerfile")
+    assert result.text == text.replace("register flow --file", "register --path")
+    assert findings(result) == [(2, 31, "PFU498"), (3, 13, "PFU498")]
+
+
+PYPROJECT = """\
+[project]
+name = "flows"
+description = "prefect register flow --file not-a-task.py"
+
+[tool.taskipy.tasks]
+register = "prefect register flow --file flows/etl.py --project \\"ETL\\""
+agent = { cmd = "prefect agent fargate start", help = "start it" }
+both = ['prefect register flow --file a.py', "pytest"]
+
+[tool.poe.tasks]
+reg = 'prefect register flow --file b.py'
+"""
+
+
+def test_toml_task_runner_commands():
+    result = run(PYPROJECT, "toml")
+    assert result.text == PYPROJECT.replace("--file not-a-task", "--FILE").replace(
+        "register flow --file", "register --path"
+    ).replace("--FILE", "--file not-a-task")
+    assert findings(result) == [(6, 13, "PFU498"), (7, 18, "PFU497"), (8, 10, "PFU498"), (11, 8, "PFU498")]
+    assert not result.findings[1].applied  # a comment line cannot go into a one-line string

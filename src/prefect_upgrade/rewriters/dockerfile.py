@@ -1,4 +1,5 @@
-"""Dockerfiles: the commands of ``RUN``, ``CMD`` and ``ENTRYPOINT`` (also after ``ONBUILD``).
+"""Dockerfiles: the commands of ``RUN``, ``CMD`` and ``ENTRYPOINT`` (also after ``ONBUILD``, and
+``HEALTHCHECK … CMD``).
 
 - shell form (``RUN prefect register flow --file f.py \\``): the instruction's text after the
   keyword (and ``RUN``'s ``--mount=…``-style flags), continuation lines included, is handed to the
@@ -21,7 +22,11 @@ from typing import Optional
 from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, argv_to_shell, shell_to_argv
 from prefect_upgrade.rewriters.yaml import _parse_flow, _render_words, _script_positions
 
-_INSTRUCTION = re.compile(r"^(?P<lead>[ \t]*(?:ONBUILD[ \t]+)?)(?P<name>RUN|CMD|ENTRYPOINT)(?=[ \t]|$)[ \t]*", re.I)
+_INSTRUCTION = re.compile(
+    r"^(?P<lead>[ \t]*(?:ONBUILD[ \t]+)?(?:HEALTHCHECK[ \t]+(?:--[a-z-]+=\S+[ \t]+)*)?)"
+    r"(?P<name>RUN|CMD|ENTRYPOINT)(?=[ \t]|$)[ \t]*",
+    re.I,
+)
 _RUN_FLAG = re.compile(r"--[a-z-]+(?:=(?:\"[^\"]*\"|'[^']*'|\S*))?[ \t]+")
 _ESCAPE_DIRECTIVE = re.compile(r"^#[ \t]*escape[ \t]*=[ \t]*(\S)", re.I | re.M)
 
