@@ -683,3 +683,39 @@ def test_toml_task_runner_commands():
     ).replace("--FILE", "--file not-a-task")
     assert findings(result) == [(6, 13, "PFU498"), (7, 18, "PFU497"), (8, 10, "PFU498"), (11, 8, "PFU498")]
     assert not result.findings[1].applied  # a comment line cannot go into a one-line string
+
+
+def test_makefile_conditionals_inside_a_rule():
+    text = "deploy:\nifeq ($(ENV),prod)\n\tprefect register flow --file a.py\nelse\n\techo skip\nendif\n"
+    assert run(text, "makefile").text == text.replace("register flow --file", "register --path")
+
+
+def test_yaml_template_expressions_are_one_unknown_word():
+    seen = []
+
+    class Spy(TextCodemod):
+        code = "PFU499"
+        summary = "spy"
+        file_kinds = frozenset({"shell"})
+        markers = ("prefect",)
+
+        def rewrite_text(self, text, kind):
+            seen.append(text)
+            return text.replace("--file", "--path")
+
+    text = "steps:\n  - run: prefect register flow --file ${{ matrix.flow }} --label {{ .Values.label }}\n"
+    result = rewrite_text(text, "yaml", [Spy])
+    assert seen == ["prefect register flow --file ${PFU_EXPR_0} --label ${PFU_EXPR_1}"]
+    assert result.text == text.replace("--file", "--path")
+
+
+def test_notebook_env_magic_and_columns():
+    text = notebook([code(["%env PREFECT__LOGGING__LOG_TO_CLOUD=true\n", "  !prefect register flow --file \"é.py\""])])
+    result = run(text, "notebook", [FakeEnvName, FakeRegister])
+    assert json.loads(result.text)["cells"][0]["source"] == [
+        "%env PREFECT__CLOUD__SEND_FLOW_RUN_LOGS=true\n",
+        "  !prefect register --path \"é.py\"",
+    ]
+    lines = result.text.splitlines()
+    for finding, needle in zip(result.findings, ("PREFECT__CLOUD", "prefect register")):
+        assert lines[finding.line - 1][finding.col - 1 :].startswith(needle)

@@ -344,3 +344,34 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
         )
         position += 1
     return fragments
+
+
+def masked(fragment: Fragment, pattern: "re.Pattern[str]", name: str) -> Fragment:
+    """``fragment`` with every match of ``pattern`` shown to the codemods as ``${<name>_<n>}``.
+
+    For template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) that are replaced before
+    the shell runs: the codemod sees one word whose value it cannot know, as it should. They are
+    put back after the rewrite.
+    """
+    originals: list[str] = []
+
+    def replace(match: "re.Match[str]") -> str:
+        originals.append(match.group(0))
+        return "${" + f"{name}_{len(originals) - 1}" + "}"
+
+    text = pattern.sub(replace, fragment.text)
+    if not originals:
+        return fragment
+    inner = fragment.encode
+    placeholder = re.compile(r"\$\{" + re.escape(name) + r"_(\d+)\}")
+
+    def encode(new_text: str) -> Optional[str]:
+        restored = placeholder.sub(
+            lambda match: originals[int(match.group(1))] if int(match.group(1)) < len(originals) else match.group(0),
+            new_text,
+        )
+        if name in restored:
+            return None
+        return restored if inner is None else inner(restored)
+
+    return dataclasses.replace(fragment, text=text, encode=encode)

@@ -7,7 +7,8 @@ Code cells of a Python notebook go through the codemods:
   indentation, and are put back after the rewrite), through the Python codemods; a cell that
   still does not parse stays as it is; ``%%time``/``%%timeit``/``%%capture`` cells are Python after
   their first line, and so is ``%%writefile NAME.py``;
-- shell: ``!command``, ``!!command``, ``x = !command``, ``%sx``/``%system`` lines, and the body of
+- shell: ``!command``, ``!!command``, ``x = !command``, ``%sx``/``%system`` lines, ``%env NAME=value``
+  lines (for setting renames), and the body of
   ``%%bash``/``%%sh``/``%%script bash`` cells (and ``%%writefile NAME.sh``), through the shell
   codemods. A ``!`` line that a codemod turns into several commands gets a ``!`` on each; a
   comment line it adds stays a comment.
@@ -15,7 +16,8 @@ Code cells of a Python notebook go through the codemods:
 Only the ``source`` of the cells that changed is rewritten, in place: every other byte of the
 file (indentation, key order, outputs, metadata, ``\\uXXXX`` escapes, the final newline) stays as
 it was, and the new source keeps the layout of the old one (a list of lines, or one string).
-Findings point at the line of the file that holds the cell's source line (for a list of lines).
+Findings point at the line and column of the file that hold the cell's source line (for a list
+of lines; for one string, its line in the file and the column inside it).
 
 Codemods that declare the ``notebook`` kind get the whole JSON text. A notebook that is not
 valid JSON is reported as an error (and not touched); ``verify`` checks that the result is JSON
@@ -143,7 +145,10 @@ def _load(text: str) -> Node:
 
 # -- IPython syntax ------------------------------------------------------------------------------
 
-_SHELL_LINE = re.compile(r"^(?P<lead>[ \t]*(?:[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*)?(?:!!?|%sx[ \t]+|%system[ \t]+))(?P<command>.*)$")
+_SHELL_LINE = re.compile(
+    r"^(?P<lead>[ \t]*(?:[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*)?"
+    r"(?:!!?|%sx[ \t]+|%system[ \t]+)|[ \t]*%(?:set_)?env[ \t]+)(?P<command>.*)$"
+)
 _MAGIC_LINE = re.compile(r"^[ \t]*(?:%|!|\?)|^[^#'\"]*\?\??[ \t]*$")
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)pass  # PFU_MAGIC_(?P<number>\d+)$")
 _SHELL_CELLS = re.compile(r"^%%(?:bash|sh|script[ \t]+(?:ba|z)?sh|system)\b")
@@ -208,11 +213,12 @@ def cell_fragments(text: str) -> list[tuple[str, Fragment]]:
     offset = 0
     for number, line in enumerate(text.split("\n"), 1):
         match = _SHELL_LINE.match(line)
-        if match and "!" in match.group("lead") or match and "%s" in match.group("lead"):
+        if match and ("!" in match.group("lead") or "%" in match.group("lead")):
             lead = match.group("lead")
             command = match.group("command")
             indent = line[: len(line) - len(line.lstrip(" \t"))]
-            bang = lead.strip() if lead.strip() in ("!", "!!") else "!"
+            # more commands from one line: ``!`` each, but a ``%env`` line holds one setting
+            bang = None if "env" in lead else lead.strip() if lead.strip() in ("!", "!!") else "!"
 
             def encode(new: str, lead=lead, indent=indent, bang=bang) -> Optional[str]:
                 new_lines = new.split("\n")
@@ -225,6 +231,8 @@ def cell_fragments(text: str) -> list[tuple[str, Fragment]]:
                         out.append(new_line)
                     elif new_line.lstrip().startswith("#"):
                         out.append(indent + new_line.lstrip())
+                    elif bang is None:
+                        return None
                     else:
                         out.append(indent + bang + new_line.lstrip())
                 return "\n".join(out)
@@ -314,7 +322,7 @@ class NotebookRewriter(EmbeddingRewriter):
         for number, findings in cell_findings:
             source = cells.children[number].children["source"]
             for finding in findings:
-                reporter.findings.append(_placed(state, source, finding))
+                reporter.findings.append(_placed(state, source, finding, ascii_only))
         return state
 
     def verify(self, original: str, rewritten: str, path: str) -> None:
@@ -387,12 +395,19 @@ def _render_source(text: str, source: Node, new_text: str, ascii_only: bool) -> 
     return "[" + opening + separator.join(rendered) + closing + "]"
 
 
-def _placed(text: str, source: Node, finding: Finding) -> Finding:
-    """A finding at a line of a cell moved to the file's line of that source line."""
+def _placed(text: str, source: Node, finding: Finding, ascii_only: bool = False) -> Finding:
+    """A finding at a line and column of a cell, moved to that place in the notebook file."""
     if isinstance(source.value, list) and source.children:
         index = min(max(finding.line - 1, 0), len(source.children) - 1)
-        offset = source.children[index].start
+        node = source.children[index]
+        prefix = source.value[index][: max(finding.col - 1, 0)]
     else:
-        offset = source.start
-    line = text.count("\n", 0, offset) + 1
-    return dataclasses.replace(finding, line=line)
+        node = source
+        cell_lines = _split_source(source.value) if isinstance(source.value, str) else []
+        prefix = "".join(cell_lines[: max(finding.line - 1, 0)])
+        if finding.line - 1 < len(cell_lines):
+            prefix += cell_lines[finding.line - 1][: max(finding.col - 1, 0)]
+    line = text.count("\n", 0, node.start) + 1
+    column = node.start - (text.rfind("\n", 0, node.start) + 1)
+    escaped = json.dumps(prefix, ensure_ascii=ascii_only)[1:-1]
+    return dataclasses.replace(finding, line=line, col=column + 1 + len(escaped) + 1)

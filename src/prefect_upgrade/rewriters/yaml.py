@@ -12,6 +12,9 @@ comments and layout. Shell commands are found line by line under the keys that h
   command line and split back; an item after ``-c`` (``["/bin/sh", "-c", "prefect ..."]``), and
   an ``args`` item holding spaces, is a shell script of its own.
 
+Template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) reach the shell codemods as shell
+variables (``${PFU_EXPR_0}``): one word whose value is unknown, put back after the rewrite.
+
 Only the scalar's content is replaced; its indentation, quoting style, comments and everything
 around stay byte-identical. A rewritten command that can no longer be written in the scalar's
 style (a plain scalar that would need quotes gets single quotes; a quoted scalar with escapes
@@ -33,6 +36,7 @@ from prefect_upgrade.rewriters.embedded import (
     EmbeddingRewriter,
     Fragment,
     argv_to_shell,
+    masked,
     shell_to_argv,
 )
 
@@ -67,6 +71,9 @@ _KEY = re.compile(
 )
 _ITEM = re.compile(r"^(?P<lead>[ ]*-)(?P<sep>[ ]+|(?=\r?$))(?P<rest>[^\r\n]*)")
 _BLOCK_HEADER = re.compile(r"^(?P<style>[|>])(?P<flags>[+-]?[1-9]?[+-]?)[ \t]*(?:#.*)?$")
+#: CI and template expressions, replaced before the shell runs: ``${{ secrets.X }}`` (GitHub),
+#: ``$[[ inputs.x ]]`` (GitLab), ``{{ .Values.x }}`` (Helm, Jinja).
+_TEMPLATE = re.compile(r"\$\{\{.*?\}\}|\$\[\[.*?\]\]|\{\{.*?\}\}")
 _PLAIN_FORBIDDEN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
@@ -176,6 +183,9 @@ class YamlRewriter(EmbeddingRewriter):
     embeds_shell = True
 
     def shell_fragments(self, text: str) -> list[Fragment]:
+        return [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text)]
+
+    def _fragments(self, text: str) -> list[Fragment]:
         lines = _Lines(text)
         fragments: list[Fragment] = []
         index = 0
