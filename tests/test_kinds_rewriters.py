@@ -719,3 +719,15 @@ def test_notebook_env_magic_and_columns():
     lines = result.text.splitlines()
     for finding, needle in zip(result.findings, ("PREFECT__CLOUD", "prefect register")):
         assert lines[finding.line - 1][finding.col - 1 :].startswith(needle)
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("yaml", "steps:\n  - run: |\n      prefect register flow --file a.py\n      prefect agent fargate start\n"),
+    ("dockerfile", "FROM x\nRUN prefect register flow --file a.py && \\\n    prefect agent fargate start --label a\n"),
+    ("markdown", "# x\n\n```bash\nprefect register flow --file a.py\n```\n"),
+])
+def test_crlf_files_keep_crlf(kind, text):
+    expected = run(text, kind).text
+    assert expected != text
+    result = run(text.replace("\n", "\r\n"), kind)
+    assert result.text == expected.replace("\n", "\r\n")

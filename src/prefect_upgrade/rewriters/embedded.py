@@ -14,6 +14,28 @@ A fragment carries the text handed to the codemod (``text``: the command or code
 or Python sees it, without the YAML indentation, quotes ...) and ``encode``, which turns a
 rewritten ``text`` back into what goes into the file (``None`` when that is impossible, and then
 the fragment is left as it was and its findings are reported as not applied).
+
+What a shell codemod sees, and what it may return (for codemod authors):
+
+- a fragment is shell text with ``\n`` line ends (CRLF files are converted and back), starting at
+  the command: a YAML ``run: |`` block dedented, a quoted YAML scalar unquoted, a Dockerfile
+  ``RUN`` after the keyword (continuation lines included as they are), a Makefile recipe after
+  the tab and ``@-+``, a tox command after ``-``/``!``, a Markdown console line after ``$ ``, a
+  notebook line after ``!``;
+- an exec-form argument list (``CMD ["prefect", …]``, a Kubernetes ``command:`` list) arrives as
+  one line joined with ``shlex.join`` and is split back with ``shlex``; a result that is no
+  longer one simple command (two commands, an added comment) cannot be written there;
+- values the shell cannot know arrive as shell variables: Makefile references as
+  ``${PFU_MAKE_<n>}``, CI/template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) as
+  ``${PFU_EXPR_<n>}``; keep them as words, they are put back;
+- the result may have more lines than the fragment (a comment line above a rewritten command is
+  fine almost everywhere: Dockerfiles move it into the continuation, Makefiles and tox give the
+  new line the recipe/continuation prefix, notebooks keep ``#`` lines as Python comments and put
+  ``!`` before other new commands, a one-line YAML scalar becomes a ``|-`` block); where the
+  file's syntax cannot hold the result, the fragment stays and the findings say "not rewritten
+  here";
+- findings are reported at lines and columns of the fragment; the rewriter moves them to the
+  file.
 """
 
 from __future__ import annotations
@@ -187,22 +209,38 @@ class EmbeddingRewriter(TextRewriter):
     def apply_shell(
         self, state: str, codemod: type[TextCodemod], options: CodemodOptions, reporter: Reporter, path: str
     ) -> str:
-        return apply_fragments(
-            state,
-            self.shell_fragments(state),
-            lambda fragment, sub: rewrite_shell(codemod, fragment.text, options, sub),
-            reporter,
+        text, restore = _lf(state)
+        return restore(
+            apply_fragments(
+                text,
+                self.shell_fragments(text),
+                lambda fragment, sub: rewrite_shell(codemod, fragment.text, options, sub),
+                reporter,
+            )
         )
 
     def apply_python(
         self, state: str, codemod: type[PythonCodemod], options: CodemodOptions, reporter: Reporter, path: str
     ) -> str:
-        return apply_fragments(
-            state,
-            self.python_fragments(state),
-            lambda fragment, sub: rewrite_python(codemod, fragment.text, options, sub, path),
-            reporter,
+        text, restore = _lf(state)
+        return restore(
+            apply_fragments(
+                text,
+                self.python_fragments(text),
+                lambda fragment, sub: rewrite_python(codemod, fragment.text, options, sub, path),
+                reporter,
+            )
         )
+
+
+def _lf(text: str) -> tuple[str, Callable[[str], str]]:
+    """A CRLF file as LF for the fragments (codemods see ``\\n`` line ends), and the way back.
+
+    A file with mixed line ends is left as it is.
+    """
+    if "\r\n" not in text or text.count("\r\n") != text.count("\n"):
+        return text, lambda new: new
+    return text.replace("\r\n", "\n"), lambda new: new.replace("\n", "\r\n")
 
 
 # -- helpers shared by several kinds -------------------------------------------------------------

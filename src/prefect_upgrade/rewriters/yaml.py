@@ -60,6 +60,7 @@ SCRIPT_KEYS = frozenset(
         "after_success",
         "after_failure",
         "cmd",
+        "shell",  # Ansible
     }
 )
 ARGV_KEYS = frozenset({"command", "args", "entrypoint"})
