@@ -34,7 +34,7 @@ def test_every_kind_has_a_rewriter_that_takes_the_codemods_of_its_kind():
     for kind in ("shell", "yaml", "dockerfile", "makefile", "dotenv", "toml", "ini", "requirements", "markdown", "rst", "notebook"):
         rewriter = rewriter_for(kind)
         assert rewriter is not None and rewriter.kind == kind
-        assert rewriter.handles(YamlOnly) == (kind == "yaml")
+        assert rewriter.handles(YamlOnly) == (kind in ("yaml", "markdown", "rst"))  # ```yaml blocks
 
 
 class YamlOnly(TextCodemod):
@@ -731,3 +731,27 @@ def test_crlf_files_keep_crlf(kind, text):
     assert expected != text
     result = run(text.replace("\n", "\r\n"), kind)
     assert result.text == expected.replace("\n", "\r\n")
+
+
+def test_markdown_and_rst_blocks_of_other_kinds_go_to_their_rewriters():
+    text = (
+        "# Config\n\n"
+        "```yaml\n"
+        "env:\n"
+        "  PREFECT__LOGGING__LOG_TO_CLOUD: 'true'\n"
+        "steps:\n"
+        "  - run: prefect register flow --file a.py\n"
+        "```\n\n"
+        "```dockerfile\n"
+        "RUN prefect register flow --file b.py\n"
+        "```\n\n"
+        "Prose: PREFECT__LOGGING__LOG_TO_CLOUD and yaml: prefect register flow --file c.py\n"
+    )
+    yaml_only = type("YamlEnv", (FakeEnvName,), {"file_kinds": frozenset({"yaml"})})
+    result = rewrite_text(text, "markdown", [yaml_only, FakeRegister])
+    assert result.text == text.replace(
+        "  PREFECT__LOGGING__LOG_TO_CLOUD: 'true'", "  PREFECT__CLOUD__SEND_FLOW_RUN_LOGS: 'true'"
+    ).replace("register flow --file a.py", "register --path a.py").replace("register flow --file b.py", "register --path b.py")
+    assert findings(result) == [(5, 3, "PFU496"), (7, 10, "PFU498"), (11, 5, "PFU498")]
+    rst = ".. code-block:: yaml\n\n   env:\n     PREFECT__LOGGING__LOG_TO_CLOUD: 'true'\n"
+    assert rewrite_text(rst, "rst", [yaml_only]).text == rst.replace("LOGGING__LOG_TO_CLOUD", "CLOUD__SEND_FLOW_RUN_LOGS")

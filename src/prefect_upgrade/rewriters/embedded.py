@@ -75,6 +75,8 @@ class Fragment:
     encode: Optional[Callable[[str], Optional[str]]] = None
     #: For fragments whose lines map to file lines in another way (see ``place``).
     line_map: Optional[Callable[[int], int]] = None
+    #: The kind of a block of another kind (``yaml`` for a Markdown ```yaml fence ...).
+    kind: str = ""
 
     def raw_for(self, new_text: str) -> Optional[str]:
         if self.encode is None:
@@ -174,13 +176,19 @@ class EmbeddingRewriter(TextRewriter):
     kind = "text"
     embeds_shell = False
     embeds_python = False
+    #: Other kinds whose blocks this kind holds (Markdown's ```yaml fences ...), see ``blocks``.
+    block_kinds: frozenset[str] = frozenset()
 
     def __init__(self, kind: Optional[str] = None) -> None:
         super().__init__(kind or type(self).kind)
 
     def handles(self, codemod: type[Codemod]) -> bool:
         if issubclass(codemod, TextCodemod):
-            return self.kind in codemod.file_kinds or (self.embeds_shell and SHELL in codemod.file_kinds)
+            return (
+                self.kind in codemod.file_kinds
+                or (self.embeds_shell and SHELL in codemod.file_kinds)
+                or any(_rewriter(kind).handles(codemod) for kind in self.block_kinds)
+            )
         if issubclass(codemod, PythonCodemod):
             return self.embeds_python
         return False
@@ -192,6 +200,10 @@ class EmbeddingRewriter(TextRewriter):
     def python_fragments(self, text: str) -> list[Fragment]:
         return []
 
+    def blocks(self, text: str) -> list[tuple[str, Fragment]]:
+        """Blocks of other kinds (``block_kinds``), each with its kind."""
+        return []
+
     # -- applying ----------------------------------------------------------------------------
     def apply(
         self, state: str, codemod: type[Codemod], options: CodemodOptions, reporter: Reporter, path: str
@@ -199,6 +211,8 @@ class EmbeddingRewriter(TextRewriter):
         if issubclass(codemod, TextCodemod):
             if self.kind in codemod.file_kinds:
                 return codemod(options, reporter).rewrite_text(state, self.kind)
+            if self.block_kinds:
+                return self.apply_blocks(state, codemod, options, reporter, path)
             if self.embeds_shell and SHELL in codemod.file_kinds:
                 return self.apply_shell(state, codemod, options, reporter, path)
             return state
@@ -231,6 +245,55 @@ class EmbeddingRewriter(TextRewriter):
                 reporter,
             )
         )
+
+
+    def apply_blocks(
+        self, state: str, codemod: type[TextCodemod], options: CodemodOptions, reporter: Reporter, path: str
+    ) -> str:
+        """Shell fragments and blocks of other kinds, each through the rewriter of its kind."""
+        text, restore = _lf(state)
+        pairs: list[tuple[str, Fragment]] = []
+        if self.embeds_shell and SHELL in codemod.file_kinds:
+            pairs.extend((SHELL, fragment) for fragment in self.shell_fragments(text))
+        pairs.extend(
+            (kind, fragment)
+            for kind, fragment in self.blocks(text)
+            if kind in self.block_kinds and _rewriter(kind).handles(codemod)
+        )
+        fragments = [dataclasses.replace(fragment, kind=kind) for kind, fragment in pairs]
+
+        def rewrite(fragment: Fragment, sub: Reporter) -> Optional[str]:
+            if fragment.kind == SHELL:
+                return rewrite_shell(codemod, fragment.text, options, sub)
+            return rewrite_as(fragment.kind, codemod, fragment.text, options, sub, path)
+
+        return restore(apply_fragments(text, fragments, rewrite, reporter))
+
+
+def _rewriter(kind: str):
+    from prefect_upgrade.rewriters import rewriter_for
+
+    return rewriter_for(kind)
+
+
+def rewrite_as(
+    kind: str, codemod: type[Codemod], text: str, options: CodemodOptions, reporter: Reporter, path: str
+) -> Optional[str]:
+    """A block of another kind (a ```yaml fence in Markdown ...) through that kind's rewriter.
+
+    None when the block does not parse as that kind.
+    """
+    if not codemod.may_apply(text):
+        return text
+    rewriter = _rewriter(kind)
+    try:
+        state = rewriter.parse(text, path)
+    except SourceError:
+        return None
+    new_text = rewriter.render(rewriter.apply(state, codemod, options, reporter, path))
+    if new_text != text:
+        rewriter.verify(text, new_text, path)
+    return new_text
 
 
 def _lf(text: str) -> tuple[str, Callable[[str], str]]:
@@ -335,13 +398,18 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
     pad = " " * width
     if language == "shell" and any(_PROMPT.match(text) for text in texts):
         language = "console"
-    if language in ("shell", "python"):
+    if language in ("shell", "python") or language.startswith("kind:"):
+        # a block of another kind is handed over as a file, ending with a newline
+        final = "\n" if language.startswith("kind:") else ""
 
         def encode(new_text: str) -> str:
+            if final and new_text.endswith(final):
+                new_text = new_text[: -len(final)]
             return "\n".join(pad + line if line.strip() else "" for line in new_text.split("\n"))
 
-        kind = SHELL if language == "shell" else PYTHON
-        fragment = Fragment(lines.starts[first], lines.end_of_content(last), "\n".join(texts), first + 1, width, width, encode)
+        kind = SHELL if language == "shell" else PYTHON if language == "python" else language[len("kind:") :]
+        text = "\n".join(texts) + final
+        fragment = Fragment(lines.starts[first], lines.end_of_content(last), text, first + 1, width, width, encode)
         return [(kind, fragment)]
     fragments = []
     position = 0
