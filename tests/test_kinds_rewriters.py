@@ -755,3 +755,13 @@ def test_markdown_and_rst_blocks_of_other_kinds_go_to_their_rewriters():
     assert findings(result) == [(5, 3, "PFU496"), (7, 10, "PFU498"), (11, 5, "PFU498")]
     rst = ".. code-block:: yaml\n\n   env:\n     PREFECT__LOGGING__LOG_TO_CLOUD: 'true'\n"
     assert rewrite_text(rst, "rst", [yaml_only]).text == rst.replace("LOGGING__LOG_TO_CLOUD", "CLOUD__SEND_FLOW_RUN_LOGS")
+
+
+def test_dockerfile_shell_form_that_starts_with_a_bracket():
+    text = "FROM x\nRUN [ -f flows/a.py ] && prefect register flow --file flows/a.py\n"
+    assert run(text, "dockerfile").text == text.replace("register flow --file", "register --path")
+
+
+def test_yaml_anchors_and_tags_before_a_script():
+    text = "a:\n  script: &register |\n    prefect register flow --file a.py\nb:\n  run: !!str prefect register flow --file b.py\n"
+    assert run(text, "yaml").text == text.replace("register flow --file", "register --path")

@@ -63,6 +63,15 @@ def continued(text: str, indent: str) -> Optional[str]:
     return text
 
 
+def _is_json_array(raw: str) -> bool:
+    """Docker's test for the exec form: the arguments are a JSON array (else: shell form)."""
+    joined = re.sub(r"\\\r?\n", "", raw)
+    try:
+        return isinstance(json.loads(joined), list)
+    except ValueError:
+        return False
+
+
 class DockerfileRewriter(EmbeddingRewriter):
     kind = "dockerfile"
     embeds_shell = True
@@ -101,7 +110,7 @@ class DockerfileRewriter(EmbeddingRewriter):
             raw = text[start:end]
             if not raw.strip() or "<<" in raw.split("\n", 1)[0]:
                 continue
-            if raw.startswith("["):
+            if raw.startswith("[") and _is_json_array(raw):
                 if first != last:
                     continue
                 fragments.extend(self._exec_form(content, column, starts[first], first + 1, match.group("name")))

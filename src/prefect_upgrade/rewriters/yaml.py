@@ -75,6 +75,7 @@ _BLOCK_HEADER = re.compile(r"^(?P<style>[|>])(?P<flags>[+-]?[1-9]?[+-]?)[ \t]*(?
 #: CI and template expressions, replaced before the shell runs: ``${{ secrets.X }}`` (GitHub),
 #: ``$[[ inputs.x ]]`` (GitLab), ``{{ .Values.x }}`` (Helm, Jinja).
 _TEMPLATE = re.compile(r"\$\{\{.*?\}\}|\$\[\[.*?\]\]|\{\{.*?\}\}")
+_PROPERTIES = re.compile(r"^(?:[&!][^ \t]*[ \t]+)+(?=[^ \t#])")
 _PLAIN_FORBIDDEN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
@@ -207,6 +208,10 @@ class YamlRewriter(EmbeddingRewriter):
             column = len(match.group("lead"))
             rest = match.group("rest")
             value_col = match.start("rest")
+            properties = _PROPERTIES.match(rest)  # an anchor or a tag before the value
+            if properties:
+                rest = rest[properties.end() :]
+                value_col += properties.end()
             if _BLOCK_HEADER.match(rest):
                 if key in SCRIPT_KEYS:
                     fragment, index = self._block_scalar(lines, index, column, rest)
