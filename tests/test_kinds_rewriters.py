@@ -765,3 +765,17 @@ def test_dockerfile_shell_form_that_starts_with_a_bracket():
 def test_yaml_anchors_and_tags_before_a_script():
     text = "a:\n  script: &register |\n    prefect register flow --file a.py\nb:\n  run: !!str prefect register flow --file b.py\n"
     assert run(text, "yaml").text == text.replace("register flow --file", "register --path")
+
+
+def test_yaml_verify_reads_custom_tags():
+    class Breaks(TextCodemod):
+        code = "PFU499"
+        summary = "breaks"
+        file_kinds = frozenset({"yaml"})
+        markers = ("prefect",)
+
+        def rewrite_text(self, text, kind):
+            return text.replace("  - prefect x", "  - prefect x\n - y")
+
+    with pytest.raises(SourceError, match="YAML"):
+        rewrite_text("job:\n  script:\n  - !reference [.setup, script]\n  - prefect x\n", "yaml", [Breaks])

@@ -20,7 +20,7 @@ around stay byte-identical. A rewritten command that can no longer be written in
 style (a plain scalar that would need quotes gets single quotes; a quoted scalar with escapes
 is left alone) is left as it was and its findings are reported as not applied.
 
-``verify``: when PyYAML is installed (Prefect itself depends on it) and the original loads, the
+``verify``: when PyYAML is importable (a dependency; Prefect needs it too) and the original loads, the
 rewritten text must load to a document of the same shape (the same mappings with as many keys,
 the same nesting, the same scalar types; argument lists may gain or lose words).
 """
@@ -530,21 +530,43 @@ class YamlRewriter(EmbeddingRewriter):
 
     # -- checks ----------------------------------------------------------------------------
     def verify(self, original: str, rewritten: str, path: str) -> None:
-        try:
-            import yaml
-        except ImportError:  # pragma: no cover - PyYAML comes with Prefect
+        loader = _loader()
+        if loader is None:  # pragma: no cover - PyYAML is a dependency
             return
+        import yaml
+
         try:
-            before = list(yaml.safe_load_all(original))
+            before = list(yaml.load_all(original, Loader=loader))
         except Exception:  # a template, or not YAML at all: nothing to compare with
             return
         try:
-            after = list(yaml.safe_load_all(rewritten))
+            after = list(yaml.load_all(rewritten, Loader=loader))
         except Exception as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise SourceError(f"the rewritten YAML does not load ({message}); nothing was written (please report this)")
         if _shape(before) != _shape(after):
             raise SourceError("the rewritten YAML has another structure; nothing was written (please report this)")
+
+
+def _loader():
+    """A safe YAML loader that reads any tag (GitLab's ``!reference``, CloudFormation's ``!Ref``)."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover
+        return None
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def any_tag(loader, suffix, node):
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node)
+        return loader.construct_scalar(node)
+
+    Loader.add_multi_constructor("!", any_tag)
+    return Loader
 
 
 def _as_block(text: str, column: int) -> Optional[str]:
