@@ -220,6 +220,17 @@ class EmbeddingRewriter(TextRewriter):
             return self.apply_python(state, codemod, options, reporter, path)
         return state
 
+    def found(self, method: str, text: str) -> list:
+        """``self.<method>(text)``, remembered for the last text (codemods run one after another
+        on the same text, and most change nothing)."""
+        key = (method, text)
+        cache = self.__dict__.setdefault("_found", {})
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = getattr(self, method)(text)
+        return cache[key]
+
     def apply_shell(
         self, state: str, codemod: type[TextCodemod], options: CodemodOptions, reporter: Reporter, path: str
     ) -> str:
@@ -227,7 +238,7 @@ class EmbeddingRewriter(TextRewriter):
         return restore(
             apply_fragments(
                 text,
-                self.shell_fragments(text),
+                self.found("shell_fragments", text),
                 lambda fragment, sub: rewrite_shell(codemod, fragment.text, options, sub),
                 reporter,
             )
@@ -240,7 +251,7 @@ class EmbeddingRewriter(TextRewriter):
         return restore(
             apply_fragments(
                 text,
-                self.python_fragments(text),
+                self.found("python_fragments", text),
                 lambda fragment, sub: rewrite_python(codemod, fragment.text, options, sub, path),
                 reporter,
             )
@@ -254,10 +265,10 @@ class EmbeddingRewriter(TextRewriter):
         text, restore = _lf(state)
         pairs: list[tuple[str, Fragment]] = []
         if self.embeds_shell and SHELL in codemod.file_kinds:
-            pairs.extend((SHELL, fragment) for fragment in self.shell_fragments(text))
+            pairs.extend((SHELL, fragment) for fragment in self.found("shell_fragments", text))
         pairs.extend(
             (kind, fragment)
-            for kind, fragment in self.blocks(text)
+            for kind, fragment in self.found("blocks", text)
             if kind in self.block_kinds and _rewriter(kind).handles(codemod)
         )
         fragments = [dataclasses.replace(fragment, kind=kind) for kind, fragment in pairs]

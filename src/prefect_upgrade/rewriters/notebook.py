@@ -26,6 +26,7 @@ with the same cells, cell types, outputs and metadata.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import json
@@ -67,17 +68,27 @@ class _JsonError(Exception):
     pass
 
 
+_decoder = json.JSONDecoder()
+
+#: The paths whose positions are needed (cells, their sources, the source lines); the rest
+#: (outputs, metadata …) is decoded by ``json`` in one go.
+_TRACKED = {(), ("cells",), ("cells", "*"), ("cells", "*", "source"), ("cells", "*", "source", "*")}
+
+
 def read_json(text: str) -> Node:
     position = _WHITESPACE.match(text, 0).end()
-    node, position = _value(text, position)
+    node, position = _value(text, position, ())
     if _WHITESPACE.match(text, position).end() != len(text):
         raise _JsonError("extra data after the notebook")
     return node
 
 
-def _value(text: str, position: int) -> tuple[Node, int]:
+def _value(text: str, position: int, path: tuple = ()) -> tuple[Node, int]:
     if position >= len(text):
         raise _JsonError("unexpected end")
+    if path not in _TRACKED:
+        value, end = _decoder.raw_decode(text, position)
+        return Node(value, position, end), end
     char = text[position]
     if char == '"':
         value, end = _scanstring(text, position + 1, True)
@@ -97,7 +108,7 @@ def _value(text: str, position: int) -> tuple[Node, int]:
             if text[position : position + 1] != ":":
                 raise _JsonError(f"expected ':' at offset {position}")
             position = _WHITESPACE.match(text, position + 1).end()
-            child, position = _value(text, position)
+            child, position = _value(text, position, path + (key,))
             children[key] = child
             values[key] = child.value
             position = _WHITESPACE.match(text, position).end()
@@ -114,7 +125,7 @@ def _value(text: str, position: int) -> tuple[Node, int]:
         if text[position : position + 1] == "]":
             return Node([], start, position + 1, items), position + 1
         while True:
-            child, position = _value(text, position)
+            child, position = _value(text, position, path + ("*",))
             items.append(child)
             position = _WHITESPACE.match(text, position).end()
             if text[position : position + 1] == ",":
@@ -319,10 +330,11 @@ class NotebookRewriter(EmbeddingRewriter):
             state = "".join(pieces)
             root = _load(state)
             cells = root.children["cells"]
+        newlines = [match.start() for match in re.finditer("\n", state)] if cell_findings else []
         for number, findings in cell_findings:
             source = cells.children[number].children["source"]
             for finding in findings:
-                reporter.findings.append(_placed(state, source, finding, ascii_only))
+                reporter.findings.append(_placed(state, source, finding, ascii_only, newlines))
         return state
 
     def verify(self, original: str, rewritten: str, path: str) -> None:
@@ -395,7 +407,7 @@ def _render_source(text: str, source: Node, new_text: str, ascii_only: bool) -> 
     return "[" + opening + separator.join(rendered) + closing + "]"
 
 
-def _placed(text: str, source: Node, finding: Finding, ascii_only: bool = False) -> Finding:
+def _placed(text: str, source: Node, finding: Finding, ascii_only: bool, newlines: list[int]) -> Finding:
     """A finding at a line and column of a cell, moved to that place in the notebook file."""
     if isinstance(source.value, list) and source.children:
         index = min(max(finding.line - 1, 0), len(source.children) - 1)
@@ -407,7 +419,8 @@ def _placed(text: str, source: Node, finding: Finding, ascii_only: bool = False)
         prefix = "".join(cell_lines[: max(finding.line - 1, 0)])
         if finding.line - 1 < len(cell_lines):
             prefix += cell_lines[finding.line - 1][: max(finding.col - 1, 0)]
-    line = text.count("\n", 0, node.start) + 1
-    column = node.start - (text.rfind("\n", 0, node.start) + 1)
+    before = bisect.bisect_left(newlines, node.start)  # the newlines before the node
+    line = before + 1
+    column = node.start - (newlines[before - 1] + 1 if before else 0)
     escaped = json.dumps(prefix, ensure_ascii=ascii_only)[1:-1]
     return dataclasses.replace(finding, line=line, col=column + 1 + len(escaped) + 1)

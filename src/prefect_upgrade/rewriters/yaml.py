@@ -555,7 +555,9 @@ def _loader():
     except ImportError:  # pragma: no cover
         return None
 
-    class Loader(yaml.SafeLoader):
+    base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # libyaml is many times faster
+
+    class Loader(base):  # type: ignore[misc, valid-type]
         pass
 
     def any_tag(loader, suffix, node):
