@@ -779,3 +779,10 @@ def test_yaml_verify_reads_custom_tags():
 
     with pytest.raises(SourceError, match="YAML"):
         rewrite_text("job:\n  script:\n  - !reference [.setup, script]\n  - prefect x\n", "yaml", [Breaks])
+
+
+def test_notebook_python_that_only_looks_like_magic_stays_python():
+    source = ["from prefect.engine.executors import LocalExecutor\n", "ok = (1\n", "!= 2)\n", "s = ('%s'\n", "% 3)"]
+    text = notebook([code(source)])
+    result = run(text, "notebook", [FakeExecutors])
+    assert json.loads(result.text)["cells"][0]["source"] == ["from prefect.executors import LocalExecutor\n"] + source[1:]

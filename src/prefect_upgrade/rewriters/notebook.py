@@ -158,9 +158,10 @@ def _load(text: str) -> Node:
 
 _SHELL_LINE = re.compile(
     r"^(?P<lead>[ \t]*(?:[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*)?"
-    r"(?:!!?|%sx[ \t]+|%system[ \t]+)|[ \t]*%(?:set_)?env[ \t]+)(?P<command>.*)$"
+    r"(?:!!?(?!=)|%sx[ \t]+|%system[ \t]+)|[ \t]*%(?:set_)?env[ \t]+)(?P<command>.*)$"
 )
-_MAGIC_LINE = re.compile(r"^[ \t]*(?:%|!|\?)|^[^#'\"]*\?\??[ \t]*$")
+#: ``%magic``, ``%%magic``, ``!command`` (not ``!=``), ``?name``, ``name?`` lines.
+_MAGIC_LINE = re.compile(r"^[ \t]*(?:%%?[A-Za-z]|!(?!=)|\?)|^[^#'\"]*\?\??[ \t]*$")
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)pass  # PFU_MAGIC_(?P<number>\d+)$")
 _SHELL_CELLS = re.compile(r"^%%(?:bash|sh|script[ \t]+(?:ba|z)?sh|system)\b")
 _PYTHON_CELLS = re.compile(r"^%%(?:time|timeit|capture|prun)\b")
