@@ -19,7 +19,7 @@ PIECES = [
 KINDS = ["yaml", "dockerfile", "makefile", "ini", "markdown", "rst", "notebook", "toml", "dotenv"]  # shell: whole text, and `bash -n` is slow to start
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(KINDS), st.lists(st.sampled_from(PIECES), max_size=40))
 def test_no_input_crashes_a_rewriter(kind, pieces):
     text = "".join(pieces)
@@ -49,7 +49,7 @@ LINES = [
 ]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.lists(st.sampled_from(LINES), max_size=6), min_size=1, max_size=4),
     st.booleans(),
