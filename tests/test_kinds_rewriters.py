@@ -786,3 +786,18 @@ def test_notebook_python_that_only_looks_like_magic_stays_python():
     text = notebook([code(source)])
     result = run(text, "notebook", [FakeExecutors])
     assert json.loads(result.text)["cells"][0]["source"] == ["from prefect.executors import LocalExecutor\n"] + source[1:]
+
+
+def test_systemd_and_supervisor_commands():
+    unit = (
+        "[Unit]\nDescription=Prefect agent\n\n[Service]\nEnvironment=PREFECT__LOGGING__LOG_TO_CLOUD=true\n"
+        "ExecStartPre=-/usr/bin/prefect register flow --file /srv/a.py \\\n    --project P\n"
+        "ExecStart=/usr/local/bin/prefect agent fargate start\nRestart=always\n"
+    )
+    result = run(unit, "ini")
+    assert result.text == unit.replace("LOGGING__LOG_TO_CLOUD", "CLOUD__SEND_FLOW_RUN_LOGS").replace(
+        "register flow --file", "register --path"
+    )
+    assert [(f.code, f.applied) for f in result.findings] == [("PFU496", True), ("PFU498", True), ("PFU497", False)]
+    program = "[program:agent]\ncommand=prefect register flow --file a.py\n[other]\ncommand=prefect register flow --file b.py\n"
+    assert run(program, "ini").text == program.replace("flow --file a.py", "--path a.py")

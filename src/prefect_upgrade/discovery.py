@@ -76,7 +76,7 @@ def kind_of(path: Path, sniff: bool = True) -> Optional[str]:
         return "dotenv"
     if suffix == ".toml" or name == "Pipfile":
         return "toml"
-    if suffix in (".ini", ".cfg"):
+    if suffix in (".ini", ".cfg", ".service") or (suffix == ".conf" and "supervisor" in path.as_posix().lower()):
         return "ini"
     if suffix in (".txt", ".in") and (
         lower.startswith(("requirements", "constraints")) or path.parent.name.lower() == "requirements"
