@@ -30,6 +30,8 @@ from prefect_upgrade.discovery import kind_of
         ("docs/index.rst", "rst"),
         ("flows.ipynb", "notebook"),
         ("deploy.sh", "shell"),
+        ("Jenkinsfile", "jenkinsfile"),
+        ("ci/deploy.jenkinsfile", "jenkinsfile"),
     ],
 )
 def test_kind_of(name, kind):

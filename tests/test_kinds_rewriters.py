@@ -47,6 +47,7 @@ class YamlOnly(TextCodemod):
     ("yaml", True, False), ("dockerfile", True, False), ("makefile", True, False), ("ini", True, False),
     ("markdown", True, True), ("rst", True, True), ("notebook", True, True),
     ("dotenv", False, False), ("toml", True, False), ("requirements", False, False), ("shell", True, False),
+    ("jenkinsfile", True, False),
 ])
 def test_which_codemods_a_kind_takes(kind, takes_shell, takes_python):
     rewriter = rewriter_for(kind)
@@ -801,3 +802,52 @@ def test_systemd_and_supervisor_commands():
     assert [(f.code, f.applied) for f in result.findings] == [("PFU496", True), ("PFU498", True), ("PFU497", False)]
     program = "[program:agent]\ncommand=prefect register flow --file a.py\n[other]\ncommand=prefect register flow --file b.py\n"
     assert run(program, "ini").text == program.replace("flow --file a.py", "--path a.py")
+
+
+JENKINSFILE = r"""pipeline {
+  stages {
+    stage('Register') {
+      steps {
+        sh 'prefect register flow --file flows/etl.py --project \'ETL\''
+        sh "prefect register flow --file ${env.FLOW} --label \$HOME --label $LABEL"
+        sh '''
+          prefect register flow --file b.py \\
+            --project ETL
+          prefect agent fargate start
+        '''
+        // sh 'prefect register flow --file commented.py'
+        script {
+          def out = sh(returnStdout: true, script: "prefect register flow --file c.py").trim()
+        }
+        sh 'prefect register flow --file ' + flowPath
+        echo 'prefect register flow --file not-a-step.py'
+      }
+    }
+  }
+}
+"""
+
+
+def test_jenkinsfile_sh_steps():
+    seen = []
+
+    class Spy(FakeRegister):
+        def rewrite_text(self, text, kind):
+            seen.append(text)
+            return super().rewrite_text(text, kind)
+
+    result = rewrite_text(JENKINSFILE, "jenkinsfile", [Spy, FakeFargate])
+    assert seen == [
+        "prefect register flow --file flows/etl.py --project 'ETL'",
+        "prefect register flow --file ${PFU_EXPR_0} --label $HOME --label ${PFU_EXPR_1}",
+        "\n          prefect register flow --file b.py \\\n            --project ETL\n          prefect agent fargate start\n        ",
+        "prefect register flow --file c.py",
+    ]
+    expected = JENKINSFILE
+    for old in ("flows/etl.py", "${env.FLOW}", "b.py", "c.py"):
+        expected = expected.replace(f"register flow --file {old}", f"register --path {old}")
+    expected = expected.replace(
+        "          prefect agent fargate start\n", "          # was: fargate\n          prefect agent ecs start\n"
+    )
+    assert result.text == expected
+    assert run(result.text, "jenkinsfile").text == result.text

@@ -70,6 +70,8 @@ def kind_of(path: Path, sniff: bool = True) -> Optional[str]:
         return "yaml"
     if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile.")) or suffix == ".dockerfile" or lower.endswith(".dockerfile"):
         return "dockerfile"
+    if lower == "jenkinsfile" or lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile"):
+        return "jenkinsfile"
     if lower in ("makefile", "gnumakefile") or suffix == ".mk":
         return "makefile"
     if lower == ".env" or lower.startswith(".env.") or suffix == ".env":

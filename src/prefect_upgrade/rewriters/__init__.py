@@ -56,6 +56,7 @@ _REWRITERS: dict[str, str] = {
     "ini": "prefect_upgrade.rewriters.ini:IniRewriter",
     "shell": "prefect_upgrade.rewriters.plain:ShellRewriter",
     "toml": "prefect_upgrade.rewriters.toml:TomlRewriter",
+    "jenkinsfile": "prefect_upgrade.rewriters.jenkinsfile:JenkinsfileRewriter",
 }
 _instances: dict[str, Rewriter] = {}
 
