@@ -13,10 +13,10 @@ PIECES = [
     "'", '"', "[", "]", ",", "#", "\\", "$ ", "```", "```bash", "```python", "~~~", ".. code-block:: bash", "::",
     "RUN ", "CMD ", "ENTRYPOINT ", "[\"prefect\"", "target:", "\t@", "$(X)", "$$", "[testenv]", "commands =",
     "{", "}", "\"cells\"", ":", "!prefect register flow --file b.py", "%%bash", "from prefect.engine.executors import X",
-    "-c", "sh", "é", "\r\n", "{{ .Values.x }}",
+    "-c", "sh", "é", "\r\n", "{{ .Values.x }}", "sh '", 'sh "', "sh '''", '"""', '${env.X}', "\\\n",
 ]
 
-KINDS = ["yaml", "dockerfile", "makefile", "ini", "markdown", "rst", "notebook", "toml", "dotenv"]  # shell: whole text, and `bash -n` is slow to start
+KINDS = ["yaml", "dockerfile", "makefile", "ini", "markdown", "rst", "notebook", "toml", "dotenv", "jenkinsfile"]  # shell: whole text, and `bash -n` is slow to start
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
