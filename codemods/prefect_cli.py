@@ -286,6 +286,35 @@ def _register(args: Sequence[Arg], t: Transform) -> None:
     _opaque_note(t, parsed, args, REGISTER, "prefect register")
 
 
+_REGISTER_1 = (
+    Opt("project", ("--project",)), Opt("path", ("--path", "-p")), Opt("module", ("--module", "-m")),
+    Opt("json", ("--json", "-j")), Opt("name", ("--name", "-n")), Opt("label", ("--label", "-l")),
+    Opt("force", ("--force", "-f"), takes_value=False), Opt("watch", ("--watch",), takes_value=False),
+    Opt("schedule", ("--schedule", "--no-schedule"), takes_value=False),
+)
+
+
+def _register_flows(args: Sequence[Arg], t: Transform) -> None:
+    """``prefect register flows ...``: the upgrade guide's example, which no Prefect accepts."""
+    parsed = parse_options(args, 3, _REGISTER_1)
+    if parsed.error or parsed.positionals:
+        return
+    t.delete(2)
+    t.report(1, REGISTER, SAFE, "`prefect register flows` (the 1.0 upgrade guide's example) is not a command: "
+             "`prefect register` takes these options itself", True)
+    _register_without_project(args, t)
+
+
+def _register_without_project(args: Sequence[Arg], t: Transform) -> None:
+    """A top-level ``prefect register`` without --project (left by a rewrite, or by hand)."""
+    if any(a.value is None for a in args):
+        return  # the project may come from a variable
+    if any(a.value == "--project" or a.value.startswith("--project=") for a in args):
+        return
+    t.report(1, REGISTER, MANUAL, "`prefect register` requires --project: add `--project NAME` (the project "
+             "to register into)", False)
+
+
 # --------------------------------------------------------------------------------------------
 # prefect run flow / run cloud / run server
 
@@ -332,7 +361,7 @@ def key_values(text: str) -> Optional[list[str]]:
     pairs = []
     for key, value in data.items():
         if isinstance(value, str):
-            written = value
+            written = value if value else '""'
             try:
                 same = _load_cli_value(written) == value and type(_load_cli_value(written)) is str
             except ValueError:
@@ -561,7 +590,13 @@ _NEW_AGENT = {
 }
 _TOKEN = _o("token", "--token", "-t")
 _NO_DOCKER_INTERFACE = _o("no_docker_interface", "--no-docker-interface", flag=True)
-_FARGATE_START = _COMMON_START + (_TOKEN,)
+_STORAGE_LABELS = _o("storage_labels", "--storage-labels", "--no-storage-labels", flag=True)
+_RESOURCE_MANAGER = _o("resource_manager", "--resource-manager", flag=True)
+_DROPPED = {
+    "no_docker_interface": "it has had no effect since 0.14.18",
+    "storage_labels": "it has had no effect since 0.14.0",
+    "resource_manager": "the resource manager was removed in 0.15.0 (the agent cleans up its jobs itself)",
+}
 
 #: The hidden 0.13/0.14 ``prefect agent start [TYPE]`` and ``prefect agent install TYPE``.
 _HIDDEN_START = (
@@ -613,26 +648,32 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
         table = _NEW_AGENT.get((agent_type, action))
         if table is None:
             return
-        parsed = parse_options(args, 4, table + (_TOKEN, _NO_DOCKER_INTERFACE))
+        removed = (_TOKEN, _NO_DOCKER_INTERFACE, _STORAGE_LABELS, _RESOURCE_MANAGER)
+        parsed = parse_options(args, 4, table + removed)
         if parsed.error:
-            return  # an option 0.15 did not know either: not ours to fix
+            return  # an option 0.13-0.15 did not know either: not ours to fix
         for occ in parsed.occurrences:
             if occ.opt.key == "token":
                 _token(t, occ, options, f"prefect agent {agent_type} {action}")
-            elif occ.opt.key == "no_docker_interface":
+            elif occ.opt.key in _DROPPED:
                 t.delete(occ.index)
-                t.report(occ.index, AGENT, SAFE, "--no-docker-interface dropped: it has had no effect since "
-                         "0.14.18 and 1.0 rejects it", True)
+                t.report(occ.index, AGENT, SAFE, f"{occ.name} dropped: {_DROPPED[occ.opt.key]}, and 1.0 rejects it",
+                         True)
         return
     if second not in ("start", "install"):
         return
     action = second
     parsed = parse_options(args, 3, _HIDDEN_START if action == "start" else _HIDDEN_INSTALL)
     command = f"prefect agent {action} TYPE"
+    types = [i for i in parsed.positionals if args[i].value in _AGENT_TYPES]
     if parsed.error or len(parsed.positionals) > 1 or parsed.opaque and not parsed.positionals:
-        index, why = parsed.error or (2, "the agent type cannot be told")
-        t.report(index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
-                 f"(not rewritten: {why})", False)
+        if types and args[types[0]].value == "fargate":
+            _fargate(t, types[0])
+        elif types:
+            index, why = parsed.error or (types[0], "unexpected arguments")
+            t.report(index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
+                     f"(not rewritten: {why})", False)
+        # otherwise not a 0.x command line (Prefect 2 has `prefect agent start -q QUEUE`)
         return
     if parsed.positionals:
         type_index = parsed.positionals[0]
@@ -667,7 +708,7 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     if parsed.find("verbose"):
         message += "; --verbose is `--log-level DEBUG`"
     if dropped:
-        message += f"; dropped {', '.join(dropped)} (no effect on this agent type, and 1.0 rejects it)"
+        message += f"; dropped {', '.join(dropped)} (no effect in this command, and 1.0 rejects it)"
     t.report(2, AGENT, SAFE, message, True)
     _opaque_note(t, parsed, args, AGENT, f"prefect agent {agent_type} {action}")
 
@@ -694,9 +735,15 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
     t = Transform()
     if len(args) < 3 or args[1].value is None or args[2].value is None:
         return t
+    if any(a.value in ("--help", "-h") for a in args):
+        return t
     group, sub = args[1].value, args[2].value
     if group == "register" and sub == "flow" and REGISTER in codes:
         _register(args, t)
+    elif group == "register" and sub == "flows" and REGISTER in codes:
+        _register_flows(args, t)
+    elif group == "register" and REGISTER in codes:
+        _register_without_project(args, t)
     elif group == "run" and sub in ("flow", "cloud", "server") and RUN in codes:
         _run(args, t, options)
     elif group == "run" and RUN in codes:
@@ -716,7 +763,7 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _PREFIX_WORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "time", "exec", "nohup",
-                 "command", "builtin", "eval", "xargs"}
+                 "command", "builtin", "eval", "xargs", "$", "%"}  # "$ prefect ...": a prompt in docs
 _RUNNERS = {"poetry": "run", "pipenv": "run", "pdm": "run", "uv": "run", "hatch": "run", "rye": "run"}
 _PYTHON = re.compile(r"(?:.*/)?python[0-9.]*")
 
@@ -861,6 +908,44 @@ class ShellFinding:
     applied: bool
 
 
+def expected_values(args: Sequence[Arg], t: Transform) -> list[Optional[str]]:
+    """The words (static values, None when dynamic) the command has once ``t`` is applied."""
+    replaced: dict[int, tuple[NewWord, ...]] = {}
+    inserted: dict[int, list[NewWord]] = {}
+    for edit in t.edits:
+        if edit.insert_after:
+            inserted.setdefault(edit.index, []).extend(edit.words)
+        else:
+            replaced[edit.index] = edit.words
+
+    def value(word: NewWord) -> Optional[str]:
+        if isinstance(word, Lit):
+            return word.value
+        original = args[word.index].value
+        if isinstance(word, Keep) or original is None:
+            return original
+        return word.new + original[len(word.old):]
+
+    out: list[Optional[str]] = []
+    for index, arg in enumerate(args):
+        out.extend(value(w) for w in replaced[index]) if index in replaced else out.append(arg.value)
+        out.extend(value(w) for w in inserted.get(index, []))
+    return out
+
+
+def _rewritten_in_place(text: str, words: Sequence[Word], spans: Sequence[Span], expected) -> bool:
+    """Whether applying ``spans`` gives exactly the command ``expected`` (a guard against a
+    shell construct the splitter does not know)."""
+    lo = min([words[0].start] + [s.start for s in spans])
+    hi = max([words[-1].end] + [s.end for s in spans])
+    piece = apply_spans(text[lo:hi], [Span(s.start - lo, s.end - lo, s.new) for s in spans])
+    for command in split_commands(piece):
+        start = prefect_index(command.words)
+        if start is not None:
+            return [w.value for w in command.words[start:]] == expected
+    return False
+
+
 def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> tuple[str, list[ShellFinding]]:
     """Rewrite every old ``prefect`` command in a shell text; a pure function.
 
@@ -873,9 +958,19 @@ def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> t
         if start is None:
             continue
         words = command.words[start:]
-        t = transform_argv([Arg(w.value, w.raw) for w in words], options, codes)
-        spans.extend(edit_spans(text, words, t))
-        located.extend((words[f.index].start, f) for f in t.findings)
+        args = [Arg(w.value, w.raw) for w in words]
+        t = transform_argv(args, options, codes)
+        command_spans = edit_spans(text, words, t)
+        findings = t.findings
+        if command_spans and not _rewritten_in_place(text, words, command_spans, expected_values(args, t)):
+            command_spans = []
+            findings = [
+                CliFinding(0, f.code, f.fix_class, f.message, False) for f in findings
+            ] + [CliFinding(0, t.findings[0].code if t.findings else REGISTER, MANUAL,
+                            "this command line could not be rewritten in place: make the changes above by hand",
+                            False)]
+        spans.extend(command_spans)
+        located.extend((words[f.index].start, f) for f in findings)
     spans.sort(key=lambda s: (s.start, s.end))
     new_text = apply_spans(text, spans)
     findings = []

@@ -3,7 +3,7 @@
 ``split_commands(text)`` returns the simple commands of a shell text, each a list of ``Word``s
 with their spans in ``text``, so that a codemod can rewrite one word in place and leave every
 other byte alone: quoting, line continuations, variables (``$X``, ``${X}``, ``$(...)``,
-GitHub's ``${{ secrets.X }}``, Jinja's ``{{ x }}``), comments, redirections and the operators
+GitHub's ``${{ secrets.X }}``, Jinja's ``{{ x }}``, documentation's ``<TOKEN>``), comments, redirections and the operators
 between commands (``&&``, ``||``, ``;``, ``|``, ``&``, newlines, parentheses).
 
 A ``Word`` has a ``value`` (the text the program receives) only when it is static; a word with
@@ -20,6 +20,7 @@ from typing import Optional
 _BREAK = set(" \t\n;&|()<>")
 _OPERATORS = ("&&", "||", ";;", "|&", ";", "&", "|", "(", ")", "\n")
 _REDIRECT = re.compile(r"[0-9]*(?:>>|>&|<&|<<<|<<-|<<|<>|>\||&>>|&>|>|<)")
+_DOC_PLACEHOLDER = re.compile(r"<[A-Za-z_][A-Za-z0-9_.-]*>(?=[\s;|&)]|$)")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 
 
@@ -111,13 +112,23 @@ def _read_expansion(text: str, i: int) -> int:
     return i + 1  # a lone "$"
 
 
-def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
-    """Read the word starting at ``i``; return (end, value or None if dynamic)."""
+def _read_word(text: str, i: int, inner: Optional[list] = None) -> tuple[int, Optional[str]]:
+    """Read the word starting at ``i``; return (end, value or None if dynamic).
+
+    The spans of the command substitutions met (``$(...)``, backticks) go to ``inner``.
+    """
+    if inner is None:
+        inner = []
     n = len(text)
     value: list[str] = []
     dynamic = False
     while i < n:
         c = text[i]
+        if c == "<" and value and _DOC_PLACEHOLDER.match(text, i):
+            # `--project=<PROJECT>` in documentation: a value to fill in
+            i = _DOC_PLACEHOLDER.match(text, i).end()
+            dynamic = True
+            continue
         if c in _BREAK:
             break
         if c == "\\":
@@ -147,11 +158,15 @@ def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
                     continue
                 if d == "$" and j + 1 < n and (text[j + 1].isalnum() or text[j + 1] in "_{(@*#?$!-"):
                     dynamic = True
-                    j = _read_expansion(text, j)
+                    end = _read_expansion(text, j)
+                    if text.startswith("$(", j) and not text.startswith("$((", j):
+                        inner.append((j + 2, end - 1))
+                    j = end
                     continue
                 if d == "`":
                     dynamic = True
                     k = text.find("`", j + 1)
+                    inner.append((j + 1, n if k < 0 else k))
                     j = n if k < 0 else k + 1
                     continue
                 value.append(d)
@@ -164,11 +179,14 @@ def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
                 value.append("$")
             else:
                 dynamic = True
+                if text.startswith("$(", i) and not text.startswith("$((", i):
+                    inner.append((i + 2, end - 1))
             i = end
             continue
         if c == "`":
             dynamic = True
             k = text.find("`", i + 1)
+            inner.append((i + 1, n if k < 0 else k))
             i = n if k < 0 else k + 1
             continue
         if c == "{" and text.startswith("{{", i):
@@ -181,9 +199,10 @@ def _read_word(text: str, i: int) -> tuple[int, Optional[str]]:
     return i, (None if dynamic else "".join(value))
 
 
-def split_commands(text: str) -> list[Command]:
-    """The simple commands of ``text``, in order."""
+def split_commands(text: str, _depth: int = 0) -> list[Command]:
+    """The simple commands of ``text``, in order; those inside ``$(...)`` and backticks too."""
     commands: list[Command] = []
+    inner: list[tuple[int, int]] = []
     current = Command()
     pending_heredocs: list[tuple[str, bool]] = []
     redirect_target = False
@@ -225,6 +244,12 @@ def split_commands(text: str) -> list[Command]:
                             break
                 pending_heredocs = []
             continue
+        placeholder = _DOC_PLACEHOLDER.match(text, i)
+        if placeholder and (i == 0 or text[i - 1] in " \t\n"):
+            # `<TOKEN>` in documentation is a value to fill in, not two redirections
+            current.words.append(Word(i, placeholder.end(), placeholder.group(0), None))
+            i = placeholder.end()
+            continue
         match = _REDIRECT.match(text, i)
         if match and (c in "<>&" or c.isdigit()):
             if c == "&" and not text.startswith(("&>", "&>>"), i):
@@ -249,7 +274,7 @@ def split_commands(text: str) -> list[Command]:
             redirect_target = False
             i += len(op)
             continue
-        end, value = _read_word(text, i)
+        end, value = _read_word(text, i, inner)
         if end == i:  # defensive: never loop forever
             i += 1
             continue
@@ -259,6 +284,13 @@ def split_commands(text: str) -> list[Command]:
             current.words.append(Word(i, end, text[i:end], value))
         i = end
     finish()
+    if _depth < 8:
+        for start, end in inner:
+            for command in split_commands(text[start:end], _depth + 1):
+                for word in command.words:
+                    word.start += start
+                    word.end += start
+                commands.append(command)
     return commands
 
 
