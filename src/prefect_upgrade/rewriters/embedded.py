@@ -320,21 +320,6 @@ def _lf(text: str) -> tuple[str, Callable[[str], str]]:
 # -- helpers shared by several kinds -------------------------------------------------------------
 
 
-def reindent(text: str, indent: str, first: bool = False) -> str:
-    """Prefix every non-empty line of ``text`` (but the first unless ``first``) with ``indent``."""
-    lines = text.split("\n")
-    return "\n".join(
-        (indent + line if line.strip() and (index or first) else line) for index, line in enumerate(lines)
-    )
-
-
-def dedent_lines(lines: list[str]) -> tuple[list[str], int]:
-    """``lines`` without their common indentation (spaces only), and its width."""
-    widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
-    width = min(widths) if widths else 0
-    return [line[width:] if line.strip() else line.lstrip(" ") for line in lines], width
-
-
 def argv_to_shell(words: list[str]) -> str:
     """An exec-form argument list as one shell command line."""
     return shlex.join(words)

@@ -105,7 +105,6 @@ class IniRewriter(EmbeddingRewriter):
             prefix = _PREFIX.match(content, column)
             if prefix:
                 column = prefix.end()
-            first = position
             while position < len(physical) - 1 and lines.content(physical[position][0]).rstrip().endswith("\\"):
                 position += 1
             last_line = physical[position][0]
