@@ -851,3 +851,13 @@ def test_jenkinsfile_sh_steps():
     )
     assert result.text == expected
     assert run(result.text, "jenkinsfile").text == result.text
+
+
+def test_broken_yaml_is_a_one_line_error_but_templates_are_rewritten():
+    with pytest.raises(SourceError) as error:
+        run("steps:\n  - run: prefect register flow --file a.py\n  bad: [unclosed\n", "yaml")
+    assert "\n" not in str(error.value) and "not valid YAML" in str(error.value) and "line" in str(error.value)
+    template = "{{- if .Values.x }}\nsteps:\n  - run: prefect register flow --file a.py\n{{- end }}\n"
+    assert "register --path" in run(template, "yaml").text
+    tagged = "nav: !!python/name:x.y\nsteps:\n  - run: prefect register flow --file a.py\n"
+    assert "register --path" in run(tagged, "yaml").text

@@ -20,7 +20,8 @@ around stay byte-identical. A rewritten command that can no longer be written in
 style (a plain scalar that would need quotes gets single quotes; a quoted scalar with escapes
 is left alone) is left as it was and its findings are reported as not applied.
 
-``verify``: when PyYAML is importable (a dependency; Prefect needs it too) and the original loads, the
+A file that is not YAML (and not a template: no ``{{``/``{%``) is reported as an error in one
+line and left alone. ``verify``: when PyYAML is importable (a dependency; Prefect needs it too) and the original loads, the
 rewritten text must load to a document of the same shape (the same mappings with as many keys,
 the same nesting, the same scalar types; argument lists may gain or lose words).
 """
@@ -529,6 +530,14 @@ class YamlRewriter(EmbeddingRewriter):
         return [Fragment(base + start, base + end, argv_to_shell(words), index + 1, start, encode=encode)]
 
     # -- checks ----------------------------------------------------------------------------
+    def parse(self, text: str, path: str) -> str:
+        """The text; a YAML file that does not parse is an error (templates are not checked)."""
+        if _TEMPLATE_SYNTAX.search(text) is None:
+            problem = _syntax_error(text)
+            if problem is not None:
+                raise SourceError(f"not valid YAML ({problem}); left as it is")
+        return text
+
     def verify(self, original: str, rewritten: str, path: str) -> None:
         loader = _loader()
         if loader is None:  # pragma: no cover - PyYAML is a dependency
@@ -546,6 +555,29 @@ class YamlRewriter(EmbeddingRewriter):
             raise SourceError(f"the rewritten YAML does not load ({message}); nothing was written (please report this)")
         if _shape(before) != _shape(after):
             raise SourceError("the rewritten YAML has another structure; nothing was written (please report this)")
+
+
+#: Helm/Jinja/Go templates are not YAML until rendered: they are rewritten without the check.
+_TEMPLATE_SYNTAX = re.compile(r"(?<!\$)\{\{|\{%")
+
+
+def _syntax_error(text: str) -> Optional[str]:
+    """Why ``text`` is not YAML (syntax only: tags are not constructed), or None."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover
+        return None
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    try:
+        for _ in yaml.compose_all(text, Loader=loader):
+            pass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        return where + (error.problem or str(error).splitlines()[0])
+    except yaml.YAMLError as error:
+        return str(error).splitlines()[0] if str(error) else type(error).__name__
+    return None
 
 
 def _loader():
