@@ -861,3 +861,12 @@ def test_broken_yaml_is_a_one_line_error_but_templates_are_rewritten():
     assert "register --path" in run(template, "yaml").text
     tagged = "nav: !!python/name:x.y\nsteps:\n  - run: prefect register flow --file a.py\n"
     assert "register --path" in run(tagged, "yaml").text
+
+
+def test_notebook_markdown_cells_have_code_blocks():
+    cell = {"cell_type": "markdown", "metadata": {}, "source": [
+        "Run `prefect register flow --file a.py`, or:\n", "```bash\n", "prefect register flow --file b.py\n", "```"]}
+    text = notebook([cell])
+    result = run(text, "notebook")
+    assert json.loads(result.text)["cells"][0]["source"] == [
+        "Run `prefect register flow --file a.py`, or:\n", "```bash\n", "prefect register --path b.py\n", "```"]

@@ -13,6 +13,9 @@ Code cells of a Python notebook go through the codemods:
   codemods. A ``!`` line that a codemod turns into several commands gets a ``!`` on each; a
   comment line it adds stays a comment.
 
+Markdown cells: their fenced ``bash``/``console``/``python`` blocks, as in a Markdown file (prose
+stays).
+
 Only the ``source`` of the cells that changed is rewritten, in place: every other byte of the
 file (indentation, key order, outputs, metadata, ``\\uXXXX`` escapes, the final newline) stays as
 it was, and the new source keeps the layout of the old one (a list of lines, or one string).
@@ -301,7 +304,8 @@ class NotebookRewriter(EmbeddingRewriter):
         edits: list[tuple[int, int, str]] = []
         cell_findings: list[tuple[int, list[Finding]]] = []
         for number, cell in enumerate(cells.children):
-            if not isinstance(cell.value, dict) or cell.value.get("cell_type") != "code":
+            cell_type = cell.value.get("cell_type") if isinstance(cell.value, dict) else None
+            if cell_type not in ("code", "markdown"):
                 continue
             source = cell.children.get("source")
             if source is None:
@@ -312,7 +316,10 @@ class NotebookRewriter(EmbeddingRewriter):
                 text = source.value
             else:
                 continue
-            fragments = [fragment for kind, fragment in cell_fragments(text) if kind == wanted]
+            if cell_type == "markdown":  # its fenced code blocks, as in a Markdown file
+                fragments = _markdown_fragments(text, wanted)
+            else:
+                fragments = [fragment for kind, fragment in cell_fragments(text) if kind == wanted]
             if not fragments:
                 continue
             sub = Reporter()
@@ -351,6 +358,13 @@ class NotebookRewriter(EmbeddingRewriter):
             ) from None
         if _without_sources(before) != _without_sources(after):
             raise SourceError("the rewritten notebook changed more than cell sources; nothing was written (please report this)")
+
+
+def _markdown_fragments(text: str, wanted: str) -> list[Fragment]:
+    from prefect_upgrade.rewriters.markdown import MarkdownRewriter
+
+    rewriter = MarkdownRewriter()
+    return rewriter.shell_fragments(text) if wanted == SHELL else rewriter.python_fragments(text)
 
 
 def _is_python(notebook: dict) -> bool:
