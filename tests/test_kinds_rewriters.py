@@ -870,3 +870,39 @@ def test_notebook_markdown_cells_have_code_blocks():
     result = run(text, "notebook")
     assert json.loads(result.text)["cells"][0]["source"] == [
         "Run `prefect register flow --file a.py`, or:\n", "```bash\n", "prefect register --path b.py\n", "```"]
+
+
+def test_kubernetes_args_next_to_a_command_are_one_command_line():
+    seen = []
+
+    class Spy(FakeRegister):
+        markers = ("register",)
+
+        def rewrite_text(self, text, kind):
+            seen.append(text)
+            return super().rewrite_text(text, kind)
+
+    text = (
+        "containers:\n"
+        "  - name: register\n"
+        "    image: prefecthq/prefect:0.15.13\n"
+        '    command: ["prefect"]\n'
+        "    args:\n"
+        "      - register\n"
+        "      - flow\n"
+        "      - --file\n"
+        "      - /flows/a.py\n"
+        "  - name: other\n"
+        '    args: ["register", "flow", "--file", "b.py"]\n'
+        "  - command:\n"
+        "      - prefect\n"
+        "      - register\n"
+        '    args: ["flow", "--file", "c.py"]\n'
+    )
+    result = rewrite_text(text, "yaml", [Spy])
+    assert "prefect register flow --file /flows/a.py" in seen
+    assert "register flow --file b.py" in seen  # no command next to it: no prefix
+    assert "prefect register flow --file c.py" in seen
+    assert result.text == text.replace("      - flow\n      - --file\n", "      - --path\n").replace(
+        '["flow", "--file", "c.py"]', '["--path", "c.py"]'
+    )
