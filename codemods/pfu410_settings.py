@@ -108,8 +108,9 @@ class SettingsEnvVars(TextCodemod):
     def _line(self, line: str, number: int, kind: str, after_default_class: bool) -> str:
         for name, pattern in _TOKENS:
             for match in pattern.finditer(line):
-                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: create an API key and set "
-                            "PREFECT__CLOUD__API_KEY (and PREFECT__CLOUD__TENANT_ID if needed) instead",
+                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: where it holds a token, create "
+                            "an API key and set PREFECT__CLOUD__API_KEY (and PREFECT__CLOUD__TENANT_ID if needed) "
+                            "instead; otherwise remove it",
                             applied=False, fix_class=FixClass.MANUAL, code="PFU412")
         if _OLD_LOG.search(line):
             if NEW_LOG_VAR in line:

@@ -93,6 +93,9 @@ class SubprocessCommands(PythonCodemod):
     summary = "prefect command lines run from Python (subprocess lists and shell strings)"
     fix_class = FixClass.SAFE
     markers = ("prefect",)
+    #: "prefect" then a command group, as list words or in a string: a cheap pre-filter that
+    #: keeps this codemod away from the many files that merely import prefect.
+    COMMAND_HINT = re.compile(r"prefect(?:[\"']\s*,\s*[rbuf]*[\"']|[ \t]+)(?:register|run|auth|agent|execute)\b")
     METADATA_DEPENDENCIES = PythonCodemod.METADATA_DEPENDENCIES + (QualifiedNameProvider,)
     examples = (
         Example('subprocess.run(["prefect", "register", "--project", "ETL", "--path", "flows/"])\n'),
@@ -107,6 +110,10 @@ class SubprocessCommands(PythonCodemod):
             'import os\nos.system("prefect run --name etl --project ETL --watch --no-logs")\n',
         ),
     )
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        return cls.COMMAND_HINT.search(text) is not None
 
     # ---- lists and tuples -------------------------------------------------------------------
 

@@ -157,8 +157,7 @@ def parse_options(args: Sequence[Arg], start: int, table: Sequence[Opt], extra_o
             attached = _ATTACHED.match(arg.text)
             if attached and attached.group(1) in by_name and by_name[attached.group(1)].takes_value:
                 opt = by_name[attached.group(1)]
-                parsed.occurrences.append(Occurrence(opt, opt_name := attached.group(1), i, i, True))
-                del opt_name
+                parsed.occurrences.append(Occurrence(opt, attached.group(1), i, i, True))
             else:
                 parsed.opaque.append(i)
             i += 1
@@ -380,9 +379,9 @@ def _json_option(
     args: Sequence[Arg], t: Transform, occ: Occurrence, new: str, what: str, options: CodemodOptions
 ) -> None:
     value = occ.value(args)
-    pairs = key_values(value) if value is not None else None
+    pairs = key_values(value) if value is not None and "${__pfu" not in value else None
     if pairs is None:
-        if value is None:
+        if value is None or "${__pfu" in value:
             why = "its JSON is built at run time"
         else:
             why = "its JSON is not a flat object whose keys and values are free of `=`"
@@ -620,6 +619,8 @@ _HIDDEN_INSTALL = (
     _o("label", "--label", "-l"), _o("env", "--env", "-e"), _o("import_path", "--import-path", "-p"),
     _o("show_flow_logs", "--show-flow-logs", "-f", flag=True), _o("backend", "--backend", "-b"),
 )
+#: Options of Prefect 2's `prefect agent start`, which 0.x never had.
+_PREFECT_2_AGENT = {"-q", "--work-queue", "--pool", "-m", "--match", "--run-once", "--limit", "--prefetch-seconds"}
 _AGENT_TYPES = ("local", "docker", "kubernetes", "ecs", "vertex", "fargate")
 
 
@@ -669,11 +670,11 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     if parsed.error or len(parsed.positionals) > 1 or parsed.opaque and not parsed.positionals:
         if types and args[types[0]].value == "fargate":
             _fargate(t, types[0])
-        elif types:
-            index, why = parsed.error or (types[0], "unexpected arguments")
+        elif types or not any(a.value in _PREFECT_2_AGENT for a in args[3:]):
+            index, why = parsed.error or ((types or parsed.opaque or [2])[0], "the agent type cannot be told")
             t.report(index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
                      f"(not rewritten: {why})", False)
-        # otherwise not a 0.x command line (Prefect 2 has `prefect agent start -q QUEUE`)
+        # otherwise a Prefect 2 command line (`prefect agent start -q QUEUE`): not ours
         return
     if parsed.positionals:
         type_index = parsed.positionals[0]
@@ -763,7 +764,7 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _PREFIX_WORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "time", "exec", "nohup",
-                 "command", "builtin", "eval", "xargs", "$", "%"}  # "$ prefect ...": a prompt in docs
+                 "command", "builtin", "eval", "$", "%"}  # "$ prefect ...": a prompt in docs
 _RUNNERS = {"poetry": "run", "pipenv": "run", "pdm": "run", "uv": "run", "hatch": "run", "rye": "run"}
 _PYTHON = re.compile(r"(?:.*/)?python[0-9.]*")
 
@@ -792,6 +793,11 @@ def prefect_index(words: Sequence[Word]) -> Optional[int]:
                 takes = words[i].value in ("-u", "-g", "-h", "-p", "-C", "-U", "-r", "-t")
                 i += 2 if takes else 1
             continue
+        if v == "xargs":
+            i += 1
+            while i < n and words[i].value and words[i].value.startswith("-"):
+                i += 2 if words[i].value in ("-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a") else 1
+            continue
         if v == "env":
             i += 1
             while i < n and words[i].value is not None and (
@@ -809,8 +815,8 @@ def prefect_index(words: Sequence[Word]) -> Optional[int]:
             continue
         if _PYTHON.fullmatch(v) and i + 2 < n and words[i + 1].value == "-m" and words[i + 2].value == "prefect":
             return i + 2
-        if v == "prefect" or v.endswith("/prefect"):
-            return i
+        if v.lstrip("!") == "prefect" or v.endswith("/prefect"):
+            return i  # "!prefect ..." is a notebook shell escape
         return None
     return None
 
