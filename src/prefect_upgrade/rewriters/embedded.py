@@ -257,7 +257,6 @@ class EmbeddingRewriter(TextRewriter):
             )
         )
 
-
     def apply_blocks(
         self, state: str, codemod: type[TextCodemod], options: CodemodOptions, reporter: Reporter, path: str
     ) -> str:
