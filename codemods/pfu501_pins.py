@@ -68,34 +68,27 @@ class PrefectPins(TextCodemod):
 
     def rewrite_text(self, text: str, kind: str) -> str:
         edits: list[tuple[int, int, str]] = []
-        notes: list[tuple[int, str]] = []
+        notes: list[tuple[int, str]] = []  # (edit index, message; "!" marks a manual one)
         for pin in find_pins(text, kind):
             if pin.blocker:
                 if pin.verdict == "upgrade" or re.search(r"[@=]v?0\.\d+", pin.requirement):
                     edits.append((pin.start, pin.start, ""))
-                    notes.append((len(edits) - 1, self._blocked(pin)))
+                    notes.append((len(edits) - 1, "!" + self._blocked(pin)))
                 continue
             if pin.verdict != "upgrade":
                 continue
-            replacement = pin.replacement
-            edits.append((pin.start, pin.end, replacement))
-            notes.append((len(edits) - 1, ""))
+            edits.append((pin.start, pin.end, pin.replacement))
+            notes.append((len(edits) - 1, f"Prefect pin {pin.requirement.strip()!r} admits no Prefect 1.x: "
+                                          f"constraint changed to {pin.replacement!r}"))
         if not edits:
             return text
         new_text, starts = apply_edits(text, edits)
-        for index, blocked in notes:
-            start, end, replacement = edits[index]
+        for index, note in notes:
             line, col = line_col(new_text, starts[index])
-            if blocked:
-                self.report(line, col, blocked, applied=False, fix_class=FixClass.MANUAL)
+            if note.startswith("!"):
+                self.report(line, col, note[1:], applied=False, fix_class=FixClass.MANUAL)
             else:
-                old = text[start:end].strip()
-                self.report(
-                    line,
-                    col,
-                    f"Prefect pin {old!r} admits no Prefect 1.x: changed to {replacement!r}",
-                    applied=True,
-                )
+                self.report(line, col, note, applied=True)
         return new_text
 
     @staticmethod
