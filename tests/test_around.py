@@ -335,6 +335,10 @@ EXPOSE_STAY = [
     "export PREFECT__SERVER__HOST_IP=0.0.0.0\nprefect server start\n",
     "git clone https://github.com/PrefectHQ/server\nprefect server start\n",
     "prefect agent local start --api http://10.0.0.5:4200\n",  # no server started here
+    # Prefect 2/3's server command and settings are not Prefect 1's
+    "prefect server start --host 0.0.0.0 --port 4200\n",
+    "export PREFECT_API_URL=http://10.0.0.5:4200/api\nprefect server start\n",
+    "docker run -p 127.0.0.1:4200:4200 img prefect server start\n",
 ]
 
 
