@@ -585,6 +585,25 @@ def _poetry_word(text: str, start: int, end: int, quote: Optional[str]) -> Optio
     return parse_requirement(text, start, end)
 
 
+# ---- Build variables: ARG PREFECT_VERSION=0.15.9 -------------------------------------------
+
+_VERSION_VARIABLE = re.compile(
+    r"""(?<![\w$])(?P<name>PREFECT_VERSION|PREFECT_TAG)(?:\s*(?::=|\?=|\+=|=|:)\s*|[ \t]+)
+    (?P<q>["']?)(?P<version>0\.\d+\.\d+)(?P=q)(?![\w.*-])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+#: The exact release a version variable gets (it is often spliced into ``prefect==$V`` and
+#: image tags ``prefecthq/prefect:$V-python3.8``, so it must stay one version, not a range).
+VARIABLE_TARGET = "1.4.1"
+
+
+def version_variables(text: str) -> Iterator[Pin]:
+    """``ARG PREFECT_VERSION=0.15.9``, ``ENV PREFECT_VERSION 0.15.9``, ``PREFECT_VERSION: "0.15.9"``."""
+    for match in _VERSION_VARIABLE.finditer(text):
+        s, e = match.span("version")
+        yield Pin(s, e, "==" + match.group("version"), "pep440", match.group(0).strip(), replacement=VARIABLE_TARGET)
+
+
 # ---- Dispatch -------------------------------------------------------------------------------
 
 PIN_FINDERS = {
@@ -605,6 +624,9 @@ def find_pins(text: str, kind: str) -> list[Pin]:
     if kind in ("shell", "dockerfile", "makefile", "yaml"):
         seen = {(p.start, p.end) for p in pins}
         pins.extend(p for p in pins_in_shell(text) if (p.start, p.end) not in seen)
+    if kind in ("shell", "dockerfile", "makefile", "yaml", "dotenv", "toml", "ini"):
+        seen = {(p.start, p.end) for p in pins}
+        pins.extend(p for p in version_variables(text) if (p.start, p.end) not in seen)
     pins.sort(key=lambda p: p.start)
     return pins
 

@@ -397,3 +397,38 @@ def test_fixture_folder_is_complete():
     kinds = {_kind(p) for p in CASES}
     assert {"requirements", "toml", "ini", "yaml", "dockerfile", "shell", "makefile", "python"} <= kinds
     assert (FIXTURES / "around" / "setup.py").exists()
+
+
+# ---- version variables ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "before, kind, after",
+    [
+        ("ARG PREFECT_VERSION=0.15.9\nRUN pip install \"prefect==$PREFECT_VERSION\"\n", "dockerfile",
+         "ARG PREFECT_VERSION=1.4.1\nRUN pip install \"prefect==$PREFECT_VERSION\"\n"),
+        ("ENV PREFECT_VERSION 0.14.22\n", "dockerfile", "ENV PREFECT_VERSION 1.4.1\n"),
+        ("PREFECT_VERSION=0.15.13\n", "dotenv", "PREFECT_VERSION=1.4.1\n"),
+        ("PREFECT_VERSION ?= 0.15.13\n", "makefile", "PREFECT_VERSION ?= 1.4.1\n"),
+        ("env:\n  PREFECT_VERSION: \"0.15.13\"\n", "yaml", "env:\n  PREFECT_VERSION: \"1.4.1\"\n"),
+    ],
+)
+def test_prefect_version_variables(before, kind, after):
+    result = run(before, kind, select=("PFU501",))
+    assert result.text == after
+    assert codes(result) == ["PFU501"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ARG PREFECT_VERSION=1.2.0\n", "ARG PREFECT_VERSION\n", "ARG OTHER_PREFECT_VERSION=0.15.9\n", "ARG PREFECT_VERSION=0.15.9-rc1\n"],
+)
+def test_prefect_version_variables_that_stay(text):
+    assert run(text, "dockerfile", select=("PFU501",)).text == text
+
+
+def test_python_version_variable_is_reported():
+    text = "ARG PYTHON_VERSION=3.6-slim\nFROM python:${PYTHON_VERSION}\n"
+    result = run(text, "dockerfile", select=("PFU503",))
+    assert [(f.code, f.line) for f in result.findings] == [("PFU503", 1)]
+    assert run("ARG PYTHON_VERSION=3.9-slim\n", "dockerfile", select=("PFU503",)).findings == []
