@@ -278,10 +278,9 @@ def pins_in_requirements(text: str) -> Iterator[Pin]:
         comment = re.search(r"\s#", body)
         if comment:
             cut = comment.start()
-        for option in (" --hash", "\t--hash", " --install-option", " --global-option"):
-            where = body.find(option)
-            if where != -1:
-                cut = min(cut, where)
+        option = re.search(r"\s--?[A-Za-z]", body)  # per-requirement options: --hash=…, --no-binary …
+        if option:
+            cut = min(cut, option.start())
         if body.rstrip().endswith("\\"):
             cut = min(cut, body.rstrip().rfind("\\"))
         pin = parse_requirement(text, first + lead, first + cut)

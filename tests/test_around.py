@@ -432,3 +432,8 @@ def test_python_version_variable_is_reported():
     result = run(text, "dockerfile", select=("PFU503",))
     assert [(f.code, f.line) for f in result.findings] == [("PFU503", 1)]
     assert run("ARG PYTHON_VERSION=3.9-slim\n", "dockerfile", select=("PFU503",)).findings == []
+
+
+def test_requirement_with_per_line_options():
+    text = "prefect==0.15.13 --no-binary :all:\n"
+    assert run(text, "requirements", select=("PFU501",)).text == "prefect>=1.0,<2 --no-binary :all:\n"

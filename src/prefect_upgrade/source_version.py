@@ -88,7 +88,7 @@ def _evidence_in_file(path: Path) -> list[tuple[str, str]]:
         if pin.blocker or not pin.constraint.strip():
             continue
         minors = admitted_minors(pin.alternatives)
-        described = f"{pin.requirement.strip()} in {path}"
+        described = f"{pin.requirement.strip()} in {_shown(path)}"
         if not minors:
             if pin.verdict == "keep":
                 found.append(("1.x+", described))
@@ -106,8 +106,16 @@ def _evidence_in_file(path: Path) -> list[tuple[str, str]]:
             if ref.old_version:
                 minor = ".".join(ref.old_version.split(".")[:2])
                 version = minor if minor in _ORDER else ("0.13" if minor < "0.13" else DEFAULT)
-                found.append((version, f"image {ref.image} in {path}"))
+                found.append((version, f"image {ref.image} in {_shown(path)}"))
     return found
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _files_in(folder: Path) -> list[Path]:
