@@ -614,15 +614,28 @@ PIN_FINDERS = {
 
 
 def find_pins(text: str, kind: str) -> list[Pin]:
-    """Every Prefect pin in a text of ``kind`` (shell commands are looked for in every kind
-    that can hold them: shell, dockerfile, makefile, yaml)."""
+    """Every Prefect pin in a text of ``kind`` (``pip install …`` commands are looked for in
+    every kind that can hold them: shell, dockerfile, makefile, yaml, toml, ini)."""
     pins: list[Pin] = []
     finder = PIN_FINDERS.get(kind)
     if finder is not None:
         pins.extend(finder(text))
-    if kind in ("shell", "dockerfile", "makefile", "yaml"):
+    if kind in ("shell", "dockerfile", "makefile", "yaml", "ini"):
+        # commands: CI steps, RUN lines, recipes, tox ``commands``
         seen = {(p.start, p.end) for p in pins}
         pins.extend(p for p in pins_in_shell(text) if (p.start, p.end) not in seen)
+    if kind == "toml":
+        # commands in strings: taskipy, poe, PDM and hatch scripts
+        seen = {(p.start, p.end) for p in pins}
+        for _table, start, end, quote, _key in toml_strings(text):
+            content = text[start:end]
+            if ("install" not in content and "add" not in content) or (quote == '"' and "\\" in content):
+                continue
+            for pin in pins_in_shell(content):
+                pin.start += start
+                pin.end += start
+                if (pin.start, pin.end) not in seen:
+                    pins.append(pin)
     if kind in ("shell", "dockerfile", "makefile", "yaml", "dotenv", "toml", "ini"):
         seen = {(p.start, p.end) for p in pins}
         pins.extend(p for p in version_variables(text) if (p.start, p.end) not in seen)

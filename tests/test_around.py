@@ -96,6 +96,7 @@ STAY = [
     ("dependencies:\n  - prefect>=1.0\n  - pip:\n    - prefect-aws==0.1.0\n", "yaml"),
     ("pip install prefect\npip install prefect-aws==0.1.0\necho prefect==0.15.13\n", "shell"),
     ("pip install 'prefect>=1.0,<2'\npip download prefect==0.15.13\n", "shell"),
+    ('run: "pip install \\"prefect==0.15.13\\""\n', "yaml"),  # escaped quotes: left alone, not broken
     ("RUN pip install -r requirements.txt prefect-gcp==0.1.0\n", "dockerfile"),
 ]
 
@@ -145,6 +146,12 @@ CHANGE = [
         "RUN pip install -U \\\n    prefect~=1.0 && echo done\n",
     ),
     ("- run: pip install prefect==0.15.13\n", "yaml", "- run: pip install prefect~=1.0\n"),
+    ("[testenv]\ncommands = pip install prefect==0.15.13\n", "ini", "[testenv]\ncommands = pip install prefect~=1.0\n"),
+    (
+        '[tool.taskipy.tasks]\nsetup = "pip install prefect==0.15.13"\n',
+        "toml",
+        '[tool.taskipy.tasks]\nsetup = "pip install prefect~=1.0"\n',
+    ),
 ]
 
 
