@@ -72,7 +72,8 @@ def poetry_to_pep440(constraint: str) -> list[str]:
     alternatives = []
     for alternative in constraint.split("||"):
         parts = []
-        for part in re.split(r"[,\s]+(?=[<>=!~^\d*])", alternative.strip()):
+        alternative = re.sub(r"([<>=!~^])\s+", r"\1", alternative.strip())  # ">= 0.14" -> ">=0.14"
+        for part in re.split(r"[,\s]+(?=[<>=!~^\d*])", alternative):
             part = part.strip().rstrip(",").strip()
             if not part or part == "*":
                 continue
@@ -443,10 +444,8 @@ def pins_in_ini(text: str) -> Iterator[Pin]:
     for section, key, start, end in ini_values(text):
         if key not in _REQUIREMENT_KEYS and section != "options.extras_require":
             continue
-        value = text[start:end]
-        cut = re.search(r"\s[#;](?![^\"']*[\"'])", value)
-        stop = start + cut.start() if cut and not value[cut.start() + 1 :].lstrip().startswith(("python", "sys_", "platform", "os_", "implementation", "extra")) else end
-        pin = parse_requirement(text, start, stop)
+        # a trailing "# comment" or "; marker" is left to parse_requirement
+        pin = parse_requirement(text, start, end)
         if pin is not None:
             yield pin
 

@@ -444,3 +444,35 @@ def test_python_version_variable_is_reported():
 def test_requirement_with_per_line_options():
     text = "prefect==0.15.13 --no-binary :all:\n"
     assert run(text, "requirements", select=("PFU501",)).text == "prefect>=1.0,<2 --no-binary :all:\n"
+
+
+# ---- properties -----------------------------------------------------------------------------
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_OLD = st.sampled_from(["==0.15.13", ">=0.14,<0.16", "~=0.15", "<1", "==0.13.*", " == 0.14.22", ">=0.14.0, <0.16.0"])
+_KEEP = st.sampled_from(["", ">=1.0", ">=0.14", "==2.7.1", ">=1.0,<2", "~=1.4"])
+_NAME = st.sampled_from(["prefect", "Prefect", "PREFECT"])
+_EXTRAS = st.sampled_from(["", "[aws]", "[aws,kubernetes]", "[ dask ]"])
+_TAIL = st.sampled_from(["", " ; python_version >= '3.7'", ';sys_platform!="win32"', "  # pinned", " ; os_name == 'posix'  # x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(_NAME, _EXTRAS, st.one_of(_OLD, _KEEP), _TAIL, st.sampled_from(["\n", "\r\n", ""]))
+def test_requirement_lines_change_only_their_constraint(name, extras, spec, tail, newline):
+    text = f"{name}{extras}{spec}{tail}{newline}"
+    result = run(text, "requirements", select=("PFU501",))
+    upgraded = spec.strip() and spec not in (">=1.0", ">=0.14", "==2.7.1", ">=1.0,<2", "~=1.4")
+    expected = f"{name}{extras}{' ' if spec.startswith(' ') else ''}>=1.0,<2{tail}{newline}" if upgraded else text
+    assert result.text == expected
+    assert run(result.text, "requirements", select=("PFU501",)).text == result.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["prefect-aws", "prefect_gcp", "prefect.io", "prefectx", "my-prefect"]), _EXTRAS, _OLD, _TAIL)
+def test_other_packages_never_change(name, extras, spec, tail):
+    text = f"{name}{extras}{spec}{tail}\n"
+    for kind in ("requirements", "shell"):
+        source = text if kind == "requirements" else f"pip install '{name}{extras}{spec}'\n"
+        assert run(source, kind, select=("PFU501",)).text == source
