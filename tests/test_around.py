@@ -476,3 +476,16 @@ def test_other_packages_never_change(name, extras, spec, tail):
     for kind in ("requirements", "shell"):
         source = text if kind == "requirements" else f"pip install '{name}{extras}{spec}'\n"
         assert run(source, kind, select=("PFU501",)).text == source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "image:\n  name: prefecthq/prefect\n  tag: latest\n",
+        "image:\n  name: prefecthq/server\n  tag: 0.15.13\n",
+        "a:\n  image:\n    name: prefecthq/prefect\nb:\n  tag: 0.15.13\n",  # the tag of another mapping
+        "prefectVersionTag: \"1.2.0\"\n",
+    ],
+)
+def test_split_image_tags_that_stay(text):
+    assert run(text, "yaml", select=("PFU502",)).text == text
