@@ -11,7 +11,7 @@ from prefect_upgrade.codemods.base import Example, TextCodemod
 from prefect_upgrade.findings import FixClass
 
 _SEP = r"""["']?\s*,?\s*["']?"""
-_START = re.compile(rf"""\bprefect{_SEP}server{_SEP}(?:start|up)\b""")
+_START = re.compile(rf"""\bprefect{_SEP}server{_SEP}(?:start|up|config)\b""")
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "ip6-localhost"}
 _URL = re.compile(r"""\b(?:https?|wss?)://(?P<host>\[[^\]]+\]|[^/:\s"'`$}{)]+)""", re.IGNORECASE)
 #: Lines whose URL is an address the server's clients use (agents, UI, API settings).
@@ -43,7 +43,8 @@ class ServerExpose(TextCodemod):
 
     In Prefect 1.0 the services that ``prefect server start`` runs listen on localhost only
     (``server.host_ip = "127.0.0.1"``); 0.14 listened on every interface. A ``prefect server
-    start`` (or the Dockerfile/compose exec form ``["prefect", "server", "start"]``) is reported
+    start`` or ``prefect server config`` (also in the Dockerfile/compose exec form
+    ``["prefect", "server", "start"]``) is reported
     when nothing in the same file says ``--expose`` or sets ``host_ip``/``…HOST_IP``, and the file
     shows that the services are reached from elsewhere:
 

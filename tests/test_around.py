@@ -361,6 +361,8 @@ def test_server_not_reported(text):
         ("prefect server start -d\nprefect agent local start --api http://10.0.0.5:4200\n", "shell", "10.0.0.5"),
         ("export PREFECT__SERVER__ENDPOINT=http://prefect.internal:4200/graphql\nprefect server start\n", "shell", "prefect.internal"),
         ("prefect server start\n# UI: http://0.0.0.0:8080\n", "shell", "0.0.0.0"),
+        ("prefect server config > compose.yml\ndocker-compose -f compose.yml up -d\n"
+         "ssh etl prefect agent local start --api http://build-01.corp:4200\n", "shell", "build-01.corp"),
         ('CMD ["prefect", "server", "start"]\nEXPOSE 8080\n', "dockerfile", None),
         ("services:\n  server:\n    command: prefect server start\n    ports:\n      - \"8080:8080\"\n", "yaml", "8080:8080"),
     ],
