@@ -58,6 +58,11 @@ class ServerExpose(TextCodemod):
     settings (``PREFECT_API_URL`` ...) or commands (``prefect worker``, ``prefect deploy``), is
     left alone. Ports published on ``127.x`` only do not count.
 
+    The change came with 0.15.5 (changelog: "Add ``--expose`` flag to ``prefect server``",
+    #4821; 0.15.13's ``config.toml`` already has ``host_ip = "127.0.0.1"``), so code that ran on
+    0.15.5+ already behaves this way. A source version says only "0.15", not the patch, so the
+    finding is reported for every source version.
+
     Nothing is rewritten: exposing a server is a security decision. A bare ``prefect server
     start`` with no sign of remote clients is not reported. Low severity: the server still runs,
     remote clients just cannot connect.
