@@ -491,3 +491,53 @@ def test_other_packages_never_change(name, extras, spec, tail):
 )
 def test_split_image_tags_that_stay(text):
     assert run(text, "yaml", select=("PFU502",)).text == text
+
+
+# ---- the rewritten files still parse, and say what the edit meant ---------------------------
+
+
+def _parsed(path: Path, text: str):
+    import ast
+    import configparser
+    import tomllib
+
+    import yaml
+
+    kind = _kind(path)
+    if kind == "toml":
+        return tomllib.loads(text)
+    if kind == "yaml":
+        return list(yaml.safe_load_all(text))
+    if kind == "ini":
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(text)
+        return {s: dict(parser[s]) for s in parser.sections()}
+    if kind == "python":
+        return ast.dump(ast.parse(text))
+    return None
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])
+def test_rewritten_fixture_still_parses(path: Path):
+    before = path.read_text()
+    after = run(before, _kind(path), path=path.name).text
+    if _parsed(path, before) is None:
+        pytest.skip("no parser for this kind")
+    _parsed(path, after)  # raises when the edit broke the file's syntax
+
+
+def test_rewritten_pyproject_means_prefect_1():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    path = FIXTURES / "around" / "pyproject.toml"
+    data = tomllib.loads(run(path.read_text(), "toml", path=path.name).text)
+    requirements = [Requirement(r) for r in data["project"]["dependencies"]]
+    requirements += [Requirement(r) for group in data["project"]["optional-dependencies"].values() for r in group]
+    prefect = [r for r in requirements if r.name == "prefect"]
+    assert len(prefect) == 3
+    for requirement in prefect:
+        assert requirement.specifier.contains("1.4.1") and not requirement.specifier.contains("0.15.13")
+    assert {tuple(sorted(r.extras)) for r in prefect} == {("aws",), ("dask",), ()}
+    assert str(prefect[1].marker) == 'sys_platform != "win32"'

@@ -72,3 +72,23 @@ def test_databricks_needs_the_extra_in_1_0(tmp_path):
     if result.returncode == 0:  # pydantic came in through another dependency
         pytest.skip("pydantic is installed in the 1.0.0 venv")
     assert "ImportError" in result.stderr and "databricks" in result.stderr
+
+
+def test_rewritten_pyproject_resolves_to_prefect_1(tmp_path):
+    """The PEP 621 fixture, rewritten, installed as a project (dry run): pip picks Prefect 1.x."""
+    source = (FIXTURES / "around" / "pyproject.toml").read_text()
+    after = upgrade(source, "toml")
+    project = tmp_path / "project"
+    (project / "etl_flows").mkdir(parents=True)
+    (project / "etl_flows" / "__init__.py").write_text("")
+    # keep the rewritten dependencies; drop requires-python (3.6 is PFU503's, not this test's)
+    (project / "pyproject.toml").write_text(after.replace('requires-python = ">=3.6"\n', ""))
+    report = tmp_path / "report.json"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+         "--disable-pip-version-check", "--report", str(report), str(project)],
+        check=True, capture_output=True, text=True, timeout=600,
+    )
+    installs = json.loads(report.read_text())["install"]
+    [prefect] = [i for i in installs if i["metadata"]["name"].lower() == "prefect"]
+    assert prefect["metadata"]["version"].startswith("1."), prefect["metadata"]["version"]
