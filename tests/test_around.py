@@ -541,3 +541,22 @@ def test_rewritten_pyproject_means_prefect_1():
         assert requirement.specifier.contains("1.4.1") and not requirement.specifier.contains("0.15.13")
     assert {tuple(sorted(r.extras)) for r in prefect} == {("aws",), ("dask",), ()}
     assert str(prefect[1].marker) == 'sys_platform != "win32"'
+
+
+_PIECES = st.sampled_from([
+    "prefect", "Prefect", "==", ">=", "<", "0.15.13", "0.14", "1.0", "[aws]", " ", "\n", "\t", "\\\n", '"', "'",
+    "#", ";", "-", "pip install ", "conda install ", "poetry add ", "@", "^", "~", "=", ",", "prefecthq/prefect:",
+    "-python3.6", "-python3.8", "python:3.6", "3.6", "py36", "[project]\n", "dependencies = [", "]", "{", "}",
+    "[tool.poetry.dependencies]\n", "version = ", "- ", "  ", "pip:\n", "prefect server start", "--api http://10.0.0.5",
+    "python-version: ", "envlist = ", "install_requires =\n", "ARG PREFECT_VERSION=", "image:\n  name: ", "tag: ",
+])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join), st.sampled_from(
+    ["requirements", "toml", "ini", "yaml", "dockerfile", "shell", "makefile", "dotenv"]))
+def test_text_codemods_never_crash_and_are_idempotent(text, kind):
+    result = run(text, kind)
+    again = run(result.text, kind)
+    assert again.text == result.text
+    assert result.text.count("\n") == text.count("\n")  # edits never add or remove lines
