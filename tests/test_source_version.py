@@ -105,3 +105,13 @@ def test_several_paths(tmp_path):
 def test_accepts_strings_and_missing_paths(tmp_path):
     make(tmp_path, {"requirements.txt": "prefect==0.14.0\n"})
     assert detect_source_version([str(tmp_path / "not-there.py")])[0] == "0.14"
+
+
+def test_the_root_above_wins_over_a_subfolder_below(tmp_path):
+    make(tmp_path, {
+        ".git/HEAD": "",
+        "requirements.txt": "prefect==0.14.22\n",
+        "src/flows/etl.py": "",
+        "src/flows/examples/requirements.txt": "prefect==0.13.0\n",
+    })
+    assert detect_source_version([tmp_path / "src" / "flows"])[0] == "0.14"

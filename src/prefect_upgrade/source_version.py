@@ -4,10 +4,12 @@
 in the dependency files nearest to each given path:
 
 1. the folder itself (for a file: the folder holding it);
-2. for a folder: the folders below it, nearest first (at most three levels, skipping the
-   folders discovery skips: virtualenvs, ``node_modules``, ``build`` ...);
-3. the folders above it, up to the repository root (the first folder with ``.git``); with no
-   repository above, nothing above is read.
+2. the folders above it, up to the repository root (the first folder with ``.git``); with no
+   repository above, nothing above is read: the files that govern a folder's code are in it
+   or in the project root above it;
+3. for a folder, only when nothing was found in 1-2: the folders below it, nearest first (at
+   most three levels, skipping the folders discovery skips: virtualenvs, ``node_modules``,
+   ``build`` ...), for a repository whose pins live in a subproject (``flows/requirements.txt``).
 
 The first folder (in that order) with a Prefect pin that has a constraint decides for that path.
 Files read: ``requirements*.txt``/``constraints*.txt`` (and ``.in``), ``pyproject.toml``,
@@ -156,10 +158,9 @@ def _nearest_evidence(path: Path) -> list[tuple[str, str]]:
     path = Path(os.path.abspath(path))
     is_dir = path.is_dir()
     start = path if is_dir else path.parent
-    order: list[Path] = [start]
+    order: list[Path] = [start, *_folders_above(start)]
     if is_dir:
         order.extend(_folders_below(start))
-    order.extend(_folders_above(start))
     fallback: list[tuple[str, str]] = []
     for folder in order:
         evidence = [e for f in _files_in(folder) for e in _evidence_in_file(f)]
