@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
 from prefect_upgrade.codemods._images import image_refs
-from prefect_upgrade.codemods._pins import admitted_minors, find_pins, is_prefect, parse_requirement
+from prefect_upgrade.codemods._pins import admitted_minors, find_pins, parse_requirement
 
 DEFAULT = "0.15"
 _ORDER = ("0.13", "0.14", "0.15")
