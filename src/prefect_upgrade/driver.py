@@ -106,14 +106,22 @@ def run(request: Request, stdout: TextIO = None, stderr: TextIO = None, stdin=No
         for c in discover([p for p in request.paths if p not in missing], [*config.exclude, *request.exclude])
         if rewriter_for(c.kind) is not None or (c.explicit and c.kind is None and c.path.is_dir())
     ]
+    stopped: tuple = ()
     if request.interactive:
-        from prefect_upgrade.review import review_files
+        from prefect_upgrade.review import ReviewStopped, review_files
 
-        results = review_files(candidates, settings, stdout, stderr, color)
+        stopped = (ReviewStopped,)
+        results = review_files(candidates, settings, stdout, stderr, color, stdin=stdin)
     else:
         results = run_files(((c.path, c.kind) for c in candidates), settings, request.jobs or config.jobs)
-    for result in results:
-        _emit(result, request, summary, stdout, stderr, color, keep_results)
+    try:
+        for result in results:
+            _emit(result, request, summary, stdout, stderr, color, keep_results)
+    except stopped as stop:
+        _say(stderr, stop.message)
+        if summary.files_seen:
+            _finish(request, summary, stdout, stderr)
+        return stop.status
     _finish(request, summary, stdout, stderr)
     return summary.exit_code
 
