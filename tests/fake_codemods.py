@@ -94,7 +94,30 @@ class FakeRegister(TextCodemod):
         return "".join(out)
 
 
-FAKES = (FakeMove, FakeRun, FakeRegister)
+class FakeUnsafe(PythonCodemod):
+    """``PrefectError`` → ``PrefectException``, an unsafe fix.
+
+    Before: ``except PrefectError:``
+    """
+
+    code = "PFU905"
+    summary = "fake: PrefectError renamed"
+    fix_class = FixClass.UNSAFE
+    markers = ("PrefectError",)
+    examples = (
+        Example("x = 1\n"),
+        Example("PrefectError\n", "PrefectException\n"),
+    )
+
+    def leave_Name(self, original, updated):
+        if updated.value == "PrefectError":
+            self.report(original, "PrefectError is PrefectException in 1.0", applied=self.allows(FixClass.UNSAFE))
+            if self.allows(FixClass.UNSAFE):
+                return updated.with_changes(value="PrefectException")
+        return updated
+
+
+FAKES = (FakeMove, FakeRun, FakeRegister, FakeUnsafe)
 
 
 @contextmanager

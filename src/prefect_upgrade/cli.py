@@ -101,7 +101,12 @@ def main_command(
     from_version: Optional[FromVersion] = typer.Option(
         None, "--from-version", help="The Prefect the code was written for (auto: read the pins)."
     ),
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the diff (default: on a terminal)."),
+    color: Optional[bool] = typer.Option(
+        None, "--color/--no-color", help="Colour the output (default: on a terminal, unless NO_COLOR is set)."
+    ),
+    force_exclude: bool = typer.Option(
+        False, "--force-exclude", help="Apply exclude patterns to files named on the command line too (for pre-commit)."
+    ),
     list_codemods: bool = typer.Option(
         False, "--list-codemods", is_eager=True, callback=_list_codemods, help="List every code and exit."
     ),
@@ -142,6 +147,7 @@ def main_command(
         report=report,
         from_version=from_version.value if from_version else None,
         color=color,
+        force_exclude=force_exclude,
     )
     raise typer.Exit(run(request))
 
