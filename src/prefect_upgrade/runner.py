@@ -70,7 +70,10 @@ def rewrite_text(
         # Findings are positioned in the text the step was given (``result.text``).
         if new_text != result.text:
             blocking, change = guard.blocking(result.text, new_text, list(codemod.codes()), findings)
-            if blocking:
+            if not options.code_enabled(codemod.code) and not any(f.applied for f in findings):
+                # Its own code is ignored and no selected sub-code claims the change: not made.
+                findings = [_refused(f) for f in guard.visible(findings, result.text)]
+            elif blocking:
                 findings = [_refused(f) for f in guard.visible(findings, result.text)]
                 note = suppressions.refusal_finding(codemod.code, change, blocking)
                 findings += [note] if note else []
