@@ -208,7 +208,7 @@ def run_files(
         yield from pool.map(_process_in_worker, items, chunksize=chunksize)
 
 
-def process_stdin(data: bytes, kind: str, name: str, settings: RunSettings) -> FileResult:
+def process_stdin(data: bytes, kind: Optional[str], name: str, settings: RunSettings) -> FileResult:
     try:
         source = decode(data, python=kind == "python")
     except FileError as error:
