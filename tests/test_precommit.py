@@ -7,8 +7,11 @@ this checkout itself, with fixed dates so that an unchanged tree gives the same 
 git-ignored ``.pre-commit-cache/``, and pins it in the project's ``.pre-commit-config.yaml``.
 The hook environment is then built once and reused by later runs.
 
-The snapshot carries small test codemods of its own (``codemods/pfu99x_hooktest.py``, codes
-PFU99x) so that what the hook must change does not depend on which real codemods have landed.
+The Python file is upgraded by the real codemods (PFU101 at least). The snapshot also carries
+two test codemods of its own (``codemods/pfu99x_hooktest.py``, codes PFU99x): one for a CI YAML
+command, one that reports a manual finding, so that what the hook must do does not depend on
+which other real codemods have landed. The expected texts are computed in-process with the
+same codemods.
 """
 
 from __future__ import annotations
@@ -46,20 +49,12 @@ from prefect_upgrade.findings import FixClass
 
 
 @register
-class HookMove(PythonCodemod):
-    """prefect.engine.executors -> prefect.executors (before/after)"""
+class HookManual(PythonCodemod):
+    """flow.environment: manual (before/after)"""
     code = "PFU991"
-    summary = "test: executors moved"
-    markers = ("prefect.engine.executors", ".environment")
+    summary = "test: reads of flow.environment"
+    markers = (".environment",)
     examples = ()
-
-    def leave_ImportFrom(self, original, updated):
-        if updated.module is not None and m.matches(
-            updated.module, m.Attribute(m.Attribute(m.Name("prefect"), m.Name("engine")), m.Name("executors"))
-        ):
-            self.report(original, "prefect.engine.executors is now prefect.executors", applied=True)
-            return updated.with_changes(module=cst.parse_expression("prefect.executors"))
-        return updated
 
     def visit_Attribute(self, node):
         if node.attr.value == "environment":
@@ -124,6 +119,27 @@ def _pre_commit() -> list[str]:
     return command
 
 
+def _expected(text: str, kind: str) -> str:
+    """``text`` upgraded in-process by the real codemods plus the snapshot's test codemods."""
+    from prefect_upgrade.codemods import all_codemods
+    from prefect_upgrade.runner import rewrite_text
+
+    namespace: dict = {}
+    import prefect_upgrade.codemods as registry_module
+
+    original = registry_module.register
+    registry_module.register = lambda cls: cls
+    try:
+        exec(compile(HOOKTEST_CODEMODS, "pfu99x_hooktest.py", "exec"), namespace)
+    finally:
+        registry_module.register = original
+    fakes = [namespace["HookManual"], namespace["HookRegister"]]
+    codemods = sorted([*all_codemods(), *fakes], key=lambda c: c.code)
+    result = rewrite_text(text, kind, codemods)
+    assert not [f for f in result.findings if not f.applied], result.findings
+    return result.text
+
+
 @pytest.mark.precommit
 def test_hook_fixes_then_passes_and_manual_findings_block_until_suppressed(tmp_path):
     command = _pre_commit()
@@ -147,16 +163,16 @@ def test_hook_fixes_then_passes_and_manual_findings_block_until_suppressed(tmp_p
             cwd=project, env=env, capture_output=True, text=True, timeout=600,
         )
 
+    expected_etl, expected_ci = _expected(ETL, "python"), _expected(CI, "yaml")
+    assert "from prefect.executors import LocalExecutor" in expected_etl
+    assert "prefect register flow" not in expected_ci
     files = ["etl.py", ".github/workflows/deploy.yml", "notes.bin"]
     first = hook(*files)
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
-    assert "PFU991" in first.stdout and "PFU992" in first.stdout
-    assert (project / "etl.py").read_text() == ETL.replace("prefect.engine.executors", "prefect.executors")
-    assert (project / ".github/workflows/deploy.yml").read_text() == CI.replace(
-        "prefect register flow --file", "prefect register --path"
-    )
-    assert re.search(r"2 files seen, 2 changed, 0 findings", first.stdout), first.stdout
+    assert (project / "etl.py").read_text() == expected_etl
+    assert (project / ".github/workflows/deploy.yml").read_text() == expected_ci
+    assert re.search(r"2 files seen, 2 changed \(\d+ fix(es)?\), 0 findings", first.stdout), first.stdout
 
     second = hook(*files)
     assert second.returncode == 0, second.stdout + second.stderr
@@ -169,7 +185,7 @@ def test_hook_fixes_then_passes_and_manual_findings_block_until_suppressed(tmp_p
     assert "files were modified" not in blocked.stdout
     (project / "etl.py").write_text(
         (project / "etl.py").read_text().replace(
-            "print(flow.environment)", "print(flow.environment)  # prefect-upgrade: ignore[PFU991]"
+            "print(flow.environment)", "print(flow.environment)  # prefect-upgrade: ignore"
         )
     )
     assert hook("etl.py").returncode == 0
