@@ -136,3 +136,13 @@ def test_line_mapper_follows_lines_across_inserted_and_replaced_lines():
     mapped = line_mapper(old, new)
     assert [mapped(n) for n in (1, 2, 3)] == [3, 4, 5]
     assert [line_mapper(new, old)(n) for n in (3, 4, 5)] == [1, 2, 3]
+
+
+def test_columns_follow_edits_on_the_line():
+    from prefect_upgrade.suppressions import _column
+
+    old = "from prefect.engine.executors import DaskExecutor, LocalExecutor"
+    new = "from prefect.executors import DaskExecutor, LocalExecutor"
+    assert _column(old, new, old.index("LocalExecutor") + 1) == new.index("LocalExecutor") + 1
+    assert _column(old, new, 1) == 1
+    assert _column(old, old, 17) == 17

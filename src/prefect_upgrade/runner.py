@@ -85,8 +85,8 @@ def rewrite_text(
                     # Keep every finding so far pointing at the same code in the new text.
                     if result.findings or findings:
                         mapper = suppressions.line_mapper(result.text, new_text)
-                        result.findings = suppressions.moved(result.findings, mapper)
-                        findings = suppressions.moved(findings, mapper)
+                        result.findings = suppressions.moved(result.findings, mapper, result.text, new_text)
+                        findings = suppressions.moved(findings, mapper, result.text, new_text)
                     state, result.text = new_state, new_text
                     result.applied.append(codemod.code)
         else:

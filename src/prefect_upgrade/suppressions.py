@@ -295,10 +295,28 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
     return mapped
 
 
-def moved(findings: Sequence[Finding], mapper: Callable[[int], int]) -> list[Finding]:
-    return [
-        Finding(f.code, mapper(f.line), f.col, f.fix_class, f.message, f.applied) for f in findings
-    ]
+def moved(findings: Sequence[Finding], mapper: Callable[[int], int], old: str = "", new: str = "") -> list[Finding]:
+    """``findings`` with their lines mapped; with both texts, columns follow edits on the line too."""
+    old_lines, new_lines = (old.splitlines(), new.splitlines()) if old and new else ([], [])
+    out = []
+    for f in findings:
+        line = mapper(f.line)
+        col = f.col
+        if old_lines and 0 < f.line <= len(old_lines) and 0 < line <= len(new_lines):
+            col = _column(old_lines[f.line - 1], new_lines[line - 1], f.col)
+        out.append(Finding(f.code, line, col, f.fix_class, f.message, f.applied))
+    return out
+
+
+def _column(old_line: str, new_line: str, col: int) -> int:
+    """1-based column ``col`` of ``old_line`` in ``new_line`` (the start of a replaced span)."""
+    if old_line == new_line:
+        return col
+    index = col - 1
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_line, new_line, autojunk=False).get_opcodes():
+        if i1 <= index < i2:
+            return (j1 + (index - i1) if tag == "equal" else j1) + 1
+    return min(col, len(new_line) + 1) if new_line else 1
 
 
 # ---------------------------------------------------------------------------------------------
