@@ -198,3 +198,16 @@ def test_in_a_real_terminal(project, tmp_path_factory):
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     assert (project / "deploy.sh").read_text() == "prefect register --path etl.py\n"
     assert (project / "etl.py").read_text() == ETL
+
+
+def test_ignore_forever_in_a_shell_script(project):
+    review([project / "deploy.sh"], "i\n")
+    assert (project / "deploy.sh").read_text() == "# prefect-upgrade: ignore[PFU904]\n" + DEPLOY
+    with registry():
+        check = CliRunner().invoke(app, ["--check", str(project / "deploy.sh")])
+    assert check.exit_code == 0 and check.stdout == ""
+
+
+def test_interactive_and_json_do_not_mix(project):
+    result = review([project], "y\n", extra=("--format", "json"))
+    assert result.exit_code == 2 and "--format json" in result.stderr

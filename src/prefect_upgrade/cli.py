@@ -132,6 +132,8 @@ def main_command(
         _usage_error("--stdin-filename goes with '-'")
     if interactive and "-" in paths:
         _usage_error("--interactive cannot review standard input")
+    if interactive and output_format is OutputFormat.json:
+        _usage_error("--interactive talks on standard output; it cannot be combined with --format json")
     request = Request(
         paths=[Path(p) if p != "-" else Path("-") for p in paths],
         write=write,
