@@ -11,10 +11,6 @@ from prefect_upgrade import runner
 from prefect_upgrade.codemods.base import CodemodOptions
 
 
-class _PoolStarted(Exception):
-    pass
-
-
 @pytest.fixture
 def pools(monkeypatch):
     started = []
