@@ -211,3 +211,23 @@ def test_ignore_forever_in_a_shell_script(project):
 def test_interactive_and_json_do_not_mix(project):
     result = review([project], "y\n", extra=("--format", "json"))
     assert result.exit_code == 2 and "--format json" in result.stderr
+
+
+def test_with_the_real_registry(tmp_path):
+    """The review over a real codemod (PFU101), not only the test doubles."""
+    from prefect_upgrade.codemods import owner_of
+
+    if owner_of("PFU101") is None:
+        pytest.skip("PFU101 is not on this branch")
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    source = "from prefect.engine.executors import (\n    DaskExecutor,\n    LocalExecutor,\n)\n\nexecutor = LocalExecutor()\n"
+    (flows / "a.py").write_text(source)
+    (flows / "b.py").write_text(source)
+    result = CliRunner().invoke(app, ["-i", str(flows)], input="y\ni\n", env=PIPE)
+    a, b = (flows / "a.py").read_text(), (flows / "b.py").read_text()
+    assert a.startswith("from prefect.executors import (\n") and compile(a, "a.py", "exec")
+    assert b == "# prefect-upgrade: ignore[PFU101]\n" + source
+    assert result.exit_code == 1
+    again = CliRunner().invoke(app, ["--check", str(flows)], env={"NO_COLOR": "1"})
+    assert again.exit_code == 0 and again.stdout == "", again.stdout + again.stderr
