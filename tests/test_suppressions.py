@@ -116,6 +116,10 @@ def test_other_kinds_line_based():
     assert sorted((f.line, f.fix_class.value) for f in result.findings) == [(5, "manual"), (5, "safe")]
     markdown = "<!-- prefect-upgrade: ignore -->\n```sh\nprefect register flow --file a.py\n```\n"
     assert [(s.first, s.last) for s in scan(markdown, "markdown")] == [(2, 2)]  # the fence line
+    rst = ".. prefect-upgrade: ignore[PFU4]\n\n.. code-block:: bash\n"
+    assert [(s.first, s.last, s.codes) for s in scan(rst, "rst")] == [(3, 3, ("PFU4",))]
+    continued = "# prefect-upgrade: ignore\nRUN pip install x && \\\n    prefect register flow --file a.py\nRUN y\n"
+    assert [(s.first, s.last) for s in scan(continued, "dockerfile")] == [(2, 3)]
     yaml = "steps:\n  - run: |\n      # prefect-upgrade: ignore\n      prefect register flow --file a.py\n"
     assert run(yaml, "yaml", (FakeRegister,)).text == yaml
 

@@ -47,7 +47,7 @@ MARKER = "prefect-upgrade:"
 _MARK = re.compile(r"prefect-upgrade:\s*ignore\b(?:\[([^\]]*)\])?")
 _INTRODUCER = re.compile(r"(#|<!--|\.\.|//|;)\s*$")
 _STANDALONE_PREFIX = re.compile(r"^\s*\"?\s*$")
-_COMMENT_LINE = re.compile(r"^\s*\"?\s*(#|<!--|\.\.\s|//|;)")
+_COMMENT_LINE = re.compile(r"^\s*\"?\s*(#|<!--|//|;)")
 
 
 @dataclass(frozen=True)
