@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
+from prefect_upgrade import suppressions
 from prefect_upgrade.codemods.base import Codemod, CodemodOptions
 from prefect_upgrade.findings import Finding, Reporter
 from prefect_upgrade.files import FileError, SourceFile, decode, read_source, write_atomically
@@ -60,17 +61,36 @@ def rewrite_text(
         return TextResult(text)
     state = rewriter.parse(text, path)
     result = TextResult(text)
+    guard = suppressions.Guard(kind)
     for codemod in candidates:
         reporter = Reporter()
         new_state = rewriter.apply(state, codemod, options, reporter, path)
         new_text = rewriter.render(new_state)
         findings = [f for f in reporter.findings if options.code_enabled(f.code)]
+        # Findings are positioned in the text the step was given (``result.text``).
         if new_text != result.text:
-            if decide is not None and not decide(codemod, path, result.text, new_text, findings):
-                findings = [_refused(f) for f in findings]
+            blocking, change = guard.blocking(result.text, new_text, list(codemod.codes()), findings)
+            if not options.code_enabled(codemod.code) and not any(f.applied for f in findings):
+                # Its own code is ignored and no selected sub-code claims the change: not made.
+                findings = [_refused(f) for f in guard.visible(findings, result.text)]
+            elif blocking:
+                findings = [_refused(f) for f in guard.visible(findings, result.text)]
+                note = suppressions.refusal_finding(codemod.code, change, blocking)
+                findings += [note] if note else []
             else:
-                state, result.text = new_state, new_text
-                result.applied.append(codemod.code)
+                findings = guard.visible(findings, result.text)
+                if decide is not None and not decide(codemod, path, result.text, new_text, findings):
+                    findings = [_refused(f) for f in findings]
+                else:
+                    # Keep every finding so far pointing at the same code in the new text.
+                    if result.findings or findings:
+                        mapper = suppressions.line_mapper(result.text, new_text)
+                        result.findings = suppressions.moved(result.findings, mapper, result.text, new_text)
+                        findings = suppressions.moved(findings, mapper, result.text, new_text)
+                    state, result.text = new_state, new_text
+                    result.applied.append(codemod.code)
+        else:
+            findings = guard.visible(findings, result.text)
         result.findings.extend(findings)
     if result.text != text:
         rewriter.verify(text, result.text, path)
