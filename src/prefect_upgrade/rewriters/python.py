@@ -60,6 +60,13 @@ class PythonState:
             self._text = self.module.code
         return self._text
 
+    @classmethod
+    def copied(cls, module: cst.Module) -> "PythonState":
+        state = cls(module)
+        state._wrapper = MetadataWrapper(module)  # a deep copy: no node twice
+        state.module = state._wrapper.module
+        return state
+
     def wrapper(self) -> MetadataWrapper:
         if self._wrapper is None:
             # A codemod's output may hold one node in two places: parse its text afresh.
@@ -91,6 +98,8 @@ class PythonRewriter(Rewriter):
         path: str,
     ) -> PythonState:
         assert issubclass(codemod, PythonCodemod)
+        if isinstance(state, cst.Module):  # a tree parsed elsewhere: copied, as libcst would
+            state = PythonState.copied(state)
         wrapper = state.wrapper()
         self._parsed_text = state.text
         transformer = codemod(CodemodContext(filename=path), options, reporter)
@@ -104,7 +113,7 @@ class PythonRewriter(Rewriter):
         return PythonState(module)
 
     def render(self, state: PythonState) -> str:
-        return state.text
+        return state.code if isinstance(state, cst.Module) else state.text
 
     def verify(self, original: str, rewritten: str, path: str) -> None:
         if rewritten != self._parsed_text:
