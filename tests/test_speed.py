@@ -179,15 +179,57 @@ def test_read_ahead_is_bounded(tmp_path, monkeypatch):
             taken += 1
             yield items[n % len(items)]
 
-    stream = run_files(endless(), _settings(RenameOldThing), jobs=2)
-    # Without a pool, a file that waits for work holds up at most ``limit`` files behind it.
+    # Without a pool, a file that waits for work holds the results behind it: a bounded number.
     monkeypatch.setattr(runner, "POOL_THRESHOLD", 10**9)
-    limit = max(runner.POOL_THRESHOLD, 2 * runner._IN_FLIGHT_PER_WORKER)
+    monkeypatch.setattr(runner, "_MAX_WINDOW", 50)
+    stream = run_files(endless(), _settings(RenameOldThing), jobs=2)
     for given, _ in enumerate(stream, start=1):
-        assert taken - given <= limit + 1
+        assert taken - given <= 51
         if given == 100:
             break
     stream.close()
+    assert taken < 200
+
+
+class _LazyFuture:
+    """A future that does its work only when its result is asked for (never done before)."""
+
+    def __init__(self, pool, item):
+        self.pool, self.item = pool, item
+
+    def done(self):
+        return False
+
+    def result(self):
+        self.pool.outstanding -= 1
+        return runner._work(self.item)
+
+
+class _FakePool:
+    def __init__(self):
+        self.outstanding = self.most = 0
+
+    def submit(self, function, item):
+        self.outstanding += 1
+        self.most = max(self.most, self.outstanding)
+        return _LazyFuture(self, item)
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def test_files_in_work_are_bounded(tmp_path, monkeypatch):
+    items = _tree(tmp_path, 3)
+    pool = _FakePool()
+
+    def fake_pool(workers, settings):
+        runner._init_worker(settings)
+        return pool
+
+    monkeypatch.setattr(runner, "_pool", fake_pool)
+    results = list(run_files((items[n % 3] for n in range(200)), _settings(RenameOldThing), jobs=2))
+    assert len(results) == 200 and all(r.changed for r in results)
+    assert 0 < pool.most <= max(runner.POOL_THRESHOLD, 2 * runner._IN_FLIGHT_PER_WORKER)
 
 
 # -- shared metadata --------------------------------------------------------------------------

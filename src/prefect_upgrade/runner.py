@@ -272,8 +272,11 @@ def needs_work(raw: bytes, kind: str, codemods: Sequence[type[Codemod]]) -> bool
 
 #: Below this many files that need parsing, a process pool costs more than it saves.
 POOL_THRESHOLD = 16
-#: At most this many files per worker are read ahead of the results being consumed.
+#: At most this many files per worker wait for or are in work at any time.
 _IN_FLIGHT_PER_WORKER = 8
+#: At most this many results (most of them small: files the pre-filter skipped) wait to be
+#: handed back in order behind a file still in work.
+_MAX_WINDOW = 4096
 
 _worker_settings: Optional[RunSettings] = None
 
@@ -313,9 +316,10 @@ def run_files(
     workers = jobs or os.cpu_count() or 1
     #: In order: finished results, futures, or ("wait", item) not yet handed to any worker.
     window: deque = deque()
-    waiting = 0
+    waiting = 0  # files waiting for work while no pool runs
+    pending = 0  # files waiting or in work
     pool = None
-    limit = max(POOL_THRESHOLD, workers * _IN_FLIGHT_PER_WORKER)
+    in_flight = max(POOL_THRESHOLD, workers * _IN_FLIGHT_PER_WORKER)
     try:
         for path, kind in files:
             shown = str(path)
@@ -336,7 +340,9 @@ def run_files(
                             window.append(_result(_Waiting(item), settings))
                         elif pool is not None:
                             window.append(pool.submit(_work, item))
+                            pending += 1
                         else:
+                            pending += 1
                             window.append(_Waiting(item))
                             waiting += 1
                             if workers > 1 and waiting >= POOL_THRESHOLD:
@@ -344,8 +350,10 @@ def run_files(
                                 _submit_waiting(window, pool)
                                 waiting = 0
             # Hand back what is done at the front; bound what is held.
-            while window and (_done(window[0]) or len(window) > limit):
+            while window and (_done(window[0]) or pending >= in_flight or len(window) > _MAX_WINDOW):
                 entry = window.popleft()
+                if not isinstance(entry, FileResult):
+                    pending -= 1
                 if isinstance(entry, _Waiting):
                     waiting -= 1
                 yield _result(entry, settings)
