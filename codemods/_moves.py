@@ -313,7 +313,7 @@ class MovesCodemod(PythonCodemod):
         if fix is FixClass.MANUAL:
             return fix, row.message
         if fix is FixClass.UNSAFE and not self.allows(FixClass.UNSAFE):
-            return fix, row.message or describe(row.old, row.new)
+            return fix, self._message(row, row.old, new)
         if row.add_kwargs and ref is not None and not ref.is_call_func:
             return FixClass.MANUAL, row.message
         return None
