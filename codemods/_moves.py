@@ -181,6 +181,8 @@ class MovesCodemod(PythonCodemod):
         self.chain_rewrites: dict[cst.CSTNode, str] = {}
         self.call_kwargs: dict[cst.CSTNode, tuple[tuple[str, str], ...]] = {}
         self.stmt_rewrites: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
+        #: A comment that followed a name moved out of a parenthesised import, for its new line.
+        self.trailing_comments: dict[cst.CSTNode, cst.Comment] = {}
 
     # ------------------------------------------------------------------ analysis
 
@@ -189,6 +191,7 @@ class MovesCodemod(PythonCodemod):
         node.visit(collector)
         self._collector = collector
         self._bindings_by_stmt: dict[int, list[Binding]] = {}
+        self._where: dict[int, tuple[int, tuple[int, int]]] = {}
         self._bindings: list[Binding] = []
         self._scopes = {s for s in self.metadata[ScopeProvider].values() if s is not None}
         self._all_names: set[str] = set()
@@ -230,6 +233,10 @@ class MovesCodemod(PythonCodemod):
                 return
             module = get_full_name_for_node(stmt.module)
         scope = self.get_metadata(ScopeProvider, stmt, None)
+        line = self.get_metadata(ParentNodeProvider, stmt, None)
+        block = self.get_metadata(ParentNodeProvider, line, None) if line is not None else None
+        start = self.get_metadata(PositionProvider, stmt).start
+        self._where[id(stmt)] = (id(block), (start.line, start.column))
         found: list[Binding] = []
         for alias in stmt.names:  # type: ignore[union-attr]
             name = get_full_name_for_node(alias.name)
@@ -352,15 +359,13 @@ class MovesCodemod(PythonCodemod):
             b.new_local = b.local
         else:
             b.new_local = leaf if self._can_rename(b, leaf, new) else b.local
-        # Merge: the same name already bound to the same object in this scope.
+        # Merge: the same name already bound to the same object earlier in the same block.
         for other in self._bindings:
-            if other is b or other.drop or other.scope is not b.scope or other.module_path is not None:
+            if other is b or other.drop or other.module_path is not None or not self._before(other, b):
                 continue
             if (other.new_local or other.local) == b.new_local and self._final_target(other) == new:
-                moved = self.index.lookup(other.target) is not None
-                if not moved or self._bindings.index(other) < self._bindings.index(b):
-                    b.drop = True
-                    break
+                b.drop = True
+                break
         self.report(b.alias, self._message(row, b.target, new), applied=True, fix_class=self._fix_class(row))
 
     def _decide_module_import(self, b: Binding) -> None:
@@ -375,13 +380,11 @@ class MovesCodemod(PythonCodemod):
             return
         b.new_module_path = new
         for other in self._bindings:
-            if other is b or other.scope is not b.scope or other.drop:
+            if other is b or other.drop or not self._before(other, b):
                 continue
             if not isinstance(other.stmt, cst.Import) or other.alias.asname is not None:
                 continue
-            if (other.module_path or other.target) == new:
-                b.drop = True
-            if other.new_module_path == new and self._bindings.index(other) < self._bindings.index(b):
+            if (other.new_module_path or other.module_path or other.target) == new:
                 b.drop = True
         self.report(b.alias, self._message(row, b.module_path, new), applied=True, fix_class=self._fix_class(row))
 
@@ -404,6 +407,16 @@ class MovesCodemod(PythonCodemod):
         for access in assignment.references:
             self.name_renames[access.node] = leaf
         return True
+
+    def _before(self, other: Binding, b: Binding) -> bool:
+        """``other`` is bound earlier than ``b`` in the same block (so ``b`` may merge into it)."""
+        block_o, pos_o = self._where[id(other.stmt)]
+        block_b, pos_b = self._where[id(b.stmt)]
+        if block_o != block_b:
+            return False
+        if pos_o != pos_b:
+            return pos_o < pos_b
+        return b.stmt.names.index(other.alias) < b.stmt.names.index(b.alias)  # type: ignore[union-attr]
 
     def _final_target(self, b: Binding) -> str:
         found = self.index.lookup(b.target)
@@ -553,14 +566,16 @@ class MovesCodemod(PythonCodemod):
         for parent, items in groups.items():
             aliases = [a for _, a in items]
             keep_parens = parenthesized and len(aliases) > 1
-            result.append(
-                cst.ImportFrom(
-                    module=dotted(parent),
-                    names=_fix_commas(aliases, keep_parens),
-                    lpar=stmt.lpar if keep_parens else None,
-                    rpar=stmt.rpar if keep_parens else None,
-                )
+            new_stmt = cst.ImportFrom(
+                module=dotted(parent),
+                names=_fix_commas(aliases, keep_parens),
+                lpar=stmt.lpar if keep_parens else None,
+                rpar=stmt.rpar if keep_parens else None,
             )
+            comment = None if keep_parens else _alias_comment(aliases[0])
+            if comment is not None:
+                self.trailing_comments[new_stmt] = comment
+            result.append(new_stmt)
         self.stmt_rewrites[stmt] = result
 
     def _plan_star(self, stmt: cst.ImportFrom) -> None:
@@ -659,7 +674,17 @@ class MovesCodemod(PythonCodemod):
             ] + [body[-1].with_changes(semicolon=original_node.body[-1].semicolon)]
             return updated_node.with_changes(body=body)
         first = updated_node.with_changes(body=[body[0]])
-        rest = [cst.SimpleStatementLine(body=[s]) for s in body[1:]]
+        rest = [
+            cst.SimpleStatementLine(
+                body=[s],
+                trailing_whitespace=cst.TrailingWhitespace(
+                    whitespace=cst.SimpleWhitespace("  "), comment=self.trailing_comments[s]
+                )
+                if s in self.trailing_comments
+                else cst.TrailingWhitespace(),
+            )
+            for s in body[1:]
+        ]
         return cst.FlattenSentinel([first, *rest])
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
@@ -674,6 +699,13 @@ def _code(node: cst.CSTNode) -> str:
 
 def _with_parens(new: cst.BaseExpression, original: cst.BaseExpression) -> cst.BaseExpression:
     return new.with_changes(lpar=original.lpar, rpar=original.rpar)
+
+
+def _alias_comment(alias: cst.ImportAlias) -> Optional[cst.Comment]:
+    comma = alias.comma
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return comma.whitespace_after.first_line.comment
+    return None
 
 
 def _fix_commas(aliases: list[cst.ImportAlias], parenthesized: bool) -> list[cst.ImportAlias]:

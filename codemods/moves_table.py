@@ -360,11 +360,19 @@ class MoveIndex:
         return found[0].new_module if found else None
 
 
+#: Path components too common to pre-filter with.
+_COMMON = frozenset({"prefect", "engine", "core", "task", "tasks", "utilities", "agent", "base", "local"})
+
+
 def markers_for(*codes: str) -> tuple[str, ...]:
-    """Substrings one of which any file needing these rows must contain (a cheap pre-filter)."""
+    """Substrings one of which any file needing these rows must contain (a cheap pre-filter).
+
+    Every way of reaching ``prefect.a.b.C`` spells each of its components somewhere in the file
+    (``from prefect.a import b`` then ``b.C``; ``import prefect`` then ``prefect.a.b.C``; a star
+    import spells the module and then ``C``), so the rarest component of each row will do.
+    """
     words: set[str] = set()
     for row in moves_for(*codes):
-        # A use of a row always spells its last component: in the import, in the attribute
-        # chain, or (for a name that came through a star import) as the name itself.
-        words.add(row.old.rpartition(".")[2])
+        parts = [p for p in row.old.split(".") if p not in _COMMON] or row.old.split(".")
+        words.add(max(parts, key=len))
     return tuple(sorted(words))

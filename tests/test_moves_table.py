@@ -122,3 +122,17 @@ def test_each_move_codemod_applies_its_rows_only():
         changed = [i for i, (a, b) in enumerate(zip(text.splitlines(), result.text.splitlines())) if a != b]
         assert changed == [line], code
     assert "prefect.engine" not in upgrade(text).text
+
+
+def test_every_row_has_a_fixture():
+    from casefiles import FIXTURES
+
+    texts = {}
+    for m in MOVES:
+        folder = FIXTURES / f"moves_{m.code.lower()}"
+        text = texts.setdefault(m.code, "\n".join(p.read_text() for p in folder.glob("*.py")))
+        parent, _, leaf = m.old.rpartition(".")
+        assert m.old in text or f"from {parent} import" in text and leaf in text, m.old
+        strings = texts.setdefault("PFU107", "\n".join(p.read_text() for p in (FIXTURES / "moves_pfu107").glob("*.py")))
+        if m.kind == "name":
+            assert f'"{m.old}"' in strings, m.old
