@@ -401,6 +401,8 @@ class MovesCodemod(PythonCodemod):
         assignment = self._assignment_of(b)
         if assignment is None:
             return False
+        if any(not isinstance(a, ImportAssignment) for a in b.scope.assignments[b.local]):  # type: ignore[attr-defined]
+            return False  # the old name is also assigned here: keep it, import the new one under it
         for access in assignment.references:
             if not isinstance(access.node, cst.Name) or len(access.referents) != 1:
                 return False
@@ -562,7 +564,7 @@ class MovesCodemod(PythonCodemod):
             return
         result: list[cst.BaseSmallStatement] = []
         if stay:
-            result.append(stmt.with_changes(names=_fix_commas(stay, parenthesized)))
+            result.append(_shrunk(stmt, stay))
         for parent, items in groups.items():
             aliases = [a for _, a in items]
             keep_parens = parenthesized and len(aliases) > 1
@@ -699,6 +701,29 @@ def _code(node: cst.CSTNode) -> str:
 
 def _with_parens(new: cst.BaseExpression, original: cst.BaseExpression) -> cst.BaseExpression:
     return new.with_changes(lpar=original.lpar, rpar=original.rpar)
+
+
+def _shrunk(stmt: cst.ImportFrom, stay: list[cst.ImportAlias]) -> cst.ImportFrom:
+    """``stmt`` with only the names ``stay``, keeping the layout of a parenthesised list."""
+    original_last = stmt.names[-1]  # type: ignore[index]
+    if stmt.lpar is None or original_last is stay[-1] or stay[-1].name is original_last.name:
+        return stmt.with_changes(names=_fix_commas(stay, stmt.lpar is not None))
+    last = stay[-1]
+    own = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+    if not isinstance(own, cst.ParenthesizedWhitespace):
+        # ``(a, b, c)`` on one line: no trailing comma
+        return stmt.with_changes(names=_fix_commas(stay, False))
+    trailing = original_last.comma.whitespace_after if isinstance(original_last.comma, cst.Comma) else None
+    if isinstance(trailing, cst.ParenthesizedWhitespace):
+        # ``a,\n    b,\n)``: the new last name ends the way the old last one did
+        ws = trailing.with_changes(first_line=own.first_line)
+        return stmt.with_changes(names=[*stay[:-1], last.with_changes(comma=last.comma.with_changes(whitespace_after=ws))])
+    # ``a,\n    b\n)``: the line break before ``)`` belongs to the parenthesis
+    ws = own.with_changes(empty_lines=[], indent=False, last_line=cst.SimpleWhitespace(""))
+    rpar = stmt.rpar.with_changes(whitespace_before=cst.SimpleWhitespace(""))  # type: ignore[union-attr]
+    return stmt.with_changes(
+        names=[*stay[:-1], last.with_changes(comma=last.comma.with_changes(whitespace_after=ws))], rpar=rpar
+    )
 
 
 def _alias_comment(alias: cst.ImportAlias) -> Optional[cst.Comment]:
