@@ -361,7 +361,7 @@ class MoveIndex:
 
 
 #: Path components too common to pre-filter with.
-_COMMON = frozenset({"prefect", "engine", "core", "task", "tasks", "utilities", "agent", "base", "local"})
+_COMMON = frozenset({"prefect", "engine", "task", "tasks", "utilities", "agent", "base", "local"})
 
 
 def markers_for(*codes: str) -> tuple[str, ...]:
@@ -369,10 +369,13 @@ def markers_for(*codes: str) -> tuple[str, ...]:
 
     Every way of reaching ``prefect.a.b.C`` spells each of its components somewhere in the file
     (``from prefect.a import b`` then ``b.C``; ``import prefect`` then ``prefect.a.b.C``; a star
-    import spells the module and then ``C``), so the rarest component of each row will do.
+    import spells the module and then ``C``), so any one component will do: the longest module
+    component that is not a common word (``executors``, ``exceptions``…), else the name itself.
     """
     words: set[str] = set()
     for row in moves_for(*codes):
-        parts = [p for p in row.old.split(".") if p not in _COMMON] or row.old.split(".")
-        words.add(max(parts, key=len))
+        parts = row.old.split(".")
+        modules = parts if row.kind == "module" else parts[:-1]
+        candidates = [p for p in modules if p not in _COMMON]
+        words.add(max(candidates, key=len) if candidates else parts[-1])
     return tuple(sorted(words))
