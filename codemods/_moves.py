@@ -27,6 +27,15 @@ Decisions where the spec is silent:
 * When the new name is already imported (the same object), the old import is dropped (merged).
 * Names with no successor are reported once, at their import (or at each attribute chain when
   they are reached through ``import prefect``) and left as they are.
+* A name reached through a module alias that cannot reach its new home (``ut.unmapped`` after
+  ``import prefect.utilities.tasks as ut``) is spelled from ``prefect`` (``prefect.unmapped``),
+  and ``import prefect`` (or the new module) is added at the top of the module.
+* ``from old.module import *`` is pointed at the new module when no name the file uses was
+  renamed or removed there; otherwise it stays and is reported (import those names explicitly).
+* Unsafe rows (e.g. ``PrefectError`` in 0.13/0.14 code) stay on their old import unless
+  ``--unsafe-fixes``; the other names of the same import still move (the import is split).
+* An import that becomes identical to an earlier one in the same block is dropped; imports in
+  different blocks (``if``/``else`` branches) are never merged.
 """
 
 from __future__ import annotations
