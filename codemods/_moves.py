@@ -193,6 +193,22 @@ class MovesCodemod(PythonCodemod):
         #: A comment that followed a name moved out of a parenthesised import, for its new line.
         self.trailing_comments: dict[cst.CSTNode, cst.Comment] = {}
 
+    # ------------------------------------------------------------------ pre-check
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        # Metadata (scopes, qualified names) is the expensive part: skip it when no import in
+        # the file can lead to a row (every reference needs an import of a prefix of the old
+        # path, of the old path itself, or of something under it).
+        if not any(self._import_may_lead_to_a_row(path) for path in _imported_paths(tree.body)):
+            return tree
+        return super().transform_module(tree)
+
+    def _import_may_lead_to_a_row(self, path: str) -> bool:
+        for old in self.index.by_old:
+            if old == path or old.startswith(path + ".") or path.startswith(old + "."):
+                return True
+        return False
+
     # ------------------------------------------------------------------ analysis
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -702,6 +718,43 @@ class MovesCodemod(PythonCodemod):
         if not updated_node.body:
             return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
         return updated_node
+
+
+def _statements(block) -> list:
+    if isinstance(block, cst.IndentedBlock):
+        return list(block.body)
+    return [block]  # a SimpleStatementSuite (``if x: import y``)
+
+
+def _imported_paths(body) -> list[str]:
+    """Dotted paths imported anywhere in ``body`` (statements only; expressions are not walked)."""
+    paths: list[str] = []
+    for statement in body:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    paths.extend(get_full_name_for_node(a.name) or "" for a in small.names)
+                elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                    module = get_full_name_for_node(small.module) or ""
+                    if isinstance(small.names, cst.ImportStar):
+                        paths.append(module)
+                    else:
+                        paths.extend(f"{module}.{get_full_name_for_node(a.name)}" for a in small.names)
+            continue
+        for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
+            child = getattr(statement, attr, None)
+            if child is None:
+                continue
+            if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                paths.extend(_imported_paths(_statements(child)))
+            elif isinstance(child, cst.If):
+                paths.extend(_imported_paths([child]))
+            elif isinstance(child, (cst.Else, cst.Finally)):
+                paths.extend(_imported_paths(_statements(child.body)))
+            elif isinstance(child, (list, tuple)):
+                for part in child:  # except handlers, match cases
+                    paths.extend(_imported_paths(_statements(part.body)))
+    return paths
 
 
 def _code(node: cst.CSTNode) -> str:

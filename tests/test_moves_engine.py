@@ -81,3 +81,33 @@ def test_changes(before, after):
 @pytest.mark.parametrize("code", STAYS)
 def test_stays(code):
     assert upgrade(code).text == code
+
+
+def test_imported_paths_sees_imports_in_every_kind_of_block():
+    import libcst as cst
+
+    from prefect_upgrade.codemods._moves import _imported_paths
+
+    source = (
+        "import a.b\nfrom c import d, e as f\nif x:\n    from g import *\nelif y:\n    import h\nelse:\n    import i\n"
+        "try:\n    import j\nexcept ImportError:\n    import k\nelse:\n    import l\nfinally:\n    import m\n"
+        "def fn():\n    import n\nclass C:\n    import o\nwith z: import p\nfor q in r:\n    import s\n"
+        "while t:\n    import u\nasync def af():\n    async with x:\n        import v\nif a: import w\n"
+        "from . import rel\n"
+    )
+    assert sorted(_imported_paths(cst.parse_module(source).body)) == sorted(
+        ["a.b", "c.d", "c.e", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "s", "u", "v", "w"]
+    )
+
+
+def test_files_without_a_relevant_import_skip_the_analysis(monkeypatch):
+    from prefect_upgrade.codemods import _moves
+
+    calls = []
+    original = _moves.MovesCodemod.visit_Module
+    monkeypatch.setattr(_moves.MovesCodemod, "visit_Module", lambda self, node: calls.append(1) or original(self, node))
+    text = "from prefect import Flow\n# prefect.engine.executors.DaskExecutor\nexecutors = 1\n"
+    assert upgrade(text, select=("PFU101",)).text == text
+    assert calls == []
+    upgrade("import prefect\n# executors\n", select=("PFU101",))
+    assert calls == [1]
