@@ -182,6 +182,8 @@ class MovesCodemod(PythonCodemod):
 
     METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider, ParentNodeProvider)
     move_codes: ClassVar[tuple[str, ...]] = ()
+    #: Qualified names whose calls ``check_calls`` inspects (they count for the pre-check).
+    checked_calls: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, context, options, reporter) -> None:
         super().__init__(context, options, reporter)
@@ -204,7 +206,7 @@ class MovesCodemod(PythonCodemod):
         return super().transform_module(tree)
 
     def _import_may_lead_to_a_row(self, path: str) -> bool:
-        for old in self.index.by_old:
+        for old in (*self.index.by_old, *self.checked_calls):
             if old == path or old.startswith(path + ".") or path.startswith(old + "."):
                 return True
         return False

@@ -43,7 +43,8 @@ class MovedStorage(MovesCodemod):
     summary = "prefect.environments.storage moved to prefect.storage"
     fix_class = FixClass.SAFE
     move_codes = ("PFU105",)
-    markers = markers_for("PFU105")
+    markers = (*markers_for("PFU105"), "Azure")
+    checked_calls = AZURE_STORAGE
     examples = (
         Example("from prefect.storage import S3\nflow.storage = S3(bucket='b')\n"),
         Example(
