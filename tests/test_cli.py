@@ -1,219 +1,238 @@
-"""The prefect CLI and settings codemods (PFU401–PFU414): shell words, commands, settings."""
+"""The command line, through typer's runner and as a real subprocess, end to end with PFU101."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
 
-from casefiles import FIXTURES, assert_idempotent, fixture_cases, render_case, upgrade
-from prefect_upgrade.codemods.base import CodemodOptions
-from prefect_upgrade.codemods.prefect_cli import Arg, key_values, prefect_index, rewrite_shell, transform_argv
-from prefect_upgrade.codemods.shell_words import split_commands
-from prefect_upgrade.discovery import kind_of
+from prefect_upgrade.cli import app
 
-COMMAND_CODES = ("PFU401", "PFU402", "PFU403", "PFU404", "PFU405")
-UNSAFE = CodemodOptions(unsafe_fixes=True)
+OLD = "from prefect.engine.executors import DaskExecutor\n\nexecutor = DaskExecutor()\n"
+NEW = "from prefect.executors import DaskExecutor\n\nexecutor = DaskExecutor()\n"
+CLEAN = "from prefect.executors import LocalExecutor\n"
 
 
-def fixture_options(path) -> CodemodOptions:
-    return UNSAFE if "unsafe" in path.name else CodemodOptions()
+def invoke(*args, input=None):
+    return CliRunner().invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
-# ---------------------------------------------------------------------------------------------
-# the word splitter
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "old.py").write_text(OLD)
+    (tmp_path / "flows" / "clean.py").write_text(CLEAN)
+    return tmp_path
 
 
-def test_words_keep_their_spans_and_values():
-    text = (
-        'A=1 prefect register flow --file "$DIR/f.py" -p ${{ secrets.P }} \\\n'
-        "  --label 'a b' && echo ok | tee x > out.log 2>&1; cat <<EOF\nprefect run flow\nEOF\n"
-        "x=$(prefect run flow --name \"n\") # prefect agent start\n"
+def test_dry_run_prints_a_diff_and_touches_nothing(project):
+    result = invoke(project)
+    assert result.exit_code == 1
+    assert "-from prefect.engine.executors import DaskExecutor" in result.stdout
+    assert "+from prefect.executors import DaskExecutor" in result.stdout
+    assert f"a/{project}/flows/old.py" in result.stdout
+    assert "2 files seen, 1 would change" in result.stderr
+    assert (project / "flows" / "old.py").read_text() == OLD
+
+
+def test_write_rewrites_and_a_second_run_changes_nothing(project):
+    first = invoke("--write", project)
+    assert first.exit_code == 1
+    assert (project / "flows" / "old.py").read_text() == NEW
+    assert first.stdout == ""
+    second = invoke("--write", project)
+    assert second.exit_code == 0
+    assert "0 changed" in second.stderr
+    assert (project / "flows" / "old.py").read_text() == NEW
+
+
+def test_check_lists_files_without_a_diff(project):
+    result = invoke("--check", project)
+    assert result.exit_code == 1
+    assert result.stdout.strip() == f"would change: {project / 'flows' / 'old.py'}"
+    assert (project / "flows" / "old.py").read_text() == OLD
+
+
+def test_nothing_to_do_exits_zero(project):
+    result = invoke(project / "flows" / "clean.py")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_findings_are_printed_as_path_line_col_code(project):
+    result = invoke(project / "flows" / "old.py")
+    line = next(l for l in result.stderr.splitlines() if "PFU101" in l)
+    assert line.startswith(f"{project / 'flows' / 'old.py'}:1:")
+    path, lineno, col, rest = line.split(":", 3)
+    assert lineno.isdigit() and col.isdigit() and rest.strip().startswith("PFU101 ")
+
+
+def test_json_document(project):
+    (project / "flows" / "broken.py").write_text("from prefect.engine.executors import (\n")
+    result = invoke("--format", "json", project)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    files = {Path(f["path"]).name: f for f in document["files"]}
+    assert set(files) == {"old.py", "clean.py", "broken.py"}
+    assert files["old.py"]["changed"] is True and files["old.py"]["error"] is None
+    finding = files["old.py"]["findings"][0]
+    assert set(finding) >= {"code", "line", "col", "class", "applied", "message"}
+    assert finding["code"] == "PFU101" and finding["class"] == "safe"
+    assert files["broken.py"]["error"] and files["broken.py"]["changed"] is False
+    assert document["summary"] == {
+        **document["summary"],
+        "files_seen": 3,
+        "files_changed": 1,
+        "errors": 1,
+    }
+    assert isinstance(document["summary"]["manual"], int)
+
+
+def test_github_annotations(project):
+    result = invoke("--format", "github", project / "flows" / "old.py")
+    assert result.stdout.startswith(f"::notice file={project / 'flows' / 'old.py'},line=1,col=")
+    assert "title=PFU101::" in result.stdout
+
+
+def test_stdin_prints_the_rewritten_text():
+    result = invoke("-", input=OLD)
+    assert result.exit_code == 1
+    assert result.stdout == NEW
+
+
+def test_stdin_filename_decides_the_kind():
+    result = invoke("-", "--stdin-filename", "notes.txt", input=OLD)
+    assert result.stdout == OLD
+
+
+def test_a_broken_file_does_not_stop_the_others(project):
+    (project / "flows" / "broken.py").write_text("from prefect.engine.executors import (\n")
+    (project / "flows" / "latin.py").write_bytes(b"x = '\xff'\nfrom prefect.engine.executors import DaskExecutor\n")
+    result = invoke("--write", project)
+    assert result.exit_code == 2
+    errors = [l for l in result.stderr.splitlines() if ": error: " in l]
+    assert sorted(Path(l.split(":")[0]).name for l in errors) == ["broken.py", "latin.py"]
+    assert (project / "flows" / "old.py").read_text() == NEW
+
+
+def test_encodings_and_newlines_are_kept(tmp_path):
+    crlf = tmp_path / "crlf.py"
+    crlf.write_bytes(OLD.replace("\n", "\r\n").encode())
+    bom = tmp_path / "bom.py"
+    bom.write_bytes(b"\xef\xbb\xbf" + OLD.encode())
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\nname = '\xe9'\n" + OLD.encode())
+    assert invoke("--write", tmp_path).exit_code == 1
+    assert crlf.read_bytes() == NEW.replace("\n", "\r\n").encode()
+    assert bom.read_bytes() == b"\xef\xbb\xbf" + NEW.encode()
+    assert latin.read_bytes() == b"# -*- coding: latin-1 -*-\nname = '\xe9'\n" + NEW.encode()
+
+
+def test_gitignored_folder_is_skipped(project):
+    (project / ".git").mkdir()
+    (project / ".gitignore").write_text("generated/\n")
+    (project / "generated").mkdir()
+    (project / "generated" / "old.py").write_text(OLD)
+    invoke("--write", project)
+    assert (project / "generated" / "old.py").read_text() == OLD
+    assert (project / "flows" / "old.py").read_text() == NEW
+
+
+def test_read_only_file_is_an_error_and_untouched(project):
+    path = project / "flows" / "old.py"
+    os.chmod(path, 0o444)
+    result = invoke("--write", path)
+    assert result.exit_code == 2
+    assert f"{path}: error: read-only file" in result.stderr
+    assert path.read_text() == OLD
+
+
+def test_missing_path_is_an_error(tmp_path):
+    result = invoke(tmp_path / "nope.py")
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_select_and_ignore(project):
+    assert invoke("--ignore", "PFU101", project).exit_code == 0
+    assert invoke("--select", "PFU1", project).exit_code == 1
+    assert invoke("--select", "PFU9", project).exit_code == 2  # no such code: bad usage
+
+
+def test_pyproject_settings_and_command_line_wins(project):
+    (project / "pyproject.toml").write_text('[tool.prefect-upgrade]\nignore = ["PFU101"]\n')
+    assert invoke(project).exit_code == 0
+    assert invoke("--ignore", "PFU999", project).exit_code == 2
+    assert invoke("--ignore", "PFU2", project).exit_code == 1
+
+
+def test_unknown_pyproject_key_is_a_usage_error(project):
+    (project / "pyproject.toml").write_text('[tool.prefect-upgrade]\nselekt = ["PFU1"]\n')
+    result = invoke(project)
+    assert result.exit_code == 2 and "selekt" in result.stderr
+
+
+def test_list_and_explain():
+    listing = invoke("--list-codemods")
+    assert listing.exit_code == 0
+    assert any(line.startswith("PFU101") for line in listing.stdout.splitlines())
+    explained = invoke("--explain", "pfu101")
+    assert explained.exit_code == 0
+    assert explained.stdout.startswith("PFU101: ")
+    assert "prefect.engine.executors" in explained.stdout
+    assert invoke("--explain", "PFU000").exit_code == 2
+
+
+def test_every_listed_code_can_be_explained():
+    codes = [line.split()[0] for line in invoke("--list-codemods").stdout.splitlines() if line.strip()]
+    assert codes
+    for code in codes:
+        result = invoke("--explain", code)
+        assert result.exit_code == 0 and result.stdout.startswith(f"{code}: ")
+
+
+def test_report_is_a_markdown_checklist(project, tmp_path):
+    (project / "flows" / "broken.py").write_text("from prefect.engine.executors import (\n")
+    report = tmp_path / "report.md"
+    invoke("--report", report, project)
+    text = report.read_text()
+    assert text.startswith("# prefect-upgrade")
+    assert "broken.py" in text and "- [ ]" in text
+
+
+def test_bad_usage_exits_two(project):
+    assert invoke().exit_code == 2
+    assert invoke("--write", "--check", project).exit_code == 2
+    assert invoke("-", project).exit_code == 2
+
+
+def _console_script() -> str:
+    script = Path(sys.executable).parent / "prefect-upgrade"
+    return str(script) if script.exists() else shutil.which("prefect-upgrade")
+
+
+def test_installed_console_script_as_a_subprocess(project):
+    script = _console_script()
+    assert script, "the prefect-upgrade console script is not installed"
+    dry = subprocess.run([script, str(project)], capture_output=True, text=True)
+    assert dry.returncode == 1
+    assert "+from prefect.executors import DaskExecutor" in dry.stdout
+    assert "would change" in dry.stderr
+    written = subprocess.run([script, "--write", "--jobs", "1", str(project)], capture_output=True, text=True)
+    assert written.returncode == 1
+    assert (project / "flows" / "old.py").read_text() == NEW
+    again = subprocess.run([script, "--check", str(project)], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+
+
+def test_python_dash_m_works(project):
+    result = subprocess.run(
+        [sys.executable, "-m", "prefect_upgrade", "--check", str(project)], capture_output=True, text=True
     )
-    commands = split_commands(text)
-    for command in commands:
-        for word in command.words:
-            assert text[word.start : word.end] == word.raw
-    words = [[(w.raw, w.value) for w in c.words] for c in commands]
-    assert words[0] == [
-        ("A=1", "A=1"), ("prefect", "prefect"), ("register", "register"), ("flow", "flow"),
-        ("--file", "--file"), ('"$DIR/f.py"', None), ("-p", "-p"), ("${{ secrets.P }}", None),
-        ("--label", "--label"), ("'a b'", "a b"),
-    ]
-    assert words[1] == [("echo", "echo"), ("ok", "ok")]
-    assert words[2] == [("tee", "tee"), ("x", "x")]  # redirections are not words
-    assert words[3] == [("cat", "cat")]  # the heredoc body is skipped
-    assert words[4] == [('x=$(prefect run flow --name "n")', None)]  # $(...) is one opaque word
-    # ... and the command inside it is found too, at its place in the text
-    assert words[5] == [("prefect", "prefect"), ("run", "run"), ("flow", "flow"), ("--name", "--name"), ('"n"', "n")]
-    assert len(words) == 6
-
-
-@pytest.mark.parametrize(
-    "line, found",
-    [
-        ("prefect run flow", 0),
-        ("sudo -u prefect -E prefect run flow", 4),
-        ("env -i A=1 B=2 prefect run flow", 4),
-        ("poetry run prefect run flow", 2),
-        ("conda run -n etl prefect run flow", 4),
-        ("python3.8 -m prefect run flow", 2),
-        ("/opt/venv/bin/prefect run flow", 0),
-        ("then prefect run flow", 1),
-        ("echo prefect run flow", None),
-        ("python -m pip install prefect", None),
-        ("'prefect run flow'", None),
-    ],
-)
-def test_prefect_is_found_behind_wrappers(line, found):
-    (command,) = split_commands(line)
-    assert prefect_index(command.words) == found
-
-
-# ---------------------------------------------------------------------------------------------
-# the pure transform
-
-
-def argv(*words: str) -> list[Arg]:
-    return [Arg(w, w) for w in ("prefect", *words)]
-
-
-def test_transform_is_a_pure_function_of_words():
-    t = transform_argv(argv("register", "flow", "-f", "x.py", "-p", "P"), CodemodOptions(), COMMAND_CODES)
-    assert [(e.index, [getattr(w, "value", None) for w in e.words], e.insert_after) for e in t.edits] == [
-        (2, [], False), (3, ["--path"], False), (5, ["--project"], False), (6, ["--force"], True),
-    ]
-    assert transform_argv(argv("register", "--path", "x"), CodemodOptions(), COMMAND_CODES).edits == []
-
-
-def test_only_the_selected_families_are_rewritten():
-    text = "prefect register flow -f x.py -p P\nprefect run flow --name n --project P\n"
-    new, _ = rewrite_shell(text, CodemodOptions(), ("PFU402",))
-    assert new == "prefect register flow -f x.py -p P\nprefect run --name n --project P\n"
-
-
-@pytest.mark.parametrize(
-    "json_text, pairs",
-    [
-        ('{"a": 1, "b": "x"}', ["a=1", "b=x"]),
-        ('{"s": "1"}', ['s="1"']),  # a bare 1 would be read as a number
-        ('{"s": "true", "n": null}', ['s="true"', "n=null"]),
-        ('{"l": [1, "a"], "d": {"k": 2}}', ['l=[1,"a"]', 'd={"k":2}']),
-        ('{"e": ""}', ['e=""']),
-        ('{"q": "say \\"hi\\""}', ['q="say \\"hi\\""']),
-        ("{}", []),
-        ('{"u": "a=b"}', None),  # Prefect 1.0.0-1.2.0 splits on every "="
-        ('{"a=b": 1}', None),
-        ("[1, 2]", None),
-        ("not json", None),
-    ],
-)
-def test_json_to_key_values(json_text, pairs):
-    assert key_values(json_text) == pairs
-
-
-def test_key_values_read_back_as_prefect_1_reads_them():
-    from prefect_upgrade.codemods.prefect_cli import _load_cli_value
-
-    data = {"a": 1, "b": "x", "c": "1", "d": [1, {"e": None}], "f": "", "g": "two words", "h": False}
-    for pair in key_values(__import__("json").dumps(data)):
-        key, value = pair.split("=")
-        assert _load_cli_value(value) == data[key]
-
-
-# ---------------------------------------------------------------------------------------------
-# stays / changes
-
-
-STAYS = [
-    "prefect register --project ETL --path flows/\n",
-    "prefect run --name etl --project ETL --param a=1\n",
-    "prefect server start\n",
-    "prefect deployment build flows/etl.py:etl -n prod\n",
-    "prefect deploy --all\n",
-    "prefect worker start --pool p\n",
-    "prefect agent start -q default\n",
-    "prefect agent local start --key K\n",
-    "echo 'prefect register flow -f x.py'\n",
-    "# prefect run flow --name x\n",
-    "prefect execute flow-run\n",
-]
-
-
-@pytest.mark.parametrize("text", STAYS)
-def test_stays(text):
-    result = upgrade(text, "shell", select=COMMAND_CODES)
-    assert result.text == text
-    assert result.findings == []
-
-
-CHANGES = [
-    ("prefect register flow -f x.py -p P\n", "prefect register --path x.py --project P --force\n"),
-    ("prefect register flow --file=x.py --project=$P --skip-if-flow-metadata-unchanged\n",
-     "prefect register --path=x.py --project=$P\n"),
-    ("x && prefect run flow --name n -p P -w; y\n", "x && prefect run --name n --project P --watch --no-logs; y\n"),
-    ("prefect run flow --name n --project P -ps '{\"a\": \"b c\"}'\n",
-     "prefect run --name n --project P --param 'a=b c'\n"),
-    ('prefect run flow --name n --project P -ps "{\\"a\\": \\"b c\\"}"\n',
-     'prefect run --name n --project P --param "a=b c"\n'),
-    ("prefect run flow --name n --project P -ps '{}'\n", "prefect run --name n --project P\n"),
-    ("prefect agent start\n", "prefect agent local start\n"),
-    ("prefect agent start fargate\n", None),
-    ("prefect auth list-tokens | grep ci\n", "prefect auth list-keys | grep ci\n"),
-    ("prefect execute cloud-flow\n", "prefect execute flow-run\n"),
-]
-
-
-@pytest.mark.parametrize("before, after", CHANGES)
-def test_changes(before, after):
-    result = upgrade(before, "shell", select=COMMAND_CODES)
-    assert result.text == (after or before)
-    assert result.findings, "every change (or refusal) is reported"
-    assert_idempotent(result, "shell", select=COMMAND_CODES)
-
-
-def test_continuation_lines_survive_a_deleted_option():
-    before = "prefect register flow \\\n  --file x.py \\\n  --skip-if-flow-metadata-unchanged \\\n  --project P\n"
-    result = upgrade(before, "shell", select=COMMAND_CODES)
-    assert result.text == "prefect register \\\n  --path x.py \\\n  --project P\n"
-
-
-def test_findings_point_into_the_rewritten_text():
-    before = "echo start\nprefect run flow \\\n  --skip-me-not \\\n  --name n\n"
-    result = upgrade(before, "shell", select=COMMAND_CODES)
-    assert result.text == before  # an unknown option: not rewritten, reported
-    (finding,) = result.findings
-    assert (finding.line, finding.col, finding.fix_class.value) == (3, 3, "manual")
-    before = "prefect run flow --name n \\\n  --watch \\\n  -v 3\n"
-    result = upgrade(before, "shell", select=COMMAND_CODES)
-    version = [f for f in result.findings if "latest version" in f.message]
-    assert result.text.splitlines()[version[0].line - 1].strip() == "-v 3"
-
-
-def test_unsafe_fixes_rename_tokens_only_when_asked():
-    text = 'prefect agent local start -t "$T"\n'
-    assert upgrade(text, "shell", select=COMMAND_CODES).text == text
-    unsafe = upgrade(text, "shell", select=COMMAND_CODES, options=UNSAFE)
-    assert unsafe.text == 'prefect agent local start --key "$T"\n'
-    assert [f.fix_class.value for f in unsafe.findings] == ["unsafe"] and unsafe.findings[0].applied
-
-
-def test_leftover_old_options_stay_reported_after_a_rewrite():
-    first = upgrade("prefect run flow --name n --project P --version 3\n", "shell", select=COMMAND_CODES)
-    second = upgrade(first.text, "shell", select=COMMAND_CODES)
-    assert second.text == first.text
-    assert [f.fix_class.value for f in second.findings] == ["manual"]
-
-
-# ---------------------------------------------------------------------------------------------
-# snapshots over the fixtures
-
-
-@pytest.mark.parametrize("path", fixture_cases("cli"), ids=lambda p: p.name)
-def test_fixture(path, snapshot):
-    text = path.read_text()
-    kind = kind_of(path, sniff=False) or "shell"
-    options = fixture_options(path)
-    result = upgrade(text, kind, options=options)
-    snapshot.assert_match(render_case(text, result), path.name + ".txt")
-    assert_idempotent(result, kind, options=options)
-    if path.name.startswith("untouched"):
-        assert result.text == text
+    assert result.returncode == 1 and "would change" in result.stdout

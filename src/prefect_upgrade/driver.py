@@ -34,7 +34,13 @@ class Request:
 
 
 def _say(stream: TextIO, text: str) -> None:
-    stream.write(text if text.endswith("\n") else text + "\n")
+    text = text if text.endswith("\n") else text + "\n"
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        # A file name that is not valid UTF-8 (kept by Python as surrogates) must not end the run.
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
     stream.flush()
 
 
@@ -78,9 +84,20 @@ def build_settings(request: Request) -> tuple[RunSettings, FileConfig, tuple[str
     return settings, config, (version, reason)
 
 
+INTERRUPTED = 130
+
+
 def run(request: Request, stdout: TextIO = None, stderr: TextIO = None, stdin=None) -> int:
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    try:
+        return _run(request, stdout, stderr, stdin)
+    except KeyboardInterrupt:
+        _say(stderr, "prefect-upgrade: interrupted; every file is either as it was or fully upgraded")
+        return INTERRUPTED
+
+
+def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
     try:
         settings, config, (version, reason) = build_settings(request)
     except ConfigError as error:
@@ -125,7 +142,7 @@ def _run_stdin(request, settings, summary, stdout, stderr, stdin) -> int:
     name = request.stdin_filename or "-"
     kind = kind_of(Path(name), sniff=False) if request.stdin_filename else "python"
     data = (stdin or sys.stdin.buffer).read()
-    result = process_stdin(data, kind or "python", name, settings)
+    result = process_stdin(data, kind, name, settings)
     summary.add(result)
     if request.output_format == "json":
         summary.results.append(result)

@@ -402,7 +402,7 @@ def _process_raw_from_disk(path: Path, kind: Optional[str], settings: RunSetting
     return _process_raw(path, kind, raw, mtime_ns, settings)
 
 
-def process_stdin(data: bytes, kind: str, name: str, settings: RunSettings) -> FileResult:
+def process_stdin(data: bytes, kind: Optional[str], name: str, settings: RunSettings) -> FileResult:
     try:
         source = decode(data, python=kind == "python")
     except FileError as error:
