@@ -60,6 +60,8 @@ class FlowContext:
     executor_kwarg_calls: list = field(default_factory=list)  # Flow Call nodes with executor=
     executor_assigns: list = field(default_factory=list)  # Assign nodes `<flow>.executor = ...`
     docker: bool = False
+    #: Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars
+    executor_env: bool = False
 
 
 @dataclass
@@ -158,7 +160,11 @@ class Environments(PythonCodemod):
     # analysis (on the original tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
-        self.reader = ArgReader(node, lambda n: self.get_metadata(PositionProvider, n))
+        self.reader = ArgReader(
+            node,
+            lambda n: self.get_metadata(PositionProvider, n),
+            lambda n: self._line_indent(self._statement_of(n)),
+        )
         self.namer = Namer(self._all_names(node))
         self.env_calls: dict = {}  # Call -> class name
         self.flow_calls: list = []
@@ -212,8 +218,7 @@ class Environments(PythonCodemod):
                     elif attr == "executor" and not m.matches(n.value, m.Name("None")):
                         codemod._ctx(flow_key).executor_assigns.append(n)
                     elif attr == "storage" and isinstance(n.value, cst.Call):
-                        if _qnames(codemod, n.value.func) & DOCKER_QNAMES:
-                            codemod._ctx(flow_key).docker = True
+                        codemod._storage(codemod._ctx(flow_key), n.value)
                 elif isinstance(target, cst.Name) and isinstance(n.value, cst.Call):
                     if _qnames(codemod, n.value.func) & FLOW_QNAMES:
                         codemod.flow_names.add(target.value)
@@ -267,11 +272,17 @@ class Environments(PythonCodemod):
                 elif arg.keyword.value == "executor" and not m.matches(arg.value, m.Name("None")):
                     ctx.executor_kwarg_calls.append(call)
                 elif arg.keyword.value == "storage" and isinstance(arg.value, cst.Call):
-                    if _qnames(self, arg.value.func) & DOCKER_QNAMES:
-                        ctx.docker = True
+                    self._storage(ctx, arg.value)
             self._call_ctx[call] = ctx
 
     _call_ctx: dict
+
+    def _storage(self, ctx: FlowContext, call: cst.Call) -> None:
+        if not _qnames(self, call.func) & DOCKER_QNAMES:
+            return
+        ctx.docker = True
+        if "PREFECT__ENGINE__EXECUTOR__" in self._code(call):
+            ctx.executor_env = True
 
     def _ctx(self, key: Optional[str]) -> FlowContext:
         if key is None:
@@ -479,7 +490,10 @@ class Environments(PythonCodemod):
             self._dead(arg, statement, original, conv)
             return
         self._emit_conv_extras(conv, statement)
-        rc_src, ex_src = self._exprs(conv, names, self._line_indent(arg), self._indent_of(arg))
+        col = self._indent_of(arg)
+        if "\n" not in self._code(call):
+            col -= 32  # a one-line Flow(...) call: keep what we add on its line if not too long
+        rc_src, ex_src = self._exprs(conv, names, self._line_indent(arg) - self._line_indent(statement), col)
         new_args = []
         if rc_src:
             new_args.append(("run_config", rc_src))
@@ -540,8 +554,8 @@ class Environments(PythonCodemod):
             self._dead(assign, statement, original, conv)
             return
         self._emit_conv_extras(conv, statement)
-        indent = self._indent_of(statement)
-        rc_src, ex_src = self._exprs(conv, names, indent, indent + len(target) + 14)
+        indent = self._line_indent(assign)
+        rc_src, ex_src = self._exprs(conv, names, 0, indent + len(target) + 14)
         new = []
         if rc_src:
             new.append(f"{target}.run_config = {rc_src}")
@@ -588,12 +602,12 @@ class Environments(PythonCodemod):
             return
         rc, ex = self._var_names(info, conv)
         self._emit_conv_extras(conv, statement)
-        indent = self._indent_of(statement)
+        indent = self._line_indent(assign)
         new = []
         if rc:
-            new.append(f"{rc} = {render(conv.run_config, indent, indent + len(rc) + 3)}")
+            new.append(f"{rc} = {render(conv.run_config, 0, indent + len(rc) + 3)}")
         if ex and not (isinstance(conv.executor, Raw) and conv.executor.text == ex):
-            new.append(f"{ex} = {render(conv.executor, indent, indent + len(ex) + 3)}")
+            new.append(f"{ex} = {render(conv.executor, 0, indent + len(ex) + 3)}")
         self.var_plan[assign] = new
 
     def _value_conversion(self, value: cst.CSTNode, variables: dict):
@@ -648,6 +662,15 @@ class Environments(PythonCodemod):
                 f"the environment's image {one_line(conv.image)} used to win over Docker storage; in "
                 "Prefect 1.0 the Docker storage image wins: remove one of them",
             )
+        if ctx.executor_env and not conv.has_executor:
+            self._note(
+                node,
+                PFU_BEHAVIOUR,
+                FixClass.MANUAL,
+                "the Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars: under this environment "
+                "0.12.1+ used the build-time default executor instead, in 1.0 they take effect; "
+                "prefer setting flow.executor explicitly",
+            )
         self._note(node, PFU_REREGISTER, FixClass.MANUAL, REREGISTER)
 
     def _rule2(self, node) -> None:
@@ -680,9 +703,9 @@ class Environments(PythonCodemod):
         if conv.ok and not conv.pre_statements:
             bits = []
             if conv.run_config is not None:
-                bits.append(f"run_config={render(conv.run_config, 0, 10_000)}")
+                bits.append(f"run_config={render(conv.run_config, 0, -10_000)}")
             if conv.executor is not None:
-                bits.append(f"executor={render(conv.executor, 0, 10_000)}")
+                bits.append(f"executor={render(conv.executor, 0, -10_000)}")
             if bits and all("\n" not in b for b in bits):
                 hint = " (suggested: " + ", ".join(bits) + ")"
         self._note(
@@ -825,7 +848,7 @@ class Environments(PythonCodemod):
         comments = self.comments.get(original, [])
         pre = self.pre.get(original, [])
         statements = []
-        blank = [cst.EmptyLine()]
+        blank = [cst.EmptyLine(indent=False)]
         for src in pre:
             for i, stmt in enumerate(cst.parse_module(src).body):
                 statements.append(stmt.with_changes(leading_lines=blank + list(stmt.leading_lines)) if i == 0 else stmt)
@@ -839,10 +862,11 @@ class Environments(PythonCodemod):
             self._orphans = []
         existing = {line.comment.value for line in leading if line.comment is not None}
         for text in comments:
-            for piece in self._comment_lines(text):
-                if piece not in existing:
-                    leading.append(cst.EmptyLine(comment=cst.Comment(piece)))
-                    existing.add(piece)
+            pieces = self._comment_lines(text)
+            if pieces[0] in existing:
+                continue  # already there (a second run, or the same note twice)
+            existing.add(pieces[0])
+            leading.extend(cst.EmptyLine(comment=cst.Comment(piece)) for piece in pieces)
         if pre and statements:
             # keep the user's blank lines/comments above the first inserted statement
             first = statements[0]
@@ -1005,16 +1029,14 @@ class _Placeholders(cst.CSTTransformer):
                 "        )\n"
             )
             stmt = cst.parse_statement(source)
-            leading = []
+            leading = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
             if index == 0:
-                leading = list(updated_node.leading_lines) if not kept else []
-                leading.append(
+                leading = (list(updated_node.leading_lines) if not kept else []) + leading
+                leading += [
+                    cst.EmptyLine(comment=cst.Comment(f"# {REVIEW}: {module} was removed in Prefect 1.0;")),
                     cst.EmptyLine(
-                        comment=cst.Comment(
-                            f"# {REVIEW}: {module} was removed in Prefect 1.0; the placeholder "
-                            "below keeps this module importable. Replace its uses."
-                        )
-                    )
-                )
+                        comment=cst.Comment("#   the placeholders below keep this module importable: replace their uses.")
+                    ),
+                ]
             statements.append(stmt.with_changes(leading_lines=leading))
         return cst.FlattenSentinel(statements)
