@@ -849,9 +849,14 @@ class Environments(PythonCodemod):
         pre = self.pre.get(original, [])
         statements = []
         blank = [cst.EmptyLine(indent=False)]
+        parent = self.get_metadata(ParentNodeProvider, original, None)
+        first_in_block = isinstance(parent, cst.IndentedBlock) and parent.body and parent.body[0] is original
         for src in pre:
             for i, stmt in enumerate(cst.parse_module(src).body):
-                statements.append(stmt.with_changes(leading_lines=blank + list(stmt.leading_lines)) if i == 0 else stmt)
+                skip = first_in_block and not statements
+                statements.append(
+                    stmt.with_changes(leading_lines=blank + list(stmt.leading_lines)) if i == 0 and not skip else stmt
+                )
         if updated is None:
             if comments:
                 self._orphans.extend(comments)
@@ -952,13 +957,18 @@ class Environments(PythonCodemod):
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
                 )
+        dotted = _dotted_env_uses(module)
+        fixer = _ModuleImports(used, dotted, self)
+        module = module.visit(fixer)
         for node in self.env_module_imports:
-            self._note(
-                node,
-                PFU_NOT_AT_SINK,
-                FixClass.MANUAL,
-                "prefect.environments no longer exists in Prefect 1.0: remove this import and its uses",
-            )
+            if self._code(node) in fixer.left:
+                self._note(
+                    node,
+                    PFU_NOT_AT_SINK,
+                    FixClass.MANUAL,
+                    "prefect.environments no longer exists in Prefect 1.0: replace the uses of this "
+                    "import (see the other findings) and remove it",
+                )
         if not placeholders:
             return module
         keep = {local for local, _ in placeholders}
@@ -1038,5 +1048,94 @@ class _Placeholders(cst.CSTTransformer):
                         comment=cst.Comment("#   the placeholders below keep this module importable: replace their uses.")
                     ),
                 ]
+            if index == len(placed) - 1:
+                stmt = stmt.with_changes(body=stmt.body.with_changes(footer=[cst.EmptyLine(indent=False)]))
             statements.append(stmt.with_changes(leading_lines=leading))
         return cst.FlattenSentinel(statements)
+
+
+def _c(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _dotted_env_uses(module: cst.Module) -> bool:
+    """Whether ``prefect.environments.X`` (not ``.storage``) is still referenced."""
+    found = []
+
+    class Dotted(cst.CSTVisitor):
+        def visit_Import(self, node) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            code = cst.Module([]).code_for_node(node)
+            if code.startswith("prefect.environments") and not code.startswith("prefect.environments.storage"):
+                found.append(node)
+                return False
+            return True
+
+    module.visit(Dotted())
+    return bool(found)
+
+
+class _ModuleImports(cst.CSTTransformer):
+    """``import prefect.environments…`` / ``from prefect import environments`` once unused."""
+
+    def __init__(self, used: set, dotted: bool, codemod: "Environments") -> None:
+        self.used = used
+        self.dotted = dotted
+        self.codemod = codemod
+        self.left: set = set()
+        self.originals = {id(n): n for n in codemod.env_module_imports}
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import):
+        names = []
+        changed = False
+        for alias in updated_node.names:
+            dotted_name = cst.Module([]).code_for_node(alias.name)
+            if not is_environments_module(dotted_name):
+                names.append(alias)
+                continue
+            if alias.asname is not None:
+                local = cst.Module([]).code_for_node(alias.asname.name)
+                if local in self.used:
+                    names.append(alias)
+                    self.left.add(_c(original_node))
+                else:
+                    changed = True
+                continue
+            if self.dotted:
+                names.append(alias)
+                self.left.add(_c(original_node))
+                continue
+            # `import prefect.environments` also bound `prefect`: keep that part
+            names.append(alias.with_changes(name=cst.Name("prefect")))
+            RemoveImportsVisitor.remove_unused_import(self.codemod.context, "prefect")
+            changed = True
+        if not changed:
+            return updated_node
+        if not names:
+            return cst.RemovalSentinel.REMOVE
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=names)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        if _c(original_node) not in {_c(n) for n in self.codemod.env_module_imports}:
+            return updated_node
+        if isinstance(updated_node.names, cst.ImportStar):
+            self.left.add(_c(original_node))
+            return updated_node
+        for alias in updated_node.names:
+            name = cst.Module([]).code_for_node(alias.name)
+            local = cst.Module([]).code_for_node(alias.asname.name) if alias.asname else name
+            if name != "environments":
+                continue
+            if local in self.used:
+                self.left.add(_c(original_node))
+            else:
+                RemoveImportsVisitor.remove_unused_import(
+                    self.codemod.context, "prefect", "environments", local if local != name else None
+                )
+        return updated_node
