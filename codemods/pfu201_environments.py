@@ -411,8 +411,22 @@ class Environments(PythonCodemod):
                         clean = False
                         break
                     sinks.append(sink)
-            out[parent] = {"name": name, "call": call, "clean": clean and bool(sinks), "sinks": sinks}
+            clean = clean and bool(sinks) and all(self._sink_enabled(sink) for sink in sinks)
+            out[parent] = {"name": name, "call": call, "clean": clean, "sinks": sinks}
         return out
+
+    def _sink_enabled(self, sink: cst.CSTNode) -> bool:
+        """--select/--ignore decide which sinks are rewritten, not only what is reported."""
+        if isinstance(sink, cst.Arg):
+            call = self.get_metadata(ParentNodeProvider, sink, None)
+            ctx = self._call_ctx.get(call, FlowContext())
+            code = PFU_FLOW_KWARG
+        else:
+            ctx = self._ctx(self._code(sink.targets[0].target.value))
+            code = PFU_ATTR
+        if ctx.run_config:
+            code = PFU_DEAD
+        return self.enabled(code)
 
     def _sink_of_name(self, name: cst.CSTNode) -> Optional[cst.CSTNode]:
         parent = self.get_metadata(ParentNodeProvider, name, None)
@@ -468,6 +482,8 @@ class Environments(PythonCodemod):
         ctx = self._call_ctx.get(call, FlowContext())
         value = arg.value
         original = f"environment={one_line(self._code(value))}"
+        if not self._sink_enabled(arg):
+            return
         if m.matches(value, m.Name("None")):
             self.kwarg_plan[call] = (arg, [], None)
             return
@@ -529,6 +545,8 @@ class Environments(PythonCodemod):
         value = assign.value
         original = one_line(self._code(assign))
         flow_like = self._flow_like(target_node.value)
+        if not self._sink_enabled(assign):
+            return
         if m.matches(value, m.Name("None")):
             if flow_like:
                 self.assign_plan[assign] = []
@@ -561,6 +579,15 @@ class Environments(PythonCodemod):
             new.append(f"{target}.run_config = {rc_src}")
         if ex_src:
             new.append(f"{target}.executor = {ex_src}")
+            if not isinstance(target_node.value, cst.Name):
+                self._note(
+                    assign,
+                    PFU_BEHAVIOUR,
+                    FixClass.MANUAL,
+                    f"{target}.executor is set outside the flow's own module: flow.executor is not "
+                    "registered metadata, so with script-based storage it is lost at run time; "
+                    "set it in the flow file (pickle-based storage keeps it)",
+                )
             for other in ctx.executor_assigns:
                 self.assign_plan[other] = []
                 self._note(
@@ -652,7 +679,7 @@ class Environments(PythonCodemod):
 
     def _converted(self, node, conv: Conversion, ctx: FlowContext, code: str, original: str) -> None:
         parts = [p for p, v in (("run_config", conv.run_config), ("executor", conv.executor)) if v is not None]
-        result = " and ".join(parts) if parts else "nothing (the defaults are equivalent)"
+        result = " and ".join(parts) if parts else "nothing left to set (Prefect 1.0 defaults match)"
         self._note(node, code, FixClass.SAFE, f"{conv.cls} converted to {result}", applied=True)
         if conv.image is not None and ctx.docker:
             self._note(
@@ -736,7 +763,12 @@ class Environments(PythonCodemod):
                     return None
                 parent = codemod.get_metadata(ParentNodeProvider, n, None)
                 flow = codemod._code(n.value)
-                if isinstance(parent, cst.Attribute) and parent.value is n and parent.attr.value == "executor":
+                if (
+                    isinstance(parent, cst.Attribute)
+                    and parent.value is n
+                    and parent.attr.value == "executor"
+                    and codemod.enabled(PFU_READ)
+                ):
                     codemod.read_plan[parent] = n.value
                     codemod._note(
                         parent,
@@ -1048,8 +1080,6 @@ class _Placeholders(cst.CSTTransformer):
                         comment=cst.Comment("#   the placeholders below keep this module importable: replace their uses.")
                     ),
                 ]
-            if index == len(placed) - 1:
-                stmt = stmt.with_changes(body=stmt.body.with_changes(footer=[cst.EmptyLine(indent=False)]))
             statements.append(stmt.with_changes(leading_lines=leading))
         return cst.FlattenSentinel(statements)
 

@@ -146,3 +146,20 @@ def test_placeholders_keep_helper_modules_importable():
     assert issubclass(namespace["MyEnvironment"], namespace["Environment"])
     codes = {f.code for f in result.findings}
     assert codes == {"PFU205"}
+
+
+def test_ignoring_a_sub_code_leaves_that_shape_alone():
+    text = (
+        "from prefect import Flow\n"
+        "from prefect.environments import LocalEnvironment\n"
+        "from prefect.run_configs import UniversalRun\n\n"
+        'a = Flow("a", environment=LocalEnvironment(labels=["a"]))\n'
+        'b = Flow("b", run_config=UniversalRun())\n'
+        'b.environment = LocalEnvironment(labels=["b"])\n'
+    )
+    options = CodemodOptions(select=("PFU2",), ignore=("PFU203",))
+    result = upgrade(text, select=SELECT, options=options)
+    assert 'a = Flow("a", run_config=UniversalRun(labels=["a"]))' in result.text
+    assert 'b.environment = LocalEnvironment(labels=["b"])' in result.text
+    assert "class LocalEnvironment:" in result.text  # placeholder: the module still imports
+    assert {f.code for f in result.findings} >= {"PFU201", "PFU205"}
