@@ -148,11 +148,11 @@ class Environments(PythonCodemod):
         ),
         Example(
             "from prefect import Flow\nfrom prefect.environments import KubernetesJobEnvironment\n\n"
-            'flow = Flow("k8s")\n'
-            'flow.environment = KubernetesJobEnvironment(job_spec_file="job.yaml", labels=["k8s"])\n',
+            'with Flow("k8s", environment=KubernetesJobEnvironment(job_spec_file="job.yaml")) as flow:\n'
+            "    pass\n",
             "from prefect import Flow\nfrom prefect.run_configs import KubernetesRun\n\n"
-            'flow = Flow("k8s")\n'
-            'flow.run_config = KubernetesRun(job_template_path="job.yaml", labels=["k8s"])\n',
+            'with Flow("k8s", run_config=KubernetesRun(job_template_path="job.yaml")) as flow:\n'
+            "    pass\n",
         ),
     )
 
