@@ -56,7 +56,7 @@ def _qnames(codemod, node) -> set:
 class FlowContext:
     """What the module sets on one flow (keyed by the flow expression's source)."""
 
-    run_config: bool = False
+    run_config: list = field(default_factory=list)  # statements that set a run_config
     executor_kwarg_calls: list = field(default_factory=list)  # Flow Call nodes with executor=
     executor_assigns: list = field(default_factory=list)  # Assign nodes `<flow>.executor = ...`
     docker: bool = False
@@ -210,11 +210,11 @@ class Environments(PythonCodemod):
                 target = n.targets[0].target
                 if isinstance(target, cst.Attribute):
                     attr = target.attr.value
-                    flow_key = codemod._code(target.value)
+                    flow_key = codemod._key(target.value)
                     if attr == "environment":
                         codemod.env_assigns.append(n)
                     elif attr == "run_config" and not m.matches(n.value, m.Name("None")):
-                        codemod._ctx(flow_key).run_config = True
+                        codemod._ctx(flow_key).run_config.append(codemod._statement_of(n))
                     elif attr == "executor" and not m.matches(n.value, m.Name("None")):
                         codemod._ctx(flow_key).executor_assigns.append(n)
                     elif attr == "storage" and isinstance(n.value, cst.Call):
@@ -268,7 +268,7 @@ class Environments(PythonCodemod):
                 if arg.keyword is None:
                     continue
                 if arg.keyword.value == "run_config" and not m.matches(arg.value, m.Name("None")):
-                    ctx.run_config = True
+                    ctx.run_config.append(self._statement_of(call))
                 elif arg.keyword.value == "executor" and not m.matches(arg.value, m.Name("None")):
                     ctx.executor_kwarg_calls.append(call)
                 elif arg.keyword.value == "storage" and isinstance(arg.value, cst.Call):
@@ -292,13 +292,42 @@ class Environments(PythonCodemod):
     def _code(self, node: cst.CSTNode) -> str:
         return cst.Module([]).code_for_node(node)
 
-    def _flow_key_of_call(self, call: cst.Call) -> Optional[str]:
+    def _flow_key_of_call(self, call: cst.Call) -> Optional[tuple]:
         parent = self.get_metadata(ParentNodeProvider, call, None)
         if isinstance(parent, cst.WithItem) and parent.asname is not None:
-            return self._code(parent.asname.name)
+            return self._key(parent.asname.name)
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
-            return self._code(parent.targets[0].target)
+            return self._key(parent.targets[0].target)
         return None
+
+    def _key(self, expr: cst.CSTNode) -> tuple:
+        """A flow expression, qualified by the scope that binds its first name."""
+        base = expr
+        while isinstance(base, (cst.Attribute, cst.Subscript, cst.Call)):
+            base = base.value if not isinstance(base, cst.Call) else base.func
+        scope_id = None
+        if isinstance(base, cst.Name):
+            scope = self.get_metadata(ScopeProvider, base, None)
+            if scope is not None:
+                assignments = list(scope[base.value]) if base.value in scope else []
+                scope_id = id(assignments[0].scope) if assignments else id(scope)
+        return (scope_id, self._code(expr))
+
+    def _unconditional(self, setter: Optional[cst.CSTNode], sink: Optional[cst.CSTNode]) -> bool:
+        """Does ``setter`` (a statement) run whenever ``sink`` does? (same or enclosing block)"""
+        if setter is None or sink is None:
+            return False
+        block = self.get_metadata(ParentNodeProvider, setter, None)
+        current = sink
+        while current is not None:
+            if current is block:
+                return True
+            current = self.get_metadata(ParentNodeProvider, current, None)
+        return False
+
+    def _has_run_config(self, ctx: FlowContext, sink: cst.CSTNode) -> bool:
+        statement = self._statement_of(sink)
+        return any(self._unconditional(setter, statement) for setter in ctx.run_config)
 
     def _statement_of(self, node: cst.CSTNode) -> Optional[Statement]:
         current = node
@@ -422,9 +451,9 @@ class Environments(PythonCodemod):
             ctx = self._call_ctx.get(call, FlowContext())
             code = PFU_FLOW_KWARG
         else:
-            ctx = self._ctx(self._code(sink.targets[0].target.value))
+            ctx = self._ctx(self._key(sink.targets[0].target.value))
             code = PFU_ATTR
-        if ctx.run_config:
+        if self._has_run_config(ctx, sink):
             code = PFU_DEAD
         return self.enabled(code)
 
@@ -501,7 +530,7 @@ class Environments(PythonCodemod):
                 statement=statement,
             )
             return
-        if ctx.run_config:
+        if self._has_run_config(ctx, arg):
             self.kwarg_plan[call] = (arg, [], None)
             self._dead(arg, statement, original, conv)
             return
@@ -541,7 +570,7 @@ class Environments(PythonCodemod):
         statement = self._statement_of(assign)
         target_node = assign.targets[0].target
         target = self._code(target_node.value)
-        ctx = self._ctx(target)
+        ctx = self._ctx(self._key(target_node.value))
         value = assign.value
         original = one_line(self._code(assign))
         flow_like = self._flow_like(target_node.value)
@@ -567,7 +596,7 @@ class Environments(PythonCodemod):
                 statement=statement,
             )
             return
-        if ctx.run_config:
+        if self._has_run_config(ctx, assign):
             self.assign_plan[assign] = []
             self._dead(assign, statement, original, conv)
             return
@@ -589,6 +618,8 @@ class Environments(PythonCodemod):
                     "set it in the flow file (pickle-based storage keeps it)",
                 )
             for other in ctx.executor_assigns:
+                if not self._unconditional(self._statement_of(other), statement):
+                    continue
                 self.assign_plan[other] = []
                 self._note(
                     other,
@@ -826,9 +857,12 @@ class Environments(PythonCodemod):
                     out.append(new)
                 continue
             out.append(arg)
-        if out and len(out) < len(args) + len(new_args) - 1:
-            # the last argument may now carry a comma that was not there
-            pass
+        removed_last = original_args and (
+            original_args[-1] is drop_executor or (original_args[-1] is env_arg and not new_args)
+        )
+        if removed_last and out:
+            # the new last argument takes over the removed one's trailing comma / whitespace
+            out[-1] = out[-1].with_changes(comma=args[-1].comma)
         if out and original_args and not isinstance(original_args[-1].comma, cst.Comma):
             last = out[-1]
             if isinstance(last.comma, cst.Comma) and not self._multiline(original_node):
