@@ -434,8 +434,6 @@ def executor_class_from_path(path: str) -> Optional[tuple[str, str]]:
     if module in ("prefect.engine.executors", "prefect.executors") or module.startswith(
         ("prefect.engine.executors.", "prefect.executors.")
     ):
-        if name == "SynchronousExecutor":
-            return None
         return "prefect.executors", name
     return module, name
 
@@ -662,6 +660,10 @@ def _remote(conv: Conversion, named: dict, reader: ArgReader, namer, provider_qn
     module, name = target
     conv.imports.append((module, name))
     call_args: list = []
+    if name == "SynchronousExecutor":  # removed in 0.12.1; its own warning prescribes this
+        name = "LocalDaskExecutor"
+        conv.imports[-1] = ("prefect.executors", name)
+        call_args.append(("scheduler", lit("synchronous")))
     if kwargs is not None and not kwargs.is_empty_or_none():
         entries = reader.dict_entries(kwargs)
         if entries is None:
