@@ -910,6 +910,24 @@ class Environments(PythonCodemod):
             return self._finish(original_node, lines[0], after=lines[1:])
         return self._finish(original_node, updated_node.with_changes(body=body))
 
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ):
+        """``if x: flow.environment = E`` (one line): the new statements stay on that line."""
+        body = []
+        for orig, small in zip(original_node.body, updated_node.body):
+            new_sources = self.assign_plan.get(orig) if isinstance(orig, cst.Assign) else None
+            if new_sources is None and isinstance(orig, cst.Assign):
+                new_sources = self.var_plan.get(orig)
+            if new_sources is None:
+                body.append(small)
+                continue
+            for src in new_sources:
+                body.extend(cst.parse_statement(src + "\n").body)
+        if not body:
+            body = [cst.Pass()]
+        return updated_node.with_changes(body=body)
+
     def _finish(self, original: Statement, updated: Optional[Statement], after: Sequence = ()):
         comments = self.comments.get(original, [])
         pre = self.pre.get(original, [])
