@@ -244,11 +244,17 @@ class Value:
 
 
 class ArgReader:
-    """Turns nodes of the original tree into re-indentable ``Raw`` source."""
+    """Turns nodes of the original tree into re-indentable ``Raw`` source.
 
-    def __init__(self, module: cst.Module, positions) -> None:
+    libcst keeps the continuation lines of a bracketed expression relative to the indentation of
+    the block that holds the statement; ``block_indent(node)`` gives that indentation, so that
+    ``Raw`` text ends up relative to the indentation of the line the value starts on.
+    """
+
+    def __init__(self, module: cst.Module, positions, block_indent=None) -> None:
         self.module = module
         self.positions = positions  # callable: node -> CodeRange
+        self.block_indent = block_indent or (lambda node: 0)
         self.lines = module.code.split("\n")
 
     def raw(self, node: cst.CSTNode) -> Raw:
@@ -258,10 +264,10 @@ class ArgReader:
         try:
             start = self.positions(node).start
             line = self.lines[start.line - 1]
-            indent = len(line) - len(line.lstrip(" "))
+            indent = len(line) - len(line.lstrip(" ")) - self.block_indent(node)
         except Exception:  # pragma: no cover - position unknown
             indent = 0
-        if '"""' in text or "'''" in text:
+        if '"""' in text or "'''" in text or indent <= 0:
             return Raw(text)
         first, *rest = text.split("\n")
         out = [first]
@@ -428,8 +434,6 @@ def executor_class_from_path(path: str) -> Optional[tuple[str, str]]:
     if module in ("prefect.engine.executors", "prefect.executors") or module.startswith(
         ("prefect.engine.executors.", "prefect.executors.")
     ):
-        if name == "SynchronousExecutor":
-            return None
         return "prefect.executors", name
     return module, name
 
@@ -656,6 +660,10 @@ def _remote(conv: Conversion, named: dict, reader: ArgReader, namer, provider_qn
     module, name = target
     conv.imports.append((module, name))
     call_args: list = []
+    if name == "SynchronousExecutor":  # removed in 0.12.1; its own warning prescribes this
+        name = "LocalDaskExecutor"
+        conv.imports[-1] = ("prefect.executors", name)
+        call_args.append(("scheduler", lit("synchronous")))
     if kwargs is not None and not kwargs.is_empty_or_none():
         entries = reader.dict_entries(kwargs)
         if entries is None:
@@ -824,15 +832,16 @@ def _dask_k8s(conv: Conversion, named: dict, reader: ArgReader, namer: Namer, pr
     if worker_spec is not None and not worker_spec.is_empty_or_none():
         conv.imports += [("copy", None), ("yaml", None), ("dask_kubernetes", "KubeCluster")]
         spec_name = namer.fresh("worker_spec")
+        stream = namer.fresh("spec_file")
         factory = namer.fresh("make_cluster")
-        conv.defines += [spec_name, factory]
+        conv.defines += [spec_name, stream, factory]
         secrets_line = ""
         if secrets is not None:
             secrets_line = f'    pod["spec"]["imagePullSecrets"] = {render(secrets[1], 4, 37)}\n'
         conv.pre_statements.append(
             f"# 0.x read the worker spec once, when the flow was built\n"
-            f"with open({worker_spec.code}) as f:\n"
-            f"    {spec_name} = yaml.safe_load(f)\n"
+            f"with open({worker_spec.code}) as {stream}:\n"
+            f"    {spec_name} = yaml.safe_load({stream})\n"
         )
         conv.pre_statements.append(
             f"def {factory}():\n"

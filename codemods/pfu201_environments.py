@@ -56,10 +56,12 @@ def _qnames(codemod, node) -> set:
 class FlowContext:
     """What the module sets on one flow (keyed by the flow expression's source)."""
 
-    run_config: bool = False
+    run_config: list = field(default_factory=list)  # statements that set a run_config
     executor_kwarg_calls: list = field(default_factory=list)  # Flow Call nodes with executor=
     executor_assigns: list = field(default_factory=list)  # Assign nodes `<flow>.executor = ...`
     docker: bool = False
+    #: Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars
+    executor_env: bool = False
 
 
 @dataclass
@@ -146,11 +148,11 @@ class Environments(PythonCodemod):
         ),
         Example(
             "from prefect import Flow\nfrom prefect.environments import KubernetesJobEnvironment\n\n"
-            'flow = Flow("k8s")\n'
-            'flow.environment = KubernetesJobEnvironment(job_spec_file="job.yaml", labels=["k8s"])\n',
+            'with Flow("k8s", environment=KubernetesJobEnvironment(job_spec_file="job.yaml")) as flow:\n'
+            "    pass\n",
             "from prefect import Flow\nfrom prefect.run_configs import KubernetesRun\n\n"
-            'flow = Flow("k8s")\n'
-            'flow.run_config = KubernetesRun(job_template_path="job.yaml", labels=["k8s"])\n',
+            'with Flow("k8s", run_config=KubernetesRun(job_template_path="job.yaml")) as flow:\n'
+            "    pass\n",
         ),
     )
 
@@ -158,7 +160,11 @@ class Environments(PythonCodemod):
     # analysis (on the original tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
-        self.reader = ArgReader(node, lambda n: self.get_metadata(PositionProvider, n))
+        self.reader = ArgReader(
+            node,
+            lambda n: self.get_metadata(PositionProvider, n),
+            lambda n: self._line_indent(self._statement_of(n)),
+        )
         self.namer = Namer(self._all_names(node))
         self.env_calls: dict = {}  # Call -> class name
         self.flow_calls: list = []
@@ -204,16 +210,15 @@ class Environments(PythonCodemod):
                 target = n.targets[0].target
                 if isinstance(target, cst.Attribute):
                     attr = target.attr.value
-                    flow_key = codemod._code(target.value)
+                    flow_key = codemod._key(target.value)
                     if attr == "environment":
                         codemod.env_assigns.append(n)
                     elif attr == "run_config" and not m.matches(n.value, m.Name("None")):
-                        codemod._ctx(flow_key).run_config = True
+                        codemod._ctx(flow_key).run_config.append(codemod._statement_of(n))
                     elif attr == "executor" and not m.matches(n.value, m.Name("None")):
                         codemod._ctx(flow_key).executor_assigns.append(n)
                     elif attr == "storage" and isinstance(n.value, cst.Call):
-                        if _qnames(codemod, n.value.func) & DOCKER_QNAMES:
-                            codemod._ctx(flow_key).docker = True
+                        codemod._storage(codemod._ctx(flow_key), n.value)
                 elif isinstance(target, cst.Name) and isinstance(n.value, cst.Call):
                     if _qnames(codemod, n.value.func) & FLOW_QNAMES:
                         codemod.flow_names.add(target.value)
@@ -263,15 +268,21 @@ class Environments(PythonCodemod):
                 if arg.keyword is None:
                     continue
                 if arg.keyword.value == "run_config" and not m.matches(arg.value, m.Name("None")):
-                    ctx.run_config = True
+                    ctx.run_config.append(self._statement_of(call))
                 elif arg.keyword.value == "executor" and not m.matches(arg.value, m.Name("None")):
                     ctx.executor_kwarg_calls.append(call)
                 elif arg.keyword.value == "storage" and isinstance(arg.value, cst.Call):
-                    if _qnames(self, arg.value.func) & DOCKER_QNAMES:
-                        ctx.docker = True
+                    self._storage(ctx, arg.value)
             self._call_ctx[call] = ctx
 
     _call_ctx: dict
+
+    def _storage(self, ctx: FlowContext, call: cst.Call) -> None:
+        if not _qnames(self, call.func) & DOCKER_QNAMES:
+            return
+        ctx.docker = True
+        if "PREFECT__ENGINE__EXECUTOR__" in self._code(call):
+            ctx.executor_env = True
 
     def _ctx(self, key: Optional[str]) -> FlowContext:
         if key is None:
@@ -281,13 +292,42 @@ class Environments(PythonCodemod):
     def _code(self, node: cst.CSTNode) -> str:
         return cst.Module([]).code_for_node(node)
 
-    def _flow_key_of_call(self, call: cst.Call) -> Optional[str]:
+    def _flow_key_of_call(self, call: cst.Call) -> Optional[tuple]:
         parent = self.get_metadata(ParentNodeProvider, call, None)
         if isinstance(parent, cst.WithItem) and parent.asname is not None:
-            return self._code(parent.asname.name)
+            return self._key(parent.asname.name)
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
-            return self._code(parent.targets[0].target)
+            return self._key(parent.targets[0].target)
         return None
+
+    def _key(self, expr: cst.CSTNode) -> tuple:
+        """A flow expression, qualified by the scope that binds its first name."""
+        base = expr
+        while isinstance(base, (cst.Attribute, cst.Subscript, cst.Call)):
+            base = base.value if not isinstance(base, cst.Call) else base.func
+        scope_id = None
+        if isinstance(base, cst.Name):
+            scope = self.get_metadata(ScopeProvider, base, None)
+            if scope is not None:
+                assignments = list(scope[base.value]) if base.value in scope else []
+                scope_id = id(assignments[0].scope) if assignments else id(scope)
+        return (scope_id, self._code(expr))
+
+    def _unconditional(self, setter: Optional[cst.CSTNode], sink: Optional[cst.CSTNode]) -> bool:
+        """Does ``setter`` (a statement) run whenever ``sink`` does? (same or enclosing block)"""
+        if setter is None or sink is None:
+            return False
+        block = self.get_metadata(ParentNodeProvider, setter, None)
+        current = sink
+        while current is not None:
+            if current is block:
+                return True
+            current = self.get_metadata(ParentNodeProvider, current, None)
+        return False
+
+    def _has_run_config(self, ctx: FlowContext, sink: cst.CSTNode) -> bool:
+        statement = self._statement_of(sink)
+        return any(self._unconditional(setter, statement) for setter in ctx.run_config)
 
     def _statement_of(self, node: cst.CSTNode) -> Optional[Statement]:
         current = node
@@ -400,8 +440,22 @@ class Environments(PythonCodemod):
                         clean = False
                         break
                     sinks.append(sink)
-            out[parent] = {"name": name, "call": call, "clean": clean and bool(sinks), "sinks": sinks}
+            clean = clean and bool(sinks) and all(self._sink_enabled(sink) for sink in sinks)
+            out[parent] = {"name": name, "call": call, "clean": clean, "sinks": sinks}
         return out
+
+    def _sink_enabled(self, sink: cst.CSTNode) -> bool:
+        """--select/--ignore decide which sinks are rewritten, not only what is reported."""
+        if isinstance(sink, cst.Arg):
+            call = self.get_metadata(ParentNodeProvider, sink, None)
+            ctx = self._call_ctx.get(call, FlowContext())
+            code = PFU_FLOW_KWARG
+        else:
+            ctx = self._ctx(self._key(sink.targets[0].target.value))
+            code = PFU_ATTR
+        if self._has_run_config(ctx, sink):
+            code = PFU_DEAD
+        return self.enabled(code)
 
     def _sink_of_name(self, name: cst.CSTNode) -> Optional[cst.CSTNode]:
         parent = self.get_metadata(ParentNodeProvider, name, None)
@@ -457,6 +511,8 @@ class Environments(PythonCodemod):
         ctx = self._call_ctx.get(call, FlowContext())
         value = arg.value
         original = f"environment={one_line(self._code(value))}"
+        if not self._sink_enabled(arg):
+            return
         if m.matches(value, m.Name("None")):
             self.kwarg_plan[call] = (arg, [], None)
             return
@@ -474,12 +530,15 @@ class Environments(PythonCodemod):
                 statement=statement,
             )
             return
-        if ctx.run_config:
+        if self._has_run_config(ctx, arg):
             self.kwarg_plan[call] = (arg, [], None)
             self._dead(arg, statement, original, conv)
             return
         self._emit_conv_extras(conv, statement)
-        rc_src, ex_src = self._exprs(conv, names, self._line_indent(arg), self._indent_of(arg))
+        col = self._indent_of(arg)
+        if "\n" not in self._code(call):
+            col -= 32  # a one-line Flow(...) call: keep what we add on its line if not too long
+        rc_src, ex_src = self._exprs(conv, names, self._line_indent(arg) - self._line_indent(statement), col)
         new_args = []
         if rc_src:
             new_args.append(("run_config", rc_src))
@@ -511,10 +570,12 @@ class Environments(PythonCodemod):
         statement = self._statement_of(assign)
         target_node = assign.targets[0].target
         target = self._code(target_node.value)
-        ctx = self._ctx(target)
+        ctx = self._ctx(self._key(target_node.value))
         value = assign.value
         original = one_line(self._code(assign))
         flow_like = self._flow_like(target_node.value)
+        if not self._sink_enabled(assign):
+            return
         if m.matches(value, m.Name("None")):
             if flow_like:
                 self.assign_plan[assign] = []
@@ -535,19 +596,30 @@ class Environments(PythonCodemod):
                 statement=statement,
             )
             return
-        if ctx.run_config:
+        if self._has_run_config(ctx, assign):
             self.assign_plan[assign] = []
             self._dead(assign, statement, original, conv)
             return
         self._emit_conv_extras(conv, statement)
-        indent = self._indent_of(statement)
-        rc_src, ex_src = self._exprs(conv, names, indent, indent + len(target) + 14)
+        indent = self._line_indent(assign)
+        rc_src, ex_src = self._exprs(conv, names, 0, indent + len(target) + 14)
         new = []
         if rc_src:
             new.append(f"{target}.run_config = {rc_src}")
         if ex_src:
             new.append(f"{target}.executor = {ex_src}")
+            if not isinstance(target_node.value, cst.Name):
+                self._note(
+                    assign,
+                    PFU_BEHAVIOUR,
+                    FixClass.MANUAL,
+                    f"{target}.executor is set outside the flow's own module: flow.executor is not "
+                    "registered metadata, so with script-based storage it is lost at run time; "
+                    "set it in the flow file (pickle-based storage keeps it)",
+                )
             for other in ctx.executor_assigns:
+                if not self._unconditional(self._statement_of(other), statement):
+                    continue
                 self.assign_plan[other] = []
                 self._note(
                     other,
@@ -588,12 +660,12 @@ class Environments(PythonCodemod):
             return
         rc, ex = self._var_names(info, conv)
         self._emit_conv_extras(conv, statement)
-        indent = self._indent_of(statement)
+        indent = self._line_indent(assign)
         new = []
         if rc:
-            new.append(f"{rc} = {render(conv.run_config, indent, indent + len(rc) + 3)}")
+            new.append(f"{rc} = {render(conv.run_config, 0, indent + len(rc) + 3)}")
         if ex and not (isinstance(conv.executor, Raw) and conv.executor.text == ex):
-            new.append(f"{ex} = {render(conv.executor, indent, indent + len(ex) + 3)}")
+            new.append(f"{ex} = {render(conv.executor, 0, indent + len(ex) + 3)}")
         self.var_plan[assign] = new
 
     def _value_conversion(self, value: cst.CSTNode, variables: dict):
@@ -638,7 +710,7 @@ class Environments(PythonCodemod):
 
     def _converted(self, node, conv: Conversion, ctx: FlowContext, code: str, original: str) -> None:
         parts = [p for p, v in (("run_config", conv.run_config), ("executor", conv.executor)) if v is not None]
-        result = " and ".join(parts) if parts else "nothing (the defaults are equivalent)"
+        result = " and ".join(parts) if parts else "nothing left to set (Prefect 1.0 defaults match)"
         self._note(node, code, FixClass.SAFE, f"{conv.cls} converted to {result}", applied=True)
         if conv.image is not None and ctx.docker:
             self._note(
@@ -647,6 +719,15 @@ class Environments(PythonCodemod):
                 FixClass.MANUAL,
                 f"the environment's image {one_line(conv.image)} used to win over Docker storage; in "
                 "Prefect 1.0 the Docker storage image wins: remove one of them",
+            )
+        if ctx.executor_env and not conv.has_executor:
+            self._note(
+                node,
+                PFU_BEHAVIOUR,
+                FixClass.MANUAL,
+                "the Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars: under this environment "
+                "0.12.1+ used the build-time default executor instead, in 1.0 they take effect; "
+                "prefer setting flow.executor explicitly",
             )
         self._note(node, PFU_REREGISTER, FixClass.MANUAL, REREGISTER)
 
@@ -680,9 +761,9 @@ class Environments(PythonCodemod):
         if conv.ok and not conv.pre_statements:
             bits = []
             if conv.run_config is not None:
-                bits.append(f"run_config={render(conv.run_config, 0, 10_000)}")
+                bits.append(f"run_config={render(conv.run_config, 0, -10_000)}")
             if conv.executor is not None:
-                bits.append(f"executor={render(conv.executor, 0, 10_000)}")
+                bits.append(f"executor={render(conv.executor, 0, -10_000)}")
             if bits and all("\n" not in b for b in bits):
                 hint = " (suggested: " + ", ".join(bits) + ")"
         self._note(
@@ -713,7 +794,12 @@ class Environments(PythonCodemod):
                     return None
                 parent = codemod.get_metadata(ParentNodeProvider, n, None)
                 flow = codemod._code(n.value)
-                if isinstance(parent, cst.Attribute) and parent.value is n and parent.attr.value == "executor":
+                if (
+                    isinstance(parent, cst.Attribute)
+                    and parent.value is n
+                    and parent.attr.value == "executor"
+                    and codemod.enabled(PFU_READ)
+                ):
                     codemod.read_plan[parent] = n.value
                     codemod._note(
                         parent,
@@ -771,9 +857,12 @@ class Environments(PythonCodemod):
                     out.append(new)
                 continue
             out.append(arg)
-        if out and len(out) < len(args) + len(new_args) - 1:
-            # the last argument may now carry a comma that was not there
-            pass
+        removed_last = original_args and (
+            original_args[-1] is drop_executor or (original_args[-1] is env_arg and not new_args)
+        )
+        if removed_last and out:
+            # the new last argument takes over the removed one's trailing comma / whitespace
+            out[-1] = out[-1].with_changes(comma=args[-1].comma)
         if out and original_args and not isinstance(original_args[-1].comma, cst.Comma):
             last = out[-1]
             if isinstance(last.comma, cst.Comma) and not self._multiline(original_node):
@@ -821,14 +910,37 @@ class Environments(PythonCodemod):
             return self._finish(original_node, lines[0], after=lines[1:])
         return self._finish(original_node, updated_node.with_changes(body=body))
 
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ):
+        """``if x: flow.environment = E`` (one line): the new statements stay on that line."""
+        body = []
+        for orig, small in zip(original_node.body, updated_node.body):
+            new_sources = self.assign_plan.get(orig) if isinstance(orig, cst.Assign) else None
+            if new_sources is None and isinstance(orig, cst.Assign):
+                new_sources = self.var_plan.get(orig)
+            if new_sources is None:
+                body.append(small)
+                continue
+            for src in new_sources:
+                body.extend(cst.parse_statement(src + "\n").body)
+        if not body:
+            body = [cst.Pass()]
+        return updated_node.with_changes(body=body)
+
     def _finish(self, original: Statement, updated: Optional[Statement], after: Sequence = ()):
         comments = self.comments.get(original, [])
         pre = self.pre.get(original, [])
         statements = []
-        blank = [cst.EmptyLine()]
+        blank = [cst.EmptyLine(indent=False)]
+        parent = self.get_metadata(ParentNodeProvider, original, None)
+        first_in_block = isinstance(parent, cst.IndentedBlock) and parent.body and parent.body[0] is original
         for src in pre:
             for i, stmt in enumerate(cst.parse_module(src).body):
-                statements.append(stmt.with_changes(leading_lines=blank + list(stmt.leading_lines)) if i == 0 else stmt)
+                skip = first_in_block and not statements
+                statements.append(
+                    stmt.with_changes(leading_lines=blank + list(stmt.leading_lines)) if i == 0 and not skip else stmt
+                )
         if updated is None:
             if comments:
                 self._orphans.extend(comments)
@@ -839,10 +951,11 @@ class Environments(PythonCodemod):
             self._orphans = []
         existing = {line.comment.value for line in leading if line.comment is not None}
         for text in comments:
-            for piece in self._comment_lines(text):
-                if piece not in existing:
-                    leading.append(cst.EmptyLine(comment=cst.Comment(piece)))
-                    existing.add(piece)
+            pieces = self._comment_lines(text)
+            if pieces[0] in existing:
+                continue  # already there (a second run, or the same note twice)
+            existing.add(pieces[0])
+            leading.extend(cst.EmptyLine(comment=cst.Comment(piece)) for piece in pieces)
         if pre and statements:
             # keep the user's blank lines/comments above the first inserted statement
             first = statements[0]
@@ -928,13 +1041,18 @@ class Environments(PythonCodemod):
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
                 )
+        dotted = _dotted_env_uses(module)
+        fixer = _ModuleImports(used, dotted, self)
+        module = module.visit(fixer)
         for node in self.env_module_imports:
-            self._note(
-                node,
-                PFU_NOT_AT_SINK,
-                FixClass.MANUAL,
-                "prefect.environments no longer exists in Prefect 1.0: remove this import and its uses",
-            )
+            if self._code(node) in fixer.left:
+                self._note(
+                    node,
+                    PFU_NOT_AT_SINK,
+                    FixClass.MANUAL,
+                    "prefect.environments no longer exists in Prefect 1.0: replace the uses of this "
+                    "import (see the other findings) and remove it",
+                )
         if not placeholders:
             return module
         keep = {local for local, _ in placeholders}
@@ -1005,16 +1123,101 @@ class _Placeholders(cst.CSTTransformer):
                 "        )\n"
             )
             stmt = cst.parse_statement(source)
-            leading = []
+            leading = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
             if index == 0:
-                leading = list(updated_node.leading_lines) if not kept else []
-                leading.append(
+                leading = (list(updated_node.leading_lines) if not kept else []) + leading
+                leading += [
+                    cst.EmptyLine(comment=cst.Comment(f"# {REVIEW}: {module} was removed in Prefect 1.0;")),
                     cst.EmptyLine(
-                        comment=cst.Comment(
-                            f"# {REVIEW}: {module} was removed in Prefect 1.0; the placeholder "
-                            "below keeps this module importable. Replace its uses."
-                        )
-                    )
-                )
+                        comment=cst.Comment("#   the placeholders below keep this module importable: replace their uses.")
+                    ),
+                ]
             statements.append(stmt.with_changes(leading_lines=leading))
         return cst.FlattenSentinel(statements)
+
+
+def _c(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _dotted_env_uses(module: cst.Module) -> bool:
+    """Whether ``prefect.environments.X`` (not ``.storage``) is still referenced."""
+    found = []
+
+    class Dotted(cst.CSTVisitor):
+        def visit_Import(self, node) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            code = cst.Module([]).code_for_node(node)
+            if code.startswith("prefect.environments") and not code.startswith("prefect.environments.storage"):
+                found.append(node)
+                return False
+            return True
+
+    module.visit(Dotted())
+    return bool(found)
+
+
+class _ModuleImports(cst.CSTTransformer):
+    """``import prefect.environments…`` / ``from prefect import environments`` once unused."""
+
+    def __init__(self, used: set, dotted: bool, codemod: "Environments") -> None:
+        self.used = used
+        self.dotted = dotted
+        self.codemod = codemod
+        self.left: set = set()
+        self.originals = {id(n): n for n in codemod.env_module_imports}
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import):
+        names = []
+        changed = False
+        for alias in updated_node.names:
+            dotted_name = cst.Module([]).code_for_node(alias.name)
+            if not is_environments_module(dotted_name):
+                names.append(alias)
+                continue
+            if alias.asname is not None:
+                local = cst.Module([]).code_for_node(alias.asname.name)
+                if local in self.used:
+                    names.append(alias)
+                    self.left.add(_c(original_node))
+                else:
+                    changed = True
+                continue
+            if self.dotted:
+                names.append(alias)
+                self.left.add(_c(original_node))
+                continue
+            # `import prefect.environments` also bound `prefect`: keep that part
+            names.append(alias.with_changes(name=cst.Name("prefect")))
+            RemoveImportsVisitor.remove_unused_import(self.codemod.context, "prefect")
+            changed = True
+        if not changed:
+            return updated_node
+        if not names:
+            return cst.RemovalSentinel.REMOVE
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=names)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        if _c(original_node) not in {_c(n) for n in self.codemod.env_module_imports}:
+            return updated_node
+        if isinstance(updated_node.names, cst.ImportStar):
+            self.left.add(_c(original_node))
+            return updated_node
+        for alias in updated_node.names:
+            name = cst.Module([]).code_for_node(alias.name)
+            local = cst.Module([]).code_for_node(alias.asname.name) if alias.asname else name
+            if name != "environments":
+                continue
+            if local in self.used:
+                self.left.add(_c(original_node))
+            else:
+                RemoveImportsVisitor.remove_unused_import(
+                    self.codemod.context, "prefect", "environments", local if local != name else None
+                )
+        return updated_node

@@ -67,9 +67,19 @@ class LegacyDaskExecutorArgs(PythonCodemod):
     )
 
     def visit_Module(self, node: cst.Module) -> bool:
-        self.reader = ArgReader(node, lambda n: self.get_metadata(PositionProvider, n))
+        self.blocks = [0]
+        self.default_indent = len(node.default_indent)
+        self.reader = ArgReader(node, lambda n: self.get_metadata(PositionProvider, n), lambda n: self.blocks[-1])
         self.lines = node.code.split("\n")
         return True
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        width = len(node.indent) if node.indent is not None else self.default_indent
+        self.blocks.append(self.blocks[-1] + width)
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        self.blocks.pop()
+        return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.func, set())}
@@ -90,7 +100,7 @@ class LegacyDaskExecutorArgs(PythonCodemod):
         func = cst.Module([]).code_for_node(updated_node.func)
         from prefect_upgrade.codemods.environments import CallX
 
-        source = render(CallX(func, new_args), indent, position.column)
+        source = render(CallX(func, new_args), indent - self.blocks[-1], position.column)
         self.report(
             original_node,
             "legacy DaskExecutor arguments converted: " + "; ".join(changes),
