@@ -18,6 +18,7 @@ from prefect_upgrade.codemods._removed_common import (
     drop_arg,
     in_import_error_guard,
     keyword,
+    one_line,
     rename_keyword,
     replace_arg,
     star_kwargs,
@@ -310,8 +311,12 @@ class RemovedAgentArguments(RemovedCodemod):
                 body.append(new.with_changes(names=keep))
         if not changed:
             return updated
+        removed = "; ".join(one_line(code_of(small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
+                            for small in original.body if self._fargate_import(small))
         note = cst.EmptyLine(
-            comment=cst.Comment(f"# {TAG} PFU312: removed `{code_of(original).strip()}` (FargateAgent is gone in Prefect 1.0; use ECSAgent + ECSRun)")
+            comment=cst.Comment(
+                f"# {TAG} PFU312: removed `{removed}` (FargateAgent is gone in Prefect 1.0; use ECSAgent + ECSRun)"
+            )
         )
         if body:
             body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
