@@ -91,6 +91,11 @@ class RemovedAgentArguments(RemovedCodemod):
         "PFU314": "options spread with ** into an agent may hold removed keywords (manual)",
     }
     markers = ("Agent", "fargate")
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        words = ("docker_interface", "network", "storage_labels", "argate", "token", "**")
+        return ("Agent" in text or "fargate" in text) and any(word in text for word in words)
     examples = (
         Example("from prefect.agent.docker import DockerAgent\nDockerAgent(networks=['a'])\n"),
         Example("from mylib import DockerAgent\nDockerAgent(docker_interface=False)\n"),

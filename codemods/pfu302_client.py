@@ -95,6 +95,11 @@ class RemovedClientTokenApi(RemovedCodemod):
         "PFU327": "private token helpers of Client were removed (manual)",
     }
     markers = ("Client",)
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        words = ("token", "tenant", "as_user", "_local_settings", "heartbeat", "**")
+        return "Client" in text and any(word in text for word in words)
     examples = (
         Example("import prefect\nclient = prefect.Client(api_key=KEY)\n"),
         Example("import prefect\nclient = prefect.Client(api_token=TOKEN)\n"),  # unsafe: reported only

@@ -121,6 +121,13 @@ class RenamedTaskArguments(RemovedCodemod):
         "PFU353": "Exasol tasks no longer take user=/password= at creation (manual)",
     }
     markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol")
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        if "Dremio" in text:
+            return True
+        words = ("access_token_secret", "encryption_key_secret", "sendgrid_secret", "user", "password", "**")
+        return any(marker in text for marker in cls.markers[1:]) and any(word in text for word in words)
     examples = (
         Example("from prefect.tasks.dremio import DremioFetch\nf = DremioFetch(username='u', password='p', hostname='h')\n"),
         Example("from other import DremioFetch\nf = DremioFetch(user='u', password='p', host='h')\n"),
