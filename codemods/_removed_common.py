@@ -179,6 +179,7 @@ class RemovedCodemod(PythonCodemod):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._comment_stack: list[list[str]] = []
+        self._self_attrs: dict = {}
 
     # -- statement comments -------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -298,8 +299,11 @@ class RemovedCodemod(PythonCodemod):
         if klass is None:
             return None
         found: Optional[frozenset[str]] = None
-        finder = _SelfAttributeAssignments(attr.attr.value)
-        klass.visit(finder)
+        key = (id(klass), attr.attr.value)
+        finder = self._self_attrs.get(key)
+        if finder is None:
+            finder = self._self_attrs[key] = _SelfAttributeAssignments(attr.attr.value)
+            klass.visit(finder)
         if not finder.values:
             return None
         for value in finder.values:

@@ -31,6 +31,12 @@ PRIVATE = {
     "update_task_run_heartbeat": "task-run heartbeats are gone; drop the call",
 }
 
+#: every method name this codemod looks at (others are never resolved, which is costly)
+METHODS = frozenset(
+    {"graphql", "get", "post", "_request", "login_to_tenant", "get_auth_token", "save_api_token",
+     "logout_from_tenant", "get_cloud_url", "get_default_tenant_slug", *PRIVATE}
+)  # fmt: skip
+
 
 @register
 class RemovedClientTokenApi(RemovedCodemod):
@@ -99,7 +105,8 @@ class RemovedClientTokenApi(RemovedCodemod):
     @classmethod
     def may_apply(cls, text: str) -> bool:
         words = ("token", "tenant", "as_user", "_local_settings", "heartbeat", "**")
-        return "Client" in text and any(word in text for word in words)
+        lowered = text.lower()
+        return "Client" in text and any(word in lowered for word in words)
     examples = (
         Example("import prefect\nclient = prefect.Client(api_key=KEY)\n"),
         Example("import prefect\nclient = prefect.Client(api_token=TOKEN)\n"),  # unsafe: reported only
@@ -118,7 +125,11 @@ class RemovedClientTokenApi(RemovedCodemod):
         if self.call_of(original, CLIENT):
             return self._constructor(original, updated)
         func = original.func
-        if isinstance(func, cst.Attribute) and self.instance_of(func.value, CLIENT):
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in METHODS
+            and self.instance_of(func.value, CLIENT)
+        ):
             return self._method(original, updated, func.attr.value)
         return updated
 

@@ -170,7 +170,7 @@ class RenamedTaskArguments(RemovedCodemod):
             kind = self.class_of(func.value)
             if kind:
                 stage, classes = "run", kind
-        else:
+        elif isinstance(func, (cst.Name, cst.Call)):
             kind = self.class_of(func)
             if kind:
                 stage, classes = "run", kind
