@@ -57,6 +57,8 @@ def test_config_alias():
         ("os.environ['PREFECT__CLOUD__AGENT__AUTH_TOKEN'] = t", "os.environ['PREFECT__CLOUD__API_KEY'] = t"),
         ("t = prefect.config.cloud.auth_token", "t = prefect.config.cloud.api_key"),
         ("t = prefect.config.cloud.agent.auth_token", "t = prefect.config.cloud.api_key"),
+        ("t = prefect.config.cloud.agent.get('auth_token')", "t = prefect.config.cloud.get('api_key')"),
+        ("t = prefect.config.cloud['auth_token']", "t = prefect.config.cloud['api_key']"),
     ],
 )
 def test_auth_tokens_are_unsafe(before, after):
