@@ -65,6 +65,7 @@ class RemovedAgentArguments(RemovedCodemod):
     - Options spread with ``**kwargs`` into these agents (PFU314, manual): check by hand that
       they carry none of the removed keywords.
 
+    The same applies to ``super().__init__(...)`` in a subclass of ``DockerAgent``/``LocalAgent``.
     Receivers are resolved by qualified name (aliases, ``import prefect`` chains); a class of
     the same name from another library is left alone.
 
@@ -120,9 +121,9 @@ class RemovedAgentArguments(RemovedCodemod):
 
     # -- calls --------------------------------------------------------------------------
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if self.call_of(original, DOCKER_AGENT):
+        if self.call_of(original, DOCKER_AGENT) or self._super_init_of(original, DOCKER_AGENT):
             return self._docker(original, updated)
-        if self.call_of(original, LOCAL_AGENT):
+        if self.call_of(original, LOCAL_AGENT) or self._super_init_of(original, LOCAL_AGENT):
             return self._local(original, updated)
         if isinstance(original.func, cst.Attribute):
             method = original.func.attr.value
@@ -132,6 +133,20 @@ class RemovedAgentArguments(RemovedCodemod):
             if method == "generate_supervisor_conf" and self._is(receiver, LOCAL_AGENT):
                 return self._token_to_key(original, updated)
         return updated
+
+    def _super_init_of(self, call: cst.Call, names) -> bool:
+        """``super().__init__(...)`` inside a class that subclasses one of ``names``."""
+        func = call.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        ):
+            return False
+        klass = self._enclosing(call, cst.ClassDef)
+        return klass is not None and any(self.is_one_of(base.value, names) for base in klass.bases)
 
     def _is(self, receiver: cst.BaseExpression, names) -> bool:
         return self.is_one_of(receiver, names) or self.instance_of(receiver, names)
