@@ -111,14 +111,18 @@ class _IgnoreRules:
         self._specs = [(base, spec) for base, spec in self._specs if base != folder]
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
+        # As git does: the deepest .gitignore that says anything about the path decides, so a
+        # nested "!pattern" can take back what a parent folder ignored.
+        ignored = False
         for base, spec in self._specs:
             try:
                 relative = path.relative_to(base).as_posix()
             except ValueError:
                 continue
-            if spec.match_file(relative + "/" if is_dir else relative):
-                return True
-        return False
+            verdict = spec.check_file(relative + "/" if is_dir else relative).include
+            if verdict is not None:
+                ignored = verdict
+        return ignored
 
 
 def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
@@ -150,6 +154,10 @@ def _walk(root: Path, excludes: Sequence[str], rules: _IgnoreRules) -> Iterator[
                 is_link = entry.is_symlink()
             except OSError:
                 continue
+            if is_link:
+                # Never followed in a walk: a link may loop, or lead outside the given paths,
+                # and the file it points to is reached on its own when it is inside them.
+                continue
             if is_dir:
                 if entry.name in DEFAULT_EXCLUDES or any(
                     fnmatch.fnmatch(entry.name, pattern) for pattern in DEFAULT_EXCLUDES if "*" in pattern
@@ -158,8 +166,6 @@ def _walk(root: Path, excludes: Sequence[str], rules: _IgnoreRules) -> Iterator[
                 if _excluded(path, root, excludes) or rules.ignored(path, True):
                     continue
                 yield from _walk(path, excludes, rules)
-            elif is_link and not os.path.isfile(path):
-                continue
             else:
                 if _excluded(path, root, excludes) or rules.ignored(path, False):
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import stat
@@ -43,7 +44,10 @@ def decode(raw: bytes, python: bool) -> SourceFile:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         except SyntaxError as error:
-            raise FileError(f"bad encoding declaration: {error.msg if hasattr(error, 'msg') else error}") from None
+            reason = str(error.msg if hasattr(error, "msg") else error)
+            if "invalid or missing encoding declaration" in reason:
+                raise FileError("cannot decode as utf-8 and no coding declaration says otherwise") from None
+            raise FileError(f"bad coding declaration: {reason}") from None
     else:
         encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
@@ -92,25 +96,86 @@ def write_atomically(path: Path, source: SourceFile, new_text: str) -> None:
             raise FileError(f"cannot read back before writing: {error.strerror or error}") from None
         if current != source.raw:
             raise FileError("changed on disk while it was being upgraded, not written")
-    descriptor, temp_name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
-    )
+    _replace(target, data, stat.S_IMODE(status.st_mode), status.st_uid, status.st_gid)
+
+
+def _replace(target: Path, data: bytes, mode: int, uid: int, gid: int) -> None:
+    """Put ``data`` at ``target`` in one rename.
+
+    Where the system allows it (Linux ``O_TMPFILE``), the new content is written to a file with
+    no name at all and linked under a temporary name just before the rename, so even a SIGKILL
+    leaves no temporary file behind but in the instant between those two calls.
+    """
+    temp_name = _linked_anonymous_file(target, data, mode, uid, gid)
+    if temp_name is None:
+        temp_name = _named_temporary_file(target, data, mode, uid, gid)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, stat.S_IMODE(status.st_mode))
-        try:
-            os.chown(temp_name, status.st_uid, status.st_gid)
-        except OSError:
-            pass  # not ours to give away; the mode is what matters
         os.replace(temp_name, target)
     except BaseException as error:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
+        _unlink_quietly(temp_name)
         if isinstance(error, OSError):
             raise FileError(f"cannot write: {error.strerror or error}") from None
         raise
+
+
+def _fill(descriptor: int, data: bytes, mode: int, uid: int, gid: int) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+    os.fchmod(descriptor, mode)
+    try:
+        os.fchown(descriptor, uid, gid)
+    except OSError:
+        pass  # not ours to give away; the mode is what matters
+    os.fsync(descriptor)
+
+
+def _linked_anonymous_file(target: Path, data: bytes, mode: int, uid: int, gid: int) -> Optional[str]:
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        descriptor = os.open(target.parent, flag | os.O_WRONLY, 0o600)
+    except OSError:
+        return None  # the file system does not support it
+    temp_name = str(target.parent / f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
+    try:
+        _fill(descriptor, data, mode, uid, gid)
+        # A directory fd makes CPython call linkat(AT_SYMLINK_FOLLOW) rather than link(), which
+        # would try to hard-link the /proc symlink itself.
+        root = os.open("/", os.O_RDONLY)
+        try:
+            os.link(f"/proc/self/fd/{descriptor}", temp_name, src_dir_fd=root, follow_symlinks=True)
+        finally:
+            os.close(root)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise FileError(f"cannot write: {error.strerror}") from None
+        return None  # linking an anonymous file is not allowed here: use a named one
+    finally:
+        os.close(descriptor)
+    return temp_name
+
+
+def _named_temporary_file(target: Path, data: bytes, mode: int, uid: int, gid: int) -> str:
+    try:
+        descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
+    except OSError as error:
+        raise FileError(f"cannot write: {error.strerror or error}") from None
+    try:
+        _fill(descriptor, data, mode, uid, gid)
+    except BaseException as error:
+        os.close(descriptor)
+        _unlink_quietly(temp_name)
+        if isinstance(error, OSError):
+            raise FileError(f"cannot write: {error.strerror or error}") from None
+        raise
+    os.close(descriptor)
+    return temp_name
+
+
+def _unlink_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass

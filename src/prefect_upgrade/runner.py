@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
@@ -86,6 +87,33 @@ class RunSettings:
     codemods: tuple[type[Codemod], ...]
     options: CodemodOptions
     write: bool = False
+    #: (glob, codes to ignore) pairs, globs relative to ``base`` (the config file's folder).
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    base: Optional[str] = None
+
+    def for_path(self, path: str) -> "RunSettings":
+        """These settings with the per-file ignores that match ``path`` applied."""
+        extra = _per_file_codes(path, self.per_file_ignores, self.base)
+        if not extra:
+            return self
+        options = replace(self.options, ignore=self.options.ignore + extra)
+        codemods = tuple(
+            c for c in self.codemods if any(options.code_enabled(code) for code in c.codes())
+        )
+        return replace(self, codemods=codemods, options=options, per_file_ignores=())
+
+
+def _per_file_codes(path: str, rules: Sequence[tuple[str, tuple[str, ...]]], base: Optional[str]) -> tuple[str, ...]:
+    if not rules:
+        return ()
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, base) if base else path
+    relative = relative.replace(os.sep, "/")
+    codes: list[str] = []
+    for glob, rule_codes in rules:
+        if fnmatch.fnmatch(relative, glob) or fnmatch.fnmatch(os.path.basename(path), glob):
+            codes.extend(rule_codes)
+    return tuple(codes)
 
 
 def process_source(
@@ -110,6 +138,7 @@ def process_file(
 ) -> FileResult:
     """Read, rewrite and (with ``write``) write one file. Never raises for a bad file."""
     shown = str(path)
+    settings = settings.for_path(shown)
     try:
         source = read_source(path, python=kind in ("python", None))
     except FileError as error:
@@ -159,7 +188,7 @@ def run_files(
         yield from pool.map(_process_in_worker, items, chunksize=chunksize)
 
 
-def process_stdin(data: bytes, kind: str, name: str, settings: RunSettings) -> FileResult:
+def process_stdin(data: bytes, kind: Optional[str], name: str, settings: RunSettings) -> FileResult:
     try:
         source = decode(data, python=kind == "python")
     except FileError as error:

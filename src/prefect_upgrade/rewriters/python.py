@@ -13,7 +13,27 @@ from prefect_upgrade.findings import Reporter
 from prefect_upgrade.rewriters import Rewriter, SourceError
 
 
+def _guard_depth(text: str) -> None:
+    """Refuse what would overflow libcst's native parser (it crashes the process, not raises).
+
+    CPython's own parser stops deep nesting with a clean error well before libcst's limit, so it
+    is asked first.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (RecursionError, MemoryError):
+        raise SourceError("too deeply nested to parse") from None
+    except SyntaxError as error:
+        if "too many" in str(error.msg):  # "too many nested parentheses", "... levels of indentation"
+            raise SourceError(f"syntax error at line {error.lineno}: {error.msg}") from None
+    except ValueError:
+        pass  # e.g. NUL bytes: let libcst give its own message
+
+
 def parse_python(text: str) -> cst.Module:
+    _guard_depth(text)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -27,7 +47,7 @@ def _compiles(text: str) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text)
+            compile(text, "<rewritten>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

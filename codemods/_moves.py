@@ -1,0 +1,689 @@
+"""The shared import-move engine behind PFU101–PFU106, driven by ``moves_table.py``.
+
+A codemod built on it (``MovesCodemod``) rewrites every *real* reference to a moved name:
+
+* import statements: ``import a.b.c``, ``import a.b.c as x``, ``from m import a, b as c`` (only the
+  moved names leave the statement; the rest stay where they were; comments and parentheses are
+  kept), ``from m import *`` (the module is changed when none of the names used from it were
+  renamed or removed; otherwise a manual finding), imports inside functions or under
+  ``if TYPE_CHECKING:`` (rewritten in place);
+* the names an import binds: ``StorageError`` used as a base class, in ``except``, in an
+  annotation or ``isinstance`` follows a rename to ``FlowStorageError``;
+* attribute chains through any import: ``prefect.engine.executors.DaskExecutor(...)`` after
+  ``import prefect``, ``ex.DaskExecutor`` after ``import prefect.engine.executors as ex``,
+  ``executors.DaskExecutor`` after ``from prefect.engine import executors``; when the new module
+  is not imported by ``import prefect`` in Prefect 1.0, ``import <new module>`` is added.
+
+Left alone on purpose: whole ``try: … except ImportError:`` statements (compatibility blocks),
+names shadowed by a local variable or parameter, comments, docstrings and strings (PFU107 handles
+strings whose whole value is a dotted path), relative imports, and code already on new paths.
+
+Decisions where the spec is silent:
+
+* A renamed name is renamed at every use when the new name is free in the module. When the new
+  name is already bound to something else, or a use cannot be renamed (a string annotation, a
+  name also assigned locally, the old name listed in ``__all__``), the new name is imported under
+  the old one (``from prefect.exceptions import FlowStorageError as StorageError``).
+* When the new name is already imported (the same object), the old import is dropped (merged).
+* Names with no successor are reported once, at their import (or at each attribute chain when
+  they are reached through ``import prefect``) and left as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Optional, Sequence, Union
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import (
+    ImportAssignment,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+
+from prefect_upgrade.codemods.base import PythonCodemod
+from prefect_upgrade.codemods.moves_table import (
+    REACHABLE_FROM_IMPORT_PREFECT,
+    Move,
+    MoveIndex,
+    moves_for,
+)
+from prefect_upgrade.findings import FixClass
+
+ImportNode = Union[cst.Import, cst.ImportFrom]
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+
+
+def is_compat_try(node: cst.CSTNode) -> bool:
+    """``try: … except ImportError:`` (or a bare ``except:``): a compatibility block."""
+    if not isinstance(node, (cst.Try, cst.TryStar)):
+        return False
+    for handler in node.handlers:
+        if handler.type is None:
+            return True
+        types = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+        for t in types:
+            name = get_full_name_for_node(t) or ""
+            if name.rpartition(".")[2] in _IMPORT_ERRORS:
+                return True
+    return False
+
+
+def dotted(name: str) -> cst.BaseExpression:
+    return cst.parse_expression(name)
+
+
+def describe(old: str, new: str) -> str:
+    if old.rpartition(".")[2] == new.rpartition(".")[2]:
+        return f"{old} moved to {new}"
+    return f"{old} is now {new}"
+
+
+@dataclass(eq=False)
+class Binding:
+    """One name bound by one import alias."""
+
+    stmt: ImportNode
+    alias: cst.ImportAlias
+    local: str
+    #: What ``local`` refers to (for ``import a.b.c`` without ``as``: ``a``).
+    target: str
+    scope: object
+    #: For ``import a.b.c`` without ``as``: ``a.b.c``.
+    module_path: Optional[str] = None
+    refs: list = field(default_factory=list)
+    # decisions
+    new_target: Optional[str] = None
+    new_local: Optional[str] = None
+    new_module_path: Optional[str] = None
+    drop: bool = False
+    #: Findings at this binding already speak for its references of the same row.
+    covers: Optional[Move] = None
+
+    @property
+    def rebound(self) -> bool:
+        return self.new_target is not None
+
+    @property
+    def current_target(self) -> str:
+        return self.new_target or self.target
+
+
+@dataclass(eq=False)
+class Ref:
+    root: cst.Name
+    node: cst.BaseExpression  # the outermost chain level that maps
+    old: str
+    new: Optional[str]
+    row: Move
+    bindings: list
+    is_call_func: bool
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.imports: list[ImportNode] = []
+        self.names: list[cst.Name] = []
+        self.calls: list[cst.Call] = []
+        self.name_values: set[str] = set()
+        self.all_strings: set[str] = set()
+        self.protected: set[int] = set()
+
+    def visit_Try(self, node: cst.Try) -> Optional[bool]:
+        if is_compat_try(node):
+            self.protected.add(id(node))
+            return False
+        return True
+
+    def visit_TryStar(self, node: cst.TryStar) -> Optional[bool]:
+        return self.visit_Try(node)  # type: ignore[arg-type]
+
+    def visit_Import(self, node: cst.Import) -> Optional[bool]:
+        self.imports.append(node)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> Optional[bool]:
+        self.imports.append(node)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node)
+        self.name_values.add(node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        try:
+            value = node.evaluated_value
+        except Exception:  # pragma: no cover - odd literal
+            return
+        if isinstance(value, str):
+            self.all_strings.add(value)
+
+
+class MovesCodemod(PythonCodemod):
+    """Base class of the move codemods: set ``move_codes`` (rows of the table to apply)."""
+
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider, ParentNodeProvider)
+    move_codes: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, context, options, reporter) -> None:
+        super().__init__(context, options, reporter)
+        self.index = MoveIndex(moves_for(*(self.move_codes or (self.code,))))
+        self.name_renames: dict[cst.Name, str] = {}
+        self.chain_rewrites: dict[cst.CSTNode, str] = {}
+        self.call_kwargs: dict[cst.CSTNode, tuple[tuple[str, str], ...]] = {}
+        self.stmt_rewrites: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
+
+    # ------------------------------------------------------------------ analysis
+
+    def visit_Module(self, node: cst.Module) -> None:
+        collector = _Collector()
+        node.visit(collector)
+        self._collector = collector
+        self._bindings_by_stmt: dict[int, list[Binding]] = {}
+        self._bindings: list[Binding] = []
+        self._scopes = {s for s in self.metadata[ScopeProvider].values() if s is not None}
+        self._all_names: set[str] = set()
+        for scope in self._scopes:
+            for assignment in scope.assignments:
+                self._all_names.add(assignment.name.split(".")[0])
+            for access in scope.accesses:
+                if isinstance(access.node, cst.Name):
+                    self._all_names.add(access.node.value)
+        for stmt in collector.imports:
+            self._collect_bindings(stmt)
+        refs = [r for r in (self._ref_for(n) for n in collector.names) if r is not None]
+        for ref in refs:
+            for binding in ref.bindings:
+                binding.refs.append(ref)
+        for binding in self._bindings:
+            self._decide_binding(binding)
+        handled: set[int] = set()
+        for binding in self._bindings:
+            for ref in binding.refs:
+                if id(ref) not in handled:
+                    handled.add(id(ref))
+                    self._decide_ref(ref)
+        for stmt in collector.imports:
+            self._plan_statement(stmt)
+        self.check_calls(collector.calls)
+
+    def check_calls(self, calls: Sequence[cst.Call]) -> None:
+        """Hook for codemods that also flag calls (e.g. PFU105's ``Azure(connection_string=)``)."""
+
+    def qualnames(self, node: cst.CSTNode) -> set:
+        return self.get_metadata(QualifiedNameProvider, node, set())
+
+    def _collect_bindings(self, stmt: ImportNode) -> None:
+        if isinstance(stmt, cst.ImportFrom):
+            if stmt.relative or stmt.module is None:
+                return
+            if isinstance(stmt.names, cst.ImportStar):
+                return
+            module = get_full_name_for_node(stmt.module)
+        scope = self.get_metadata(ScopeProvider, stmt, None)
+        found: list[Binding] = []
+        for alias in stmt.names:  # type: ignore[union-attr]
+            name = get_full_name_for_node(alias.name)
+            if name is None:
+                continue
+            asname = get_full_name_for_node(alias.asname.name) if alias.asname else None
+            if isinstance(stmt, cst.Import):
+                if asname:
+                    binding = Binding(stmt, alias, asname, name, scope)
+                else:
+                    root = name.split(".")[0]
+                    binding = Binding(stmt, alias, root, root, scope, module_path=name if "." in name else None)
+            else:
+                binding = Binding(stmt, alias, asname or name, f"{module}.{name}", scope)
+            found.append(binding)
+        self._bindings_by_stmt[id(stmt)] = found
+        self._bindings.extend(found)
+
+    def _bindings_of(self, name: cst.Name) -> Optional[list[Binding]]:
+        """The import bindings ``name`` can refer to; ``None`` if any other binding is possible."""
+        scope = self.get_metadata(ScopeProvider, name, None)
+        if scope is None:
+            return None
+        assignments = scope[name.value]
+        if not assignments:
+            return None
+        result: list[Binding] = []
+        for assignment in assignments:
+            if not isinstance(assignment, ImportAssignment):
+                return None
+            candidates = [b for b in self._bindings_by_stmt.get(id(assignment.node), ()) if b.local == name.value]
+            if not candidates:
+                return None  # a protected (try/except ImportError) or relative import
+            for b in candidates:
+                if b not in result:
+                    result.append(b)
+        return result
+
+    def _ref_for(self, name: cst.Name) -> Optional[Ref]:
+        quals = self.qualnames(name)
+        if not quals or any(q.source is not QualifiedNameSource.IMPORT for q in quals):
+            return None
+        parent = self.get_metadata(ParentNodeProvider, name, None)
+        if isinstance(parent, cst.Attribute) and parent.attr is name:
+            return None
+        levels: list[cst.BaseExpression] = [name]
+        node: cst.CSTNode = name
+        while True:
+            parent = self.get_metadata(ParentNodeProvider, node, None)
+            if isinstance(parent, cst.Attribute) and parent.value is node:
+                levels.append(parent)
+                node = parent
+            else:
+                break
+        for level in reversed(levels):
+            names = {q.name for q in self.qualnames(level) if q.source is QualifiedNameSource.IMPORT}
+            if not names:
+                continue
+            found = {q: self.index.lookup(q) for q in names}
+            if not any(found.values()):
+                continue
+            news = {(f[1] if f else q) for q, f in found.items()}
+            if len(news) != 1:
+                return None
+            old, (row, new) = next((q, f) for q, f in found.items() if f)
+            bindings = self._bindings_of(name)
+            if bindings is None:
+                return None
+            parent = self.get_metadata(ParentNodeProvider, level, None)
+            is_call = isinstance(parent, cst.Call) and parent.func is level
+            return Ref(name, level, old, new, row, bindings, is_call)
+        return None
+
+    # ------------------------------------------------------------------ decisions
+
+    def _blocked(self, row: Move, new: Optional[str], ref: Optional[Ref] = None) -> Optional[tuple[FixClass, str]]:
+        """Why a use of ``row`` cannot be rewritten now: (fix class, message), or ``None``."""
+        if new is None:
+            return FixClass.MANUAL, row.message or f"{row.old} was removed in Prefect 1.0: replace it"
+        fix = row.fix_for(self.options.from_version)
+        if fix is FixClass.MANUAL:
+            return fix, row.message
+        if fix is FixClass.UNSAFE and not self.allows(FixClass.UNSAFE):
+            return fix, row.message or describe(row.old, row.new)
+        if row.add_kwargs and ref is not None and not ref.is_call_func:
+            return FixClass.MANUAL, row.message
+        return None
+
+    def _message(self, row: Move, old: str, new: str) -> str:
+        text = describe(old, new)
+        if row.fix_for(self.options.from_version) is FixClass.UNSAFE and row.message:
+            text = f"{text}: {row.message}"
+        return text
+
+    def _fix_class(self, row: Move) -> FixClass:
+        return row.fix_for(self.options.from_version)
+
+    def _decide_binding(self, b: Binding) -> None:
+        if b.module_path is not None:
+            self._decide_module_import(b)
+            return
+        found = self.index.lookup(b.target)
+        if found is None:
+            return
+        row, new = found
+        b.covers = row
+        blocked = self._blocked(row, new)
+        if blocked is None and row.add_kwargs and any(not r.is_call_func for r in b.refs if r.row is row):
+            blocked = (FixClass.MANUAL, row.message)
+        if blocked is not None:
+            fix, message = blocked
+            self.report(b.alias, message, applied=False, fix_class=fix)
+            return
+        assert new is not None
+        b.new_target = new
+        leaf = new.rpartition(".")[2]
+        if isinstance(b.stmt, cst.Import) or b.alias.asname is not None:
+            b.new_local = b.local
+        elif leaf == b.local:
+            b.new_local = b.local
+        else:
+            b.new_local = leaf if self._can_rename(b, leaf, new) else b.local
+        # Merge: the same name already bound to the same object in this scope.
+        for other in self._bindings:
+            if other is b or other.drop or other.scope is not b.scope or other.module_path is not None:
+                continue
+            if (other.new_local or other.local) == b.new_local and self._final_target(other) == new:
+                moved = self.index.lookup(other.target) is not None
+                if not moved or self._bindings.index(other) < self._bindings.index(b):
+                    b.drop = True
+                    break
+        self.report(b.alias, self._message(row, b.target, new), applied=True, fix_class=self._fix_class(row))
+
+    def _decide_module_import(self, b: Binding) -> None:
+        found = self.index.lookup(b.module_path)
+        if found is None:
+            return
+        row, new = found
+        blocked = self._blocked(row, new)
+        if blocked is not None:
+            fix, message = blocked
+            self.report(b.alias, message, applied=False, fix_class=fix)
+            return
+        b.new_module_path = new
+        for other in self._bindings:
+            if other is b or other.scope is not b.scope or other.drop:
+                continue
+            if not isinstance(other.stmt, cst.Import) or other.alias.asname is not None:
+                continue
+            if (other.module_path or other.target) == new:
+                b.drop = True
+            if other.new_module_path == new and self._bindings.index(other) < self._bindings.index(b):
+                b.drop = True
+        self.report(b.alias, self._message(row, b.module_path, new), applied=True, fix_class=self._fix_class(row))
+
+    def _can_rename(self, b: Binding, leaf: str, new: str) -> bool:
+        if b.local in self._collector.all_strings:  # e.g. listed in __all__
+            return False
+        if leaf in self._all_names:
+            # Free only if every binding of ``leaf`` is an import of the very same object.
+            for other in self._bindings:
+                if other.local == leaf and self._final_target(other) != new:
+                    return False
+            if not any(o.local == leaf for o in self._bindings):
+                return False
+        assignment = self._assignment_of(b)
+        if assignment is None:
+            return False
+        for access in assignment.references:
+            if not isinstance(access.node, cst.Name) or len(access.referents) != 1:
+                return False
+        for access in assignment.references:
+            self.name_renames[access.node] = leaf
+        return True
+
+    def _final_target(self, b: Binding) -> str:
+        found = self.index.lookup(b.target)
+        return found[1] if found and found[1] else b.target
+
+    def _assignment_of(self, b: Binding) -> Optional[ImportAssignment]:
+        for assignment in b.scope.assignments:  # type: ignore[attr-defined]
+            if isinstance(assignment, ImportAssignment) and assignment.node is b.stmt and assignment.name == b.local:
+                return assignment
+        return None
+
+    def _decide_ref(self, ref: Ref) -> None:
+        covered = all(b.covers is ref.row for b in ref.bindings)
+        if any(b.covers is ref.row and not b.rebound for b in ref.bindings):
+            return  # the import itself stays (and was reported): so does this use
+        blocked = self._blocked(ref.row, ref.new, ref)
+        if blocked is not None:
+            if not covered:
+                fix, message = blocked
+                self.report(ref.node, message, applied=False, fix_class=fix)
+            return
+        assert ref.new is not None
+        b = ref.bindings[0]
+        targets = {x.current_target for x in ref.bindings}
+        locals_ = {x.new_local or x.local for x in ref.bindings}
+        if len(targets) != 1 or len(locals_) != 1:
+            return
+        target, local = targets.pop(), locals_.pop()
+        new = ref.new
+        if not (new == target or new.startswith(target + ".")):
+            # ``dask_executors.LocalDaskExecutor`` after ``import prefect.engine.executors.dask as
+            # dask_executors``: the name row points at ``prefect.executors``, but the module move
+            # keeps it reachable through the (rebound) module alias.
+            alternative = self._through_module_row(ref.old)
+            if alternative and alternative.rpartition(".")[2] == new.rpartition(".")[2]:
+                if alternative.startswith(target + "."):
+                    new = alternative
+        if new == target or new.startswith(target + "."):
+            text = local + new[len(target):]
+            module = self.index.new_module_of(ref.old)
+            if module and module.startswith(target + ".") and module not in REACHABLE_FROM_IMPORT_PREFECT:
+                AddImportsVisitor.add_needed_import(self.context, module)
+        else:
+            # The binding cannot reach the new name (e.g. ``ut.unmapped`` after
+            # ``import prefect.utilities.tasks as ut``): spell it from ``prefect``.
+            if not self._prefect_free(ref.root):
+                self.report(
+                    ref.node,
+                    f"{describe(ref.old, new)}: change this reference",
+                    applied=False,
+                    fix_class=FixClass.MANUAL,
+                )
+                return
+            text = new
+            module = self.index.new_module_of(ref.old) or "prefect"
+            AddImportsVisitor.add_needed_import(self.context, module)
+        if text != _code(ref.node):
+            self.chain_rewrites[ref.node] = text
+            if not covered:
+                self.report(
+                    ref.node, self._message(ref.row, ref.old, new), applied=True, fix_class=self._fix_class(ref.row)
+                )
+        if ref.row.add_kwargs and ref.is_call_func:
+            self.call_kwargs[ref.node] = ref.row.add_kwargs
+
+    def _through_module_row(self, qualname: str) -> Optional[str]:
+        parts = qualname.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            row = self.index.by_old.get(".".join(parts[:end]))
+            if row is not None and row.kind == "module" and row.new is not None:
+                return ".".join([row.new, *parts[end:]])
+        return None
+
+    def _prefect_free(self, name: cst.Name) -> bool:
+        scope = self.get_metadata(ScopeProvider, name, None)
+        if scope is None:
+            return False
+        for assignment in scope["prefect"]:
+            if not isinstance(assignment, ImportAssignment):
+                return False
+        return True
+
+    # ------------------------------------------------------------------ statements
+
+    def _plan_statement(self, stmt: ImportNode) -> None:
+        if isinstance(stmt, cst.ImportFrom) and isinstance(stmt.names, cst.ImportStar):
+            self._plan_star(stmt)
+            return
+        bindings = self._bindings_by_stmt.get(id(stmt))
+        if not bindings or not any(b.rebound or b.drop or b.new_module_path for b in bindings):
+            return
+        if isinstance(stmt, cst.Import):
+            self._plan_import(stmt, bindings)
+        else:
+            self._plan_import_from(stmt, bindings)
+
+    def _plan_import(self, stmt: cst.Import, bindings: list[Binding]) -> None:
+        names: list[cst.ImportAlias] = []
+        for b in bindings:
+            if b.drop:
+                continue
+            if b.new_module_path:
+                names.append(b.alias.with_changes(name=dotted(b.new_module_path)))
+            elif b.rebound:
+                names.append(b.alias.with_changes(name=dotted(b.new_target)))
+            else:
+                names.append(b.alias)
+        if not names:
+            self.stmt_rewrites[stmt] = []
+            return
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        self.stmt_rewrites[stmt] = [stmt.with_changes(names=names)]
+
+    def _new_alias(self, b: Binding, leaf: str) -> cst.ImportAlias:
+        if b.alias.asname is not None:
+            return b.alias.with_changes(name=cst.Name(leaf))
+        if b.new_local != leaf:
+            return b.alias.with_changes(name=cst.Name(leaf), asname=cst.AsName(name=cst.Name(b.new_local)))
+        return b.alias.with_changes(name=cst.Name(leaf))
+
+    def _plan_import_from(self, stmt: cst.ImportFrom, bindings: list[Binding]) -> None:
+        module = get_full_name_for_node(stmt.module)
+        stay: list[cst.ImportAlias] = []
+        groups: dict[str, list[tuple[Binding, cst.ImportAlias]]] = {}
+        for b in bindings:
+            if b.drop:
+                continue
+            if not b.rebound:
+                stay.append(b.alias)
+                continue
+            parent, _, leaf = b.new_target.rpartition(".")
+            alias = self._new_alias(b, leaf)
+            if parent == module:
+                stay.append(alias)
+            else:
+                groups.setdefault(parent, []).append((b, alias))
+        parenthesized = stmt.lpar is not None
+        if not stay and len(groups) == 1:
+            (parent, items), = groups.items()
+            self.stmt_rewrites[stmt] = [
+                stmt.with_changes(module=dotted(parent), names=_fix_commas([a for _, a in items], parenthesized))
+            ]
+            return
+        result: list[cst.BaseSmallStatement] = []
+        if stay:
+            result.append(stmt.with_changes(names=_fix_commas(stay, parenthesized)))
+        for parent, items in groups.items():
+            aliases = [a for _, a in items]
+            keep_parens = parenthesized and len(aliases) > 1
+            result.append(
+                cst.ImportFrom(
+                    module=dotted(parent),
+                    names=_fix_commas(aliases, keep_parens),
+                    lpar=stmt.lpar if keep_parens else None,
+                    rpar=stmt.rpar if keep_parens else None,
+                )
+            )
+        self.stmt_rewrites[stmt] = result
+
+    def _plan_star(self, stmt: cst.ImportFrom) -> None:
+        if stmt.relative or stmt.module is None:
+            return
+        module = get_full_name_for_node(stmt.module)
+        found = self.index.lookup(module)
+        if found is None:
+            return
+        row, new = found
+        blocked = self._blocked(row, new)
+        if blocked is not None:
+            fix, message = blocked
+            self.report(stmt, message, applied=False, fix_class=fix)
+            return
+        changed = []
+        for other in self.index.moves:
+            parent, _, leaf = other.old.rpartition(".")
+            if parent != module or other.kind != "name":
+                continue
+            if other.new != f"{new}.{leaf}" and leaf in self._collector.name_values:
+                changed.append(f"{leaf} → {other.new.rpartition('.')[2] if other.new else '(removed)'}")
+        if changed:
+            self.report(
+                stmt,
+                f"{module} moved to {new}, and names used here were renamed or removed there "
+                f"({', '.join(changed)}): import the names explicitly from {new}",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+            return
+        self.stmt_rewrites[stmt] = [stmt.with_changes(module=dotted(new))]
+        self.report(stmt, f"from {module} import *: {module} moved to {new}", applied=True,
+                    fix_class=self._fix_class(row))
+
+    # ------------------------------------------------------------------ transform
+
+    def visit_Try(self, node: cst.Try) -> Optional[bool]:
+        return id(node) not in self._collector.protected
+
+    def visit_TryStar(self, node: cst.TryStar) -> Optional[bool]:
+        return id(node) not in self._collector.protected
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if original_node in self.chain_rewrites:
+            return _with_parens(dotted(self.chain_rewrites[original_node]), original_node)
+        if original_node in self.name_renames:
+            return updated_node.with_changes(value=self.name_renames[original_node])
+        return updated_node
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        if original_node in self.chain_rewrites:
+            return _with_parens(dotted(self.chain_rewrites[original_node]), original_node)
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        kwargs = self.call_kwargs.get(original_node.func)
+        if not kwargs:
+            return updated_node
+        args = list(updated_node.args)
+        present = {a.keyword.value for a in args if a.keyword is not None}
+        for name, source in kwargs:
+            if name in present:
+                continue
+            new_arg = cst.Arg(
+                value=cst.parse_expression(source),
+                keyword=cst.Name(name),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            )
+            position = next((i for i, a in enumerate(args) if a.star == "**"), len(args))
+            if position > 0 and args[position - 1].comma is cst.MaybeSentinel.DEFAULT:
+                args[position - 1] = args[position - 1].with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                )
+            if position < len(args):
+                new_arg = new_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            args.insert(position, new_arg)
+        return updated_node.with_changes(args=args)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> Union[cst.BaseStatement, cst.FlattenSentinel, cst.RemovalSentinel]:
+        if not any(s in self.stmt_rewrites for s in original_node.body):
+            return updated_node
+        body: list[cst.BaseSmallStatement] = []
+        for original, updated in zip(original_node.body, updated_node.body):
+            body.extend(self.stmt_rewrites.get(original, [updated]))
+        if not body:
+            return cst.RemoveFromParent()
+        if len(body) == 1:
+            return updated_node.with_changes(body=[body[0].with_changes(semicolon=original_node.body[-1].semicolon)])
+        if len(original_node.body) > 1:
+            semicolon = cst.Semicolon(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(" "))
+            body = [
+                s if isinstance(s.semicolon, cst.Semicolon) else s.with_changes(semicolon=semicolon) for s in body[:-1]
+            ] + [body[-1].with_changes(semicolon=original_node.body[-1].semicolon)]
+            return updated_node.with_changes(body=body)
+        first = updated_node.with_changes(body=[body[0]])
+        rest = [cst.SimpleStatementLine(body=[s]) for s in body[1:]]
+        return cst.FlattenSentinel([first, *rest])
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        return updated_node
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _with_parens(new: cst.BaseExpression, original: cst.BaseExpression) -> cst.BaseExpression:
+    return new.with_changes(lpar=original.lpar, rpar=original.rpar)
+
+
+def _fix_commas(aliases: list[cst.ImportAlias], parenthesized: bool) -> list[cst.ImportAlias]:
+    """Commas between names; the last keeps its comma only inside parentheses."""
+    fixed: list[cst.ImportAlias] = []
+    for i, alias in enumerate(aliases):
+        last = i == len(aliases) - 1
+        if not last and alias.comma is cst.MaybeSentinel.DEFAULT:
+            alias = alias.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        if last and not parenthesized:
+            alias = alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        fixed.append(alias)
+    return fixed

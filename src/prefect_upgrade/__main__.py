@@ -1,0 +1,3 @@
+from prefect_upgrade.cli import main
+
+main()
