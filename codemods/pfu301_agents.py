@@ -87,9 +87,14 @@ class RemovedAgentArguments(RemovedCodemod):
     extra_codes = {
         "PFU310": "DockerAgent(network=) became networks=[...]",
         "PFU311": "LocalAgent(storage_labels=) was removed",
-        "PFU312": "FargateAgent was removed: use ECSAgent and ECSRun (manual)",
+        "PFU312": "FargateAgent was removed: use ECSAgent and ECSRun",
         "PFU313": "agent deployment helpers take key= (an API key) instead of token=",
-        "PFU314": "options spread with ** into an agent may hold removed keywords (manual)",
+        "PFU314": "options spread with ** into an agent may hold removed keywords",
+    }
+    code_classes = {
+        "PFU312": FixClass.MANUAL,
+        "PFU313": FixClass.UNSAFE,
+        "PFU314": FixClass.MANUAL,
     }
     markers = ("Agent", "fargate")
 

@@ -95,10 +95,19 @@ class RemovedClientTokenApi(RemovedCodemod):
         "PFU321": "Client.login_to_tenant() became switch_tenant()",
         "PFU322": "Client.active_tenant_id became tenant_id",
         "PFU323": "Client.get_auth_token() became the api_key attribute",
-        "PFU324": "Client.save_api_token() was removed (manual)",
-        "PFU325": "Client.logout_from_tenant() was removed (manual)",
+        "PFU324": "Client.save_api_token() was removed",
+        "PFU325": "Client.logout_from_tenant() was removed",
         "PFU326": "Client.get_cloud_url/get_default_tenant_slug(as_user=) was removed",
-        "PFU327": "private token helpers of Client were removed (manual)",
+        "PFU327": "private token helpers of Client were removed",
+    }
+    code_classes = {
+        "PFU321": FixClass.SAFE,
+        "PFU322": FixClass.SAFE,
+        "PFU323": FixClass.SAFE,
+        "PFU324": FixClass.MANUAL,
+        "PFU325": FixClass.MANUAL,
+        "PFU326": FixClass.SAFE,
+        "PFU327": FixClass.MANUAL,
     }
     markers = ("Client",)
 

@@ -99,7 +99,10 @@ class RemovedResultHandlers(RemovedCodemod):
     fix_class = FixClass.UNSAFE
     extra_codes = {
         "PFU340": "result_handler= became result=",
-        "PFU341": "custom result handlers must become Result subclasses (manual)",
+        "PFU341": "custom result handlers must become Result subclasses",
+    }
+    code_classes = {
+        "PFU341": FixClass.MANUAL,
     }
     markers = ("result_handler", "ResultHandler")
     examples = (

@@ -128,11 +128,18 @@ class RenamedTaskArguments(RemovedCodemod):
     summary = "DremioFetch(user=, host=, port=) became username=, hostname=, flightport="
     fix_class = FixClass.SAFE
     extra_codes = {
-        "PFU350": "DropboxDownload(access_token_secret=) was removed (manual)",
-        "PFU351": "GCS tasks' encryption_key_secret= was removed (manual)",
-        "PFU352": "SendEmail(sendgrid_secret=) was removed (manual)",
-        "PFU353": "Exasol tasks no longer take user=/password= at creation (manual)",
-        "PFU354": "Azure storage's connection_string= became connection_string_secret= (manual)",
+        "PFU350": "DropboxDownload(access_token_secret=) was removed",
+        "PFU351": "GCS tasks' encryption_key_secret= was removed",
+        "PFU352": "SendEmail(sendgrid_secret=) was removed",
+        "PFU353": "Exasol tasks no longer take user=/password= at creation",
+        "PFU354": "Azure storage's connection_string= became connection_string_secret=",
+    }
+    code_classes = {
+        "PFU350": FixClass.MANUAL,
+        "PFU351": FixClass.MANUAL,
+        "PFU352": FixClass.MANUAL,
+        "PFU353": FixClass.MANUAL,
+        "PFU354": FixClass.MANUAL,
     }
     markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol", "Azure")
 

@@ -114,6 +114,9 @@ class RemovedSettingsInCode(RemovedCodemod):
         "PFU360": "auth-token settings are ignored by Prefect 1.0: a new API key is needed",
         "PFU361": "default_class strings that name moved storage or executor classes",
     }
+    code_classes = {
+        "PFU360": FixClass.UNSAFE,
+    }
     markers = ("log_to_cloud", "LOG_TO_CLOUD", "auth_token", "AUTH_TOKEN", "default_class", "DEFAULT_CLASS")
     examples = (
         Example("import os\nos.environ['PREFECT__CLOUD__SEND_FLOW_RUN_LOGS'] = 'true'\n"),
