@@ -109,31 +109,37 @@ def positional(call: cst.Call) -> list[cst.Arg]:
 
 
 def drop_arg(call: cst.Call, target: cst.Arg) -> cst.Call:
-    """``call`` without ``target``, keeping the layout (and comments) of the other arguments."""
+    """``call`` without ``target``, keeping the layout (and comments) of the other arguments.
+
+    When ``target`` is the last argument, the argument before it takes over what followed
+    ``target`` (a trailing comma or not, the line break before ``)``), but keeps its own
+    end-of-line comment.
+    """
     args = list(call.args)
     index = next(i for i, arg in enumerate(args) if arg is target)
     if index == len(args) - 1 and index > 0:
         previous = args[index - 1]
-        removed_comma = target.comma
-        if isinstance(removed_comma, cst.Comma):
-            new_comma: cst.Comma | cst.MaybeSentinel = removed_comma
-            prev_ws = previous.comma.whitespace_after if isinstance(previous.comma, cst.Comma) else None
-            rem_ws = removed_comma.whitespace_after
-            if isinstance(prev_ws, cst.ParenthesizedWhitespace) and isinstance(rem_ws, cst.ParenthesizedWhitespace):
-                new_comma = removed_comma.with_changes(
-                    whitespace_before=previous.comma.whitespace_before,
-                    whitespace_after=rem_ws.with_changes(first_line=prev_ws.first_line),
-                )
-            args[index - 1] = previous.with_changes(comma=new_comma)
+        prev_ws = previous.comma.whitespace_after if isinstance(previous.comma, cst.Comma) else None
+        own_line = prev_ws.first_line if isinstance(prev_ws, cst.ParenthesizedWhitespace) else None
+
+        def keep_own_comment(ws):
+            if own_line is not None and isinstance(ws, cst.ParenthesizedWhitespace):
+                return ws.with_changes(first_line=own_line)
+            return ws
+
+        if isinstance(target.comma, cst.Comma):
+            new_comma = target.comma.with_changes(
+                whitespace_before=previous.comma.whitespace_before
+                if isinstance(previous.comma, cst.Comma)
+                else target.comma.whitespace_before,
+                whitespace_after=keep_own_comment(target.comma.whitespace_after),
+            )
+            args[index - 1] = previous.with_changes(comma=new_comma, whitespace_after_arg=target.whitespace_after_arg)
         else:
-            prev_comma = previous.comma
-            if isinstance(prev_comma, cst.Comma) and isinstance(
-                prev_comma.whitespace_after, cst.ParenthesizedWhitespace
-            ):
-                # a multi-line call without a trailing comma: keep the line break before ")"
-                args[index - 1] = previous.with_changes(comma=prev_comma)
-            else:
-                args[index - 1] = previous.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            args[index - 1] = previous.with_changes(
+                comma=cst.MaybeSentinel.DEFAULT,
+                whitespace_after_arg=keep_own_comment(target.whitespace_after_arg),
+            )
     del args[index]
     return call.with_changes(args=args)
 
@@ -173,6 +179,7 @@ class RemovedCodemod(PythonCodemod):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._comment_stack: list[list[str]] = []
+        self._self_attrs: dict = {}
 
     # -- statement comments -------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -292,8 +299,11 @@ class RemovedCodemod(PythonCodemod):
         if klass is None:
             return None
         found: Optional[frozenset[str]] = None
-        finder = _SelfAttributeAssignments(attr.attr.value)
-        klass.visit(finder)
+        key = (id(klass), attr.attr.value)
+        finder = self._self_attrs.get(key)
+        if finder is None:
+            finder = self._self_attrs[key] = _SelfAttributeAssignments(attr.attr.value)
+            klass.visit(finder)
         if not finder.values:
             return None
         for value in finder.values:

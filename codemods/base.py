@@ -103,6 +103,13 @@ class Codemod:
     file_kinds: ClassVar[frozenset[str]] = frozenset({PYTHON})
     markers: ClassVar[Sequence[str]] = ("prefect",)
     examples: ClassVar[Sequence[Example]] = ()
+    #: the usual class of a sub-code when it differs from ``fix_class`` (optional)
+    code_classes: ClassVar[Mapping[str, FixClass]] = {}
+
+    @classmethod
+    def class_of_code(cls, code: str) -> FixClass:
+        """The usual fix class of ``code`` (a main code or a sub-code of this codemod)."""
+        return cls.code_classes.get(code, cls.fix_class)
 
     @classmethod
     def codes(cls) -> dict[str, str]:

@@ -18,6 +18,7 @@ from prefect_upgrade.codemods._removed_common import (
     drop_arg,
     in_import_error_guard,
     keyword,
+    one_line,
     rename_keyword,
     replace_arg,
     star_kwargs,
@@ -64,6 +65,7 @@ class RemovedAgentArguments(RemovedCodemod):
     - Options spread with ``**kwargs`` into these agents (PFU314, manual): check by hand that
       they carry none of the removed keywords.
 
+    The same applies to ``super().__init__(...)`` in a subclass of ``DockerAgent``/``LocalAgent``.
     Receivers are resolved by qualified name (aliases, ``import prefect`` chains); a class of
     the same name from another library is left alone.
 
@@ -85,11 +87,21 @@ class RemovedAgentArguments(RemovedCodemod):
     extra_codes = {
         "PFU310": "DockerAgent(network=) became networks=[...]",
         "PFU311": "LocalAgent(storage_labels=) was removed",
-        "PFU312": "FargateAgent was removed: use ECSAgent and ECSRun (manual)",
+        "PFU312": "FargateAgent was removed: use ECSAgent and ECSRun",
         "PFU313": "agent deployment helpers take key= (an API key) instead of token=",
-        "PFU314": "options spread with ** into an agent may hold removed keywords (manual)",
+        "PFU314": "options spread with ** into an agent may hold removed keywords",
+    }
+    code_classes = {
+        "PFU312": FixClass.MANUAL,
+        "PFU313": FixClass.UNSAFE,
+        "PFU314": FixClass.MANUAL,
     }
     markers = ("Agent", "fargate")
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        words = ("docker_interface", "network", "storage_labels", "argate", "token", "**")
+        return ("Agent" in text or "fargate" in text) and any(word in text for word in words)
     examples = (
         Example("from prefect.agent.docker import DockerAgent\nDockerAgent(networks=['a'])\n"),
         Example("from mylib import DockerAgent\nDockerAgent(docker_interface=False)\n"),
@@ -114,9 +126,9 @@ class RemovedAgentArguments(RemovedCodemod):
 
     # -- calls --------------------------------------------------------------------------
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if self.call_of(original, DOCKER_AGENT):
+        if self.call_of(original, DOCKER_AGENT) or self._super_init_of(original, DOCKER_AGENT):
             return self._docker(original, updated)
-        if self.call_of(original, LOCAL_AGENT):
+        if self.call_of(original, LOCAL_AGENT) or self._super_init_of(original, LOCAL_AGENT):
             return self._local(original, updated)
         if isinstance(original.func, cst.Attribute):
             method = original.func.attr.value
@@ -126,6 +138,20 @@ class RemovedAgentArguments(RemovedCodemod):
             if method == "generate_supervisor_conf" and self._is(receiver, LOCAL_AGENT):
                 return self._token_to_key(original, updated)
         return updated
+
+    def _super_init_of(self, call: cst.Call, names) -> bool:
+        """``super().__init__(...)`` inside a class that subclasses one of ``names``."""
+        func = call.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        ):
+            return False
+        klass = self._enclosing(call, cst.ClassDef)
+        return klass is not None and any(self.is_one_of(base.value, names) for base in klass.bases)
 
     def _is(self, receiver: cst.BaseExpression, names) -> bool:
         return self.is_one_of(receiver, names) or self.instance_of(receiver, names)
@@ -310,8 +336,12 @@ class RemovedAgentArguments(RemovedCodemod):
                 body.append(new.with_changes(names=keep))
         if not changed:
             return updated
+        removed = "; ".join(one_line(code_of(small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)))
+                            for small in original.body if self._fargate_import(small))
         note = cst.EmptyLine(
-            comment=cst.Comment(f"# {TAG} PFU312: removed `{code_of(original).strip()}` (FargateAgent is gone in Prefect 1.0; use ECSAgent + ECSRun)")
+            comment=cst.Comment(
+                f"# {TAG} PFU312: removed `{removed}` (FargateAgent is gone in Prefect 1.0; use ECSAgent + ECSRun)"
+            )
         )
         if body:
             body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)

@@ -31,6 +31,12 @@ PRIVATE = {
     "update_task_run_heartbeat": "task-run heartbeats are gone; drop the call",
 }
 
+#: every method name this codemod looks at (others are never resolved, which is costly)
+METHODS = frozenset(
+    {"graphql", "get", "post", "_request", "login_to_tenant", "get_auth_token", "save_api_token",
+     "logout_from_tenant", "get_cloud_url", "get_default_tenant_slug", *PRIVATE}
+)  # fmt: skip
+
 
 @register
 class RemovedClientTokenApi(RemovedCodemod):
@@ -89,12 +95,27 @@ class RemovedClientTokenApi(RemovedCodemod):
         "PFU321": "Client.login_to_tenant() became switch_tenant()",
         "PFU322": "Client.active_tenant_id became tenant_id",
         "PFU323": "Client.get_auth_token() became the api_key attribute",
-        "PFU324": "Client.save_api_token() was removed (manual)",
-        "PFU325": "Client.logout_from_tenant() was removed (manual)",
+        "PFU324": "Client.save_api_token() was removed",
+        "PFU325": "Client.logout_from_tenant() was removed",
         "PFU326": "Client.get_cloud_url/get_default_tenant_slug(as_user=) was removed",
-        "PFU327": "private token helpers of Client were removed (manual)",
+        "PFU327": "private token helpers of Client were removed",
+    }
+    code_classes = {
+        "PFU321": FixClass.SAFE,
+        "PFU322": FixClass.SAFE,
+        "PFU323": FixClass.SAFE,
+        "PFU324": FixClass.MANUAL,
+        "PFU325": FixClass.MANUAL,
+        "PFU326": FixClass.SAFE,
+        "PFU327": FixClass.MANUAL,
     }
     markers = ("Client",)
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        words = ("token", "tenant", "as_user", "_local_settings", "heartbeat", "**")
+        lowered = text.lower()
+        return "Client" in text and any(word in lowered for word in words)
     examples = (
         Example("import prefect\nclient = prefect.Client(api_key=KEY)\n"),
         Example("import prefect\nclient = prefect.Client(api_token=TOKEN)\n"),  # unsafe: reported only
@@ -113,7 +134,11 @@ class RemovedClientTokenApi(RemovedCodemod):
         if self.call_of(original, CLIENT):
             return self._constructor(original, updated)
         func = original.func
-        if isinstance(func, cst.Attribute) and self.instance_of(func.value, CLIENT):
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in METHODS
+            and self.instance_of(func.value, CLIENT)
+        ):
             return self._method(original, updated, func.attr.value)
         return updated
 

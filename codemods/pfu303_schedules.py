@@ -146,7 +146,7 @@ class RemovedScheduleFactories(RemovedCodemod):
             self.report(
                 original,
                 f"`{what}` was removed in Prefect 0.15 and this call cannot be rewritten automatically: "
-                f"build a `prefect.schedules.Schedule(clocks=[...])` by hand",
+                f"build a `prefect.schedules.Schedule(clocks=[...])` by hand (the old import is removed: it fails since 0.15)",
                 applied=False,
                 fix_class=FixClass.MANUAL,
                 code=code,
@@ -240,7 +240,8 @@ class RemovedScheduleFactories(RemovedCodemod):
             current = self.get_metadata(ParentNodeProvider, current, None)
         self.report(
             node,
-            f"`{code_of(node)}` was removed in Prefect 0.15: build a `prefect.schedules.Schedule(clocks=[...])` here instead",
+            f"`{code_of(node)}` was removed in Prefect 0.15: build a `prefect.schedules.Schedule(clocks=[...])` here "
+            "instead (the old import is removed: it fails since 0.15)",
             applied=False,
             fix_class=FixClass.MANUAL,
             code=code,

@@ -99,7 +99,10 @@ class RemovedResultHandlers(RemovedCodemod):
     fix_class = FixClass.UNSAFE
     extra_codes = {
         "PFU340": "result_handler= became result=",
-        "PFU341": "custom result handlers must become Result subclasses (manual)",
+        "PFU341": "custom result handlers must become Result subclasses",
+    }
+    code_classes = {
+        "PFU341": FixClass.MANUAL,
     }
     markers = ("result_handler", "ResultHandler")
     examples = (
@@ -146,10 +149,14 @@ class RemovedResultHandlers(RemovedCodemod):
         names = [arg.keyword.value if arg.keyword is not None else params[i] for i, arg in enumerate(updated.args)]
         for index in reversed(range(len(updated.args))):
             if names[index] not in kept:
-                self.comment_statement(
-                    self.dropped_comment(
-                        self.code, updated.args[index], f"{result} has no `{names[index]}`; 0.13 ignored it already"
+                shown = updated.args[index]
+                if shown.keyword is None:
+                    shown = shown.with_changes(
+                        keyword=cst.Name(names[index]),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
                     )
+                self.comment_statement(
+                    self.dropped_comment(self.code, shown, f"{result} has no `{names[index]}`; 0.13 ignored it already")
                 )
                 call = drop_arg(call, call.args[index])
         remaining = [name for name in names if name in kept]

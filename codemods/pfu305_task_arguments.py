@@ -38,7 +38,16 @@ EXASOL = _names(
     ("ExasolExecute", "ExasolFetch", "ExasolImportFromIterable", "ExasolExportToFile"),
 )
 
-ALL = DREMIO | DROPBOX | GCS | SENDGRID | EXASOL
+AZURE_STORAGE = _names(
+    ("prefect.storage", "prefect.storage.azure", "prefect.environments.storage", "prefect.environments.storage.azure"),
+    ("Azure",),
+)
+AZURE_TODO = (
+    "`connection_string=` became `connection_string_secret=`, the *name* of a Prefect Secret holding the "
+    "connection string: store the value in a Secret and pass its name (or set AZURE_STORAGE_CONNECTION_STRING)"
+)
+
+ALL = DREMIO | DROPBOX | GCS | SENDGRID | EXASOL | AZURE_STORAGE
 
 #: (classes, removed keyword, code, where it was accepted, what to do)
 REMOVED = (
@@ -97,6 +106,10 @@ class RenamedTaskArguments(RemovedCodemod):
     - ``ExasolExecute/ExasolFetch/ExasolImportFromIterable/ExasolExportToFile(user=, password=)``
       at creation (PFU353, manual): pass them when calling the task, or give
       ``user_secret=``/``password_secret=`` secret names at creation.
+    - ``Azure(connection_string=<value>)`` storage (PFU354, manual): 0.15 replaced it with
+      ``connection_string_secret=``, the name of a Prefect Secret holding the value (or the
+      ``AZURE_STORAGE_CONNECTION_STRING`` environment variable); a value cannot be turned into
+      a secret name by a rewrite.
     - ``**kwargs`` spread into these classes: reported (manual) when they may hide a renamed
       or removed keyword.
 
@@ -115,12 +128,29 @@ class RenamedTaskArguments(RemovedCodemod):
     summary = "DremioFetch(user=, host=, port=) became username=, hostname=, flightport="
     fix_class = FixClass.SAFE
     extra_codes = {
-        "PFU350": "DropboxDownload(access_token_secret=) was removed (manual)",
-        "PFU351": "GCS tasks' encryption_key_secret= was removed (manual)",
-        "PFU352": "SendEmail(sendgrid_secret=) was removed (manual)",
-        "PFU353": "Exasol tasks no longer take user=/password= at creation (manual)",
+        "PFU350": "DropboxDownload(access_token_secret=) was removed",
+        "PFU351": "GCS tasks' encryption_key_secret= was removed",
+        "PFU352": "SendEmail(sendgrid_secret=) was removed",
+        "PFU353": "Exasol tasks no longer take user=/password= at creation",
+        "PFU354": "Azure storage's connection_string= became connection_string_secret=",
     }
-    markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol")
+    code_classes = {
+        "PFU350": FixClass.MANUAL,
+        "PFU351": FixClass.MANUAL,
+        "PFU352": FixClass.MANUAL,
+        "PFU353": FixClass.MANUAL,
+        "PFU354": FixClass.MANUAL,
+    }
+    markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol", "Azure")
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        if "Dremio" in text:
+            return True
+        words = (
+            "access_token_secret", "encryption_key_secret", "sendgrid_secret", "user", "password", "connection_string", "**"
+        )  # fmt: skip
+        return any(marker in text for marker in cls.markers[1:]) and any(word in text for word in words)
     examples = (
         Example("from prefect.tasks.dremio import DremioFetch\nf = DremioFetch(username='u', password='p', hostname='h')\n"),
         Example("from other import DremioFetch\nf = DremioFetch(user='u', password='p', host='h')\n"),
@@ -147,7 +177,7 @@ class RenamedTaskArguments(RemovedCodemod):
             kind = self.class_of(func.value)
             if kind:
                 stage, classes = "run", kind
-        else:
+        elif isinstance(func, (cst.Name, cst.Call)):
             kind = self.class_of(func)
             if kind:
                 stage, classes = "run", kind
@@ -155,6 +185,9 @@ class RenamedTaskArguments(RemovedCodemod):
             return updated
         if classes & DREMIO:
             return self._dremio(original, updated, stage)
+        if classes & AZURE_STORAGE and stage == "init" and self.enabled("PFU354"):
+            self._azure(original)
+            return updated
         for targets, name, code, stages, todo in REMOVED:
             if classes & targets and stage in stages and self.enabled(code):
                 self._removed(original, name, code, todo, stage)
@@ -196,6 +229,20 @@ class RenamedTaskArguments(RemovedCodemod):
                 applied=True,
             )
         return updated
+
+    def _azure(self, original: cst.Call) -> None:
+        arg = keyword(original, "connection_string")
+        args = positional(original)
+        if arg is None and len(args) >= 2:
+            arg = args[1]
+        if arg is not None:
+            self.report(
+                arg,
+                f"Azure storage: {AZURE_TODO} (changed in Prefect 0.15)",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code="PFU354",
+            )
 
     def _removed(self, original: cst.Call, name: str, code: str, todo: str, stage: str) -> None:
         arg = keyword(original, name)

@@ -114,6 +114,9 @@ class RemovedSettingsInCode(RemovedCodemod):
         "PFU360": "auth-token settings are ignored by Prefect 1.0: a new API key is needed",
         "PFU361": "default_class strings that name moved storage or executor classes",
     }
+    code_classes = {
+        "PFU360": FixClass.UNSAFE,
+    }
     markers = ("log_to_cloud", "LOG_TO_CLOUD", "auth_token", "AUTH_TOKEN", "default_class", "DEFAULT_CLASS")
     examples = (
         Example("import os\nos.environ['PREFECT__CLOUD__SEND_FLOW_RUN_LOGS'] = 'true'\n"),
@@ -163,39 +166,62 @@ class RemovedSettingsInCode(RemovedCodemod):
                 return updated.with_changes(value=base, attr=cst.Name("api_key"))
         return updated
 
-    # -- prefect.config.logging["log_to_cloud"] / .get("log_to_cloud") ------------------------
+    # -- prefect.config.logging["log_to_cloud"] / .get("log_to_cloud") (and the token keys) --------
+    def _keyed(self, original_base, updated_base, key_node) -> Optional[tuple[cst.BaseExpression, str]]:
+        """The new base expression and key for ``<config section>[key]``, or None to leave it."""
+        section = _dotted_root(self.qnames(original_base))
+        if section is None or not isinstance(key_node, cst.SimpleString):
+            return None
+        key = key_node.evaluated_value
+        full = f"{section}.{key}"
+        if not isinstance(updated_base, cst.Attribute):
+            return None
+        if full == LOG_KEY:
+            self.report(key_node, "`logging.log_to_cloud` became `cloud.send_flow_run_logs`", applied=True)
+            return updated_base.with_changes(attr=cst.Name("cloud")), "send_flow_run_logs"
+        if full in TOKEN_KEYS and self.enabled("PFU360"):
+            applied = self.allows(FixClass.UNSAFE)
+            self.report(
+                key_node,
+                TOKEN_MESSAGE.format(old=full, new=TOKEN_KEY_NEW),
+                applied=applied,
+                fix_class=FixClass.UNSAFE,
+                code="PFU360",
+            )
+            if not applied:
+                return None
+            self.comment_statement(TOKEN_TODO)
+            base = updated_base.value if full == "cloud.agent.auth_token" else updated_base
+            return base, "api_key"
+        return None
+
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
-        if _dotted_root(self.qnames(original.value)) != "logging" or len(original.slice) != 1:
+        if len(original.slice) != 1 or not isinstance(original.slice[0].slice, cst.Index):
             return updated
         index = original.slice[0].slice
-        if not isinstance(index, cst.Index) or not _is_string(index.value, "log_to_cloud"):
+        found = self._keyed(original.value, updated.value, index.value)
+        if found is None:
             return updated
-        if not isinstance(updated.value, cst.Attribute):
-            return updated
-        self.report(original, "`logging.log_to_cloud` became `cloud.send_flow_run_logs`", applied=True)
-        new_index = index.with_changes(value=string_like(index.value, "send_flow_run_logs"))
-        return updated.with_changes(
-            value=updated.value.with_changes(attr=cst.Name("cloud")),
-            slice=[updated.slice[0].with_changes(slice=new_index)],
-        )
+        base, key = found
+        new_index = updated.slice[0].slice.with_changes(value=string_like(index.value, key))
+        return updated.with_changes(value=base, slice=[updated.slice[0].with_changes(slice=new_index)])
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func
         if (
             isinstance(func, cst.Attribute)
             and func.attr.value == "get"
-            and _dotted_root(self.qnames(func.value)) == "logging"
             and original.args
-            and _is_string(original.args[0].value, "log_to_cloud")
             and isinstance(updated.func, cst.Attribute)
-            and isinstance(updated.func.value, cst.Attribute)
         ):
-            self.report(original, "`logging.log_to_cloud` became `cloud.send_flow_run_logs`", applied=True)
-            first = updated.args[0]
-            return updated.with_changes(
-                func=updated.func.with_changes(value=updated.func.value.with_changes(attr=cst.Name("cloud"))),
-                args=[first.with_changes(value=string_like(first.value, "send_flow_run_logs")), *updated.args[1:]],
-            )
+            found = self._keyed(func.value, updated.func.value, original.args[0].value)
+            if found is not None:
+                base, key = found
+                first = updated.args[0]
+                return updated.with_changes(
+                    func=updated.func.with_changes(value=base),
+                    args=[first.with_changes(value=string_like(first.value, key)), *updated.args[1:]],
+                )
         # keyword names: dict(os.environ, PREFECT__LOGGING__LOG_TO_CLOUD="true")
         args = list(updated.args)
         changed = False
