@@ -44,7 +44,7 @@ class RegisterFlowCommand(_CommandCodemod):
     get the new default. When it did pass the flag, the flag is dropped and nothing is added.
     1.0 requires ``--project``: a command without one is rewritten and reported (manual).
     Prefect's own upgrade guide writes ``prefect register flows ...``, which 1.0 rejects; this
-    codemod never produces it.
+    codemod never produces it, and rewrites it to ``prefect register ...`` where it finds it.
 
     Before::
 

@@ -108,8 +108,9 @@ class SettingsEnvVars(TextCodemod):
     def _line(self, line: str, number: int, kind: str, after_default_class: bool) -> str:
         for name, pattern in _TOKENS:
             for match in pattern.finditer(line):
-                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: create an API key and set "
-                            "PREFECT__CLOUD__API_KEY (and PREFECT__CLOUD__TENANT_ID if needed) instead",
+                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: where it holds a token, create "
+                            "an API key and set PREFECT__CLOUD__API_KEY (and PREFECT__CLOUD__TENANT_ID if needed) "
+                            "instead; otherwise remove it",
                             applied=False, fix_class=FixClass.MANUAL, code="PFU412")
         if _OLD_LOG.search(line):
             if NEW_LOG_VAR in line:
@@ -300,8 +301,11 @@ class ConfigTomlKeys(TextCodemod):
         ]
         if not moved[-1].endswith("\n"):
             moved[-1] += "\n"
-        del new[first : index + 1]
-        new_tables = tables[:first] + tables[index + 1 :]
+        last = index
+        if 0 < first and last + 1 < len(lines) and not lines[first - 1].strip() and not lines[last + 1].strip():
+            last += 1  # no double blank line where the key was
+        del new[first : last + 1]
+        new_tables = tables[:first] + tables[last + 1 :]
         cloud = [i for i, table in enumerate(new_tables) if table == "cloud"]
         if cloud:
             end = cloud[-1] + 1
@@ -309,8 +313,10 @@ class ConfigTomlKeys(TextCodemod):
                 end -= 1  # before the blank lines that end the table
             if end > 0 and not new[end - 1].endswith("\n"):
                 new[end - 1] += "\n"
+            if len(moved) > 1 and new[end - 1].strip() and not _HEADER.match(new[end - 1]):
+                moved = ["\n", *moved]  # a commented key gets a blank line before it, as it had
             new[end:end] = moved
-            where = end
+            where = end + (1 if moved[0] == "\n" else 0)
         else:
             logging_lines = [i for i, table in enumerate(new_tables) if table == "logging"]
             end = logging_lines[-1] + 1
@@ -319,7 +325,7 @@ class ConfigTomlKeys(TextCodemod):
             if end > 0 and not new[end - 1].endswith("\n"):
                 new[end - 1] += "\n"
             block = ["\n", "[cloud]\n", *moved]
-            if end < len(new):
+            if end < len(new) and new[end].strip():
                 block.append("\n")
             new[end:end] = block
             where = end + 2

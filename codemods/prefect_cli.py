@@ -157,8 +157,7 @@ def parse_options(args: Sequence[Arg], start: int, table: Sequence[Opt], extra_o
             attached = _ATTACHED.match(arg.text)
             if attached and attached.group(1) in by_name and by_name[attached.group(1)].takes_value:
                 opt = by_name[attached.group(1)]
-                parsed.occurrences.append(Occurrence(opt, opt_name := attached.group(1), i, i, True))
-                del opt_name
+                parsed.occurrences.append(Occurrence(opt, attached.group(1), i, i, True))
             else:
                 parsed.opaque.append(i)
             i += 1
@@ -286,6 +285,25 @@ def _register(args: Sequence[Arg], t: Transform) -> None:
     _opaque_note(t, parsed, args, REGISTER, "prefect register")
 
 
+_REGISTER_1 = (
+    Opt("project", ("--project",)), Opt("path", ("--path", "-p")), Opt("module", ("--module", "-m")),
+    Opt("json", ("--json", "-j")), Opt("name", ("--name", "-n")), Opt("label", ("--label", "-l")),
+    Opt("force", ("--force", "-f"), takes_value=False), Opt("watch", ("--watch",), takes_value=False),
+    Opt("schedule", ("--schedule", "--no-schedule"), takes_value=False),
+)
+
+
+def _register_flows(args: Sequence[Arg], t: Transform) -> None:
+    """``prefect register flows ...``: the upgrade guide's example, which no Prefect accepts."""
+    parsed = parse_options(args, 3, _REGISTER_1)
+    if parsed.error or parsed.positionals:
+        return
+    t.delete(2)
+    t.report(1, REGISTER, SAFE, "`prefect register flows` (the 1.0 upgrade guide's example) is not a command: "
+             "`prefect register` takes these options itself", True)
+    _register_without_project(args, t)
+
+
 def _register_without_project(args: Sequence[Arg], t: Transform) -> None:
     """A top-level ``prefect register`` without --project (left by a rewrite, or by hand)."""
     if any(a.value is None for a in args):
@@ -361,9 +379,9 @@ def _json_option(
     args: Sequence[Arg], t: Transform, occ: Occurrence, new: str, what: str, options: CodemodOptions
 ) -> None:
     value = occ.value(args)
-    pairs = key_values(value) if value is not None else None
+    pairs = key_values(value) if value is not None and "${__pfu" not in value else None
     if pairs is None:
-        if value is None:
+        if value is None or "${__pfu" in value:
             why = "its JSON is built at run time"
         else:
             why = "its JSON is not a flat object whose keys and values are free of `=`"
@@ -571,7 +589,13 @@ _NEW_AGENT = {
 }
 _TOKEN = _o("token", "--token", "-t")
 _NO_DOCKER_INTERFACE = _o("no_docker_interface", "--no-docker-interface", flag=True)
-_FARGATE_START = _COMMON_START + (_TOKEN,)
+_STORAGE_LABELS = _o("storage_labels", "--storage-labels", "--no-storage-labels", flag=True)
+_RESOURCE_MANAGER = _o("resource_manager", "--resource-manager", flag=True)
+_DROPPED = {
+    "no_docker_interface": "it has had no effect since 0.14.18",
+    "storage_labels": "it has had no effect since 0.14.0",
+    "resource_manager": "the resource manager was removed in 0.15.0 (the agent cleans up its jobs itself)",
+}
 
 #: The hidden 0.13/0.14 ``prefect agent start [TYPE]`` and ``prefect agent install TYPE``.
 _HIDDEN_START = (
@@ -595,6 +619,8 @@ _HIDDEN_INSTALL = (
     _o("label", "--label", "-l"), _o("env", "--env", "-e"), _o("import_path", "--import-path", "-p"),
     _o("show_flow_logs", "--show-flow-logs", "-f", flag=True), _o("backend", "--backend", "-b"),
 )
+#: Options of Prefect 2's `prefect agent start`, which 0.x never had.
+_PREFECT_2_AGENT = {"-q", "--work-queue", "--pool", "-m", "--match", "--run-once", "--limit", "--prefetch-seconds"}
 _AGENT_TYPES = ("local", "docker", "kubernetes", "ecs", "vertex", "fargate")
 
 
@@ -623,16 +649,17 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
         table = _NEW_AGENT.get((agent_type, action))
         if table is None:
             return
-        parsed = parse_options(args, 4, table + (_TOKEN, _NO_DOCKER_INTERFACE))
+        removed = (_TOKEN, _NO_DOCKER_INTERFACE, _STORAGE_LABELS, _RESOURCE_MANAGER)
+        parsed = parse_options(args, 4, table + removed)
         if parsed.error:
-            return  # an option 0.15 did not know either: not ours to fix
+            return  # an option 0.13-0.15 did not know either: not ours to fix
         for occ in parsed.occurrences:
             if occ.opt.key == "token":
                 _token(t, occ, options, f"prefect agent {agent_type} {action}")
-            elif occ.opt.key == "no_docker_interface":
+            elif occ.opt.key in _DROPPED:
                 t.delete(occ.index)
-                t.report(occ.index, AGENT, SAFE, "--no-docker-interface dropped: it has had no effect since "
-                         "0.14.18 and 1.0 rejects it", True)
+                t.report(occ.index, AGENT, SAFE, f"{occ.name} dropped: {_DROPPED[occ.opt.key]}, and 1.0 rejects it",
+                         True)
         return
     if second not in ("start", "install"):
         return
@@ -643,11 +670,11 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     if parsed.error or len(parsed.positionals) > 1 or parsed.opaque and not parsed.positionals:
         if types and args[types[0]].value == "fargate":
             _fargate(t, types[0])
-        elif types:
-            index, why = parsed.error or (types[0], "unexpected arguments")
+        elif types or not any(a.value in _PREFECT_2_AGENT for a in args[3:]):
+            index, why = parsed.error or ((types or parsed.opaque or [2])[0], "the agent type cannot be told")
             t.report(index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
                      f"(not rewritten: {why})", False)
-        # otherwise not a 0.x command line (Prefect 2 has `prefect agent start -q QUEUE`)
+        # otherwise a Prefect 2 command line (`prefect agent start -q QUEUE`): not ours
         return
     if parsed.positionals:
         type_index = parsed.positionals[0]
@@ -714,6 +741,8 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
     group, sub = args[1].value, args[2].value
     if group == "register" and sub == "flow" and REGISTER in codes:
         _register(args, t)
+    elif group == "register" and sub == "flows" and REGISTER in codes:
+        _register_flows(args, t)
     elif group == "register" and REGISTER in codes:
         _register_without_project(args, t)
     elif group == "run" and sub in ("flow", "cloud", "server") and RUN in codes:
@@ -735,7 +764,7 @@ def transform_argv(args: Sequence[Arg], options: CodemodOptions, codes: Sequence
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 _PREFIX_WORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "{", "time", "exec", "nohup",
-                 "command", "builtin", "eval", "xargs"}
+                 "command", "builtin", "eval", "$", "%"}  # "$ prefect ...": a prompt in docs
 _RUNNERS = {"poetry": "run", "pipenv": "run", "pdm": "run", "uv": "run", "hatch": "run", "rye": "run"}
 _PYTHON = re.compile(r"(?:.*/)?python[0-9.]*")
 
@@ -764,6 +793,11 @@ def prefect_index(words: Sequence[Word]) -> Optional[int]:
                 takes = words[i].value in ("-u", "-g", "-h", "-p", "-C", "-U", "-r", "-t")
                 i += 2 if takes else 1
             continue
+        if v == "xargs":
+            i += 1
+            while i < n and words[i].value and words[i].value.startswith("-"):
+                i += 2 if words[i].value in ("-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a") else 1
+            continue
         if v == "env":
             i += 1
             while i < n and words[i].value is not None and (
@@ -781,8 +815,8 @@ def prefect_index(words: Sequence[Word]) -> Optional[int]:
             continue
         if _PYTHON.fullmatch(v) and i + 2 < n and words[i + 1].value == "-m" and words[i + 2].value == "prefect":
             return i + 2
-        if v == "prefect" or v.endswith("/prefect"):
-            return i
+        if v.lstrip("!") == "prefect" or v.endswith("/prefect"):
+            return i  # "!prefect ..." is a notebook shell escape
         return None
     return None
 
@@ -880,21 +914,116 @@ class ShellFinding:
     applied: bool
 
 
+def expected_values(args: Sequence[Arg], t: Transform) -> list[Optional[str]]:
+    """The words (static values, None when dynamic) the command has once ``t`` is applied."""
+    replaced: dict[int, tuple[NewWord, ...]] = {}
+    inserted: dict[int, list[NewWord]] = {}
+    for edit in t.edits:
+        if edit.insert_after:
+            inserted.setdefault(edit.index, []).extend(edit.words)
+        else:
+            replaced[edit.index] = edit.words
+
+    def value(word: NewWord) -> Optional[str]:
+        if isinstance(word, Lit):
+            return word.value
+        original = args[word.index].value
+        if isinstance(word, Keep) or original is None:
+            return original
+        return word.new + original[len(word.old):]
+
+    out: list[Optional[str]] = []
+    for index, arg in enumerate(args):
+        out.extend(value(w) for w in replaced[index]) if index in replaced else out.append(arg.value)
+        out.extend(value(w) for w in inserted.get(index, []))
+    return out
+
+
+def _rewritten_in_place(text: str, words: Sequence[Word], spans: Sequence[Span], expected) -> bool:
+    """Whether applying ``spans`` gives exactly the command ``expected`` (a guard against a
+    shell construct the splitter does not know)."""
+    lo = min([words[0].start] + [s.start for s in spans])
+    hi = max([words[-1].end] + [s.end for s in spans])
+    piece = apply_spans(text[lo:hi], [Span(s.start - lo, s.end - lo, s.new) for s in spans])
+    for command in split_commands(piece):
+        start = prefect_index(command.words)
+        if start is not None:
+            return [w.value for w in command.words[start:]] == expected
+    return False
+
+
+_SHELLS = re.compile(r"(?:.*/)?(?:ba|z|da|k|a)?sh")
+_DASH_C = re.compile(r"-[a-z]*c[a-z]*")
+_NOT_IN_QUOTES = {"'": "'", '"': '"$`\\'}
+_NOT_WRITTEN = "inside this `sh -c` string the rewrite would need other quoting: make the changes above by hand"
+
+
+def _collect(
+    text: str, options: CodemodOptions, codes: Sequence[str], lo: int = 0, hi: Optional[int] = None,
+    seen: Optional[set] = None, depth: int = 0,
+) -> tuple[list[Span], list[tuple[int, CliFinding]]]:
+    """Spans and findings (at offsets of ``text``) for the commands in ``text[lo:hi]``."""
+    seen = set() if seen is None else seen
+    spans: list[Span] = []
+    located: list[tuple[int, CliFinding]] = []
+    for command in split_commands(text[lo:hi]):
+        all_words = [Word(w.start + lo, w.end + lo, w.raw, w.value) for w in command.words]
+        if depth < 4:
+            inner_spans, inner_located = _shell_c(text, all_words, options, codes, seen, depth)
+            spans.extend(inner_spans)
+            located.extend(inner_located)
+        start = prefect_index(all_words)
+        if start is None or all_words[start].start in seen:
+            continue
+        seen.add(all_words[start].start)
+        words = all_words[start:]
+        args = [Arg(w.value, w.raw) for w in words]
+        t = transform_argv(args, options, codes)
+        command_spans = edit_spans(text, words, t)
+        findings = t.findings
+        if command_spans and not _rewritten_in_place(text, words, command_spans, expected_values(args, t)):
+            command_spans = []
+            findings = _refused(findings, "this command line could not be rewritten in place: make the changes "
+                                "above by hand")
+        spans.extend(command_spans)
+        located.extend((words[f.index].start, f) for f in findings)
+    return spans, located
+
+
+def _refused(findings: Sequence[CliFinding], why: str) -> list[CliFinding]:
+    code = findings[0].code if findings else REGISTER
+    return [CliFinding(f.index, f.code, f.fix_class, f.message, False) for f in findings] + [
+        CliFinding(0, code, MANUAL, why, False)
+    ]
+
+
+def _shell_c(text, words, options, codes, seen, depth):
+    """The commands inside ``sh -c '...'`` / ``bash -c "..."`` (quoted, without backslashes)."""
+    for index, word in enumerate(words[:-2]):
+        if word.value and _SHELLS.fullmatch(word.value) and words[index + 1].value and _DASH_C.fullmatch(
+            words[index + 1].value
+        ):
+            script = words[index + 2]
+            quote = script.raw[:1]
+            if quote not in _NOT_IN_QUOTES or len(script.raw) < 2 or script.raw[-1] != quote:
+                return [], []
+            if quote == '"' and "\\" in script.raw:
+                return [], []
+            spans, located = _collect(text, options, codes, script.start + 1, script.end - 1, seen, depth + 1)
+            if any(ch in span.new for span in spans for ch in _NOT_IN_QUOTES[quote]):
+                refused = _refused([f for _, f in located], _NOT_WRITTEN)
+                return [], [(script.start, f) for f in refused]
+            return spans, located
+    return [], []
+
+
 def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> tuple[str, list[ShellFinding]]:
     """Rewrite every old ``prefect`` command in a shell text; a pure function.
 
-    Findings are placed at the line and column (1-based) of the rewritten text.
+    Commands are also found inside ``$(...)``, backticks and ``sh -c '...'`` strings. Findings
+    are placed at the line and column (1-based) of the rewritten text.
     """
-    spans: list[Span] = []
-    located: list[tuple[int, CliFinding]] = []
-    for command in split_commands(text):
-        start = prefect_index(command.words)
-        if start is None:
-            continue
-        words = command.words[start:]
-        t = transform_argv([Arg(w.value, w.raw) for w in words], options, codes)
-        spans.extend(edit_spans(text, words, t))
-        located.extend((words[f.index].start, f) for f in t.findings)
+    spans, located = _collect(text, options, codes)
     spans.sort(key=lambda s: (s.start, s.end))
     new_text = apply_spans(text, spans)
     findings = []

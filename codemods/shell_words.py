@@ -3,7 +3,7 @@
 ``split_commands(text)`` returns the simple commands of a shell text, each a list of ``Word``s
 with their spans in ``text``, so that a codemod can rewrite one word in place and leave every
 other byte alone: quoting, line continuations, variables (``$X``, ``${X}``, ``$(...)``,
-GitHub's ``${{ secrets.X }}``, Jinja's ``{{ x }}``), comments, redirections and the operators
+GitHub's ``${{ secrets.X }}``, Jinja's ``{{ x }}``, documentation's ``<TOKEN>``), comments, redirections and the operators
 between commands (``&&``, ``||``, ``;``, ``|``, ``&``, newlines, parentheses).
 
 A ``Word`` has a ``value`` (the text the program receives) only when it is static; a word with
@@ -20,6 +20,7 @@ from typing import Optional
 _BREAK = set(" \t\n;&|()<>")
 _OPERATORS = ("&&", "||", ";;", "|&", ";", "&", "|", "(", ")", "\n")
 _REDIRECT = re.compile(r"[0-9]*(?:>>|>&|<&|<<<|<<-|<<|<>|>\||&>>|&>|>|<)")
+_DOC_PLACEHOLDER = re.compile(r"<[A-Za-z_][A-Za-z0-9_.-]*>(?=[\s;|&)]|$)")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 
 
@@ -123,6 +124,11 @@ def _read_word(text: str, i: int, inner: Optional[list] = None) -> tuple[int, Op
     dynamic = False
     while i < n:
         c = text[i]
+        if c == "<" and value and _DOC_PLACEHOLDER.match(text, i):
+            # `--project=<PROJECT>` in documentation: a value to fill in
+            i = _DOC_PLACEHOLDER.match(text, i).end()
+            dynamic = True
+            continue
         if c in _BREAK:
             break
         if c == "\\":
@@ -237,6 +243,12 @@ def split_commands(text: str, _depth: int = 0) -> list[Command]:
                         if (line.lstrip("\t") if strip else line) == delimiter:
                             break
                 pending_heredocs = []
+            continue
+        placeholder = _DOC_PLACEHOLDER.match(text, i)
+        if placeholder and (i == 0 or text[i - 1] in " \t\n"):
+            # `<TOKEN>` in documentation is a value to fill in, not two redirections
+            current.words.append(Word(i, placeholder.end(), placeholder.group(0), None))
+            i = placeholder.end()
             continue
         match = _REDIRECT.match(text, i)
         if match and (c in "<>&" or c.isdigit()):

@@ -2,7 +2,7 @@
 
 Reads a JSON list of argument lists (without the leading ``prefect``) from the file named by
 the first argument (or stdin) and prints a JSON
-list of ``[accepted, message]``. Each command path is resolved under ``prefect.cli.cli`` and
+list of ``[accepted, message, options parsed by the leaf command]``. Each command path is resolved under ``prefect.cli.cli`` and
 every level's context is built with ``make_context(..., resilient_parsing=False)``, exactly as
 click does before invoking a command: unknown commands and options, missing values and
 missing required options are rejected; nothing is executed.
@@ -25,6 +25,11 @@ def _rest(ctx):
     return list(protected) + list(ctx.args)
 
 
+def _params(ctx):
+    """The leaf command's parsed options, as JSON values."""
+    return json.loads(json.dumps(ctx.params, default=str))
+
+
 def check(argv):
     command, name, args, parent = cli, "prefect", list(argv), None
     try:
@@ -34,21 +39,21 @@ def check(argv):
                 if ctx.args and not getattr(command, "ignore_unknown_options", False) and not (
                     command.context_settings or {}
                 ).get("allow_extra_args"):
-                    return [False, f"unexpected extra arguments {ctx.args}"]
-                return [True, " ".join(ctx.command_path.split())]
+                    return [False, f"unexpected extra arguments {ctx.args}", None]
+                return [True, " ".join(ctx.command_path.split()), _params(ctx)]
             rest = _rest(ctx)
             if not rest:
                 if command.invoke_without_command:
-                    return [True, ctx.command_path]
-                return [False, f"missing command under {ctx.command_path}"]
+                    return [True, ctx.command_path, _params(ctx)]
+                return [False, f"missing command under {ctx.command_path}", None]
             sub_name, sub, rest = command.resolve_command(ctx, rest)
             if sub is None:
-                return [False, f"no such command {sub_name!r}"]
+                return [False, f"no such command {sub_name!r}", None]
             command, name, args, parent = sub, sub_name, rest, ctx
     except click.exceptions.ClickException as error:
-        return [False, f"{type(error).__name__}: {error.format_message()}"]
+        return [False, f"{type(error).__name__}: {error.format_message()}", None]
     except click.exceptions.Exit as error:
-        return [True, f"exit {error.exit_code}"]
+        return [True, f"exit {error.exit_code}", {}]
 
 
 if __name__ == "__main__":
