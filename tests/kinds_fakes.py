@@ -89,9 +89,14 @@ class FakeAddLine(PythonCodemod):
     summary = "fake python codemod that adds a line"
     markers = ("run(",)
 
+    already = False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.already = "# ran" in node.code  # idempotent, as a codemod must be
+
     def leave_SimpleStatementLine(self, original, updated):
         code = cst.Module([]).code_for_node(original).strip()
-        if code == "flow.run()":
+        if code == "flow.run()" and not self.already:
             self.report(original, "run", applied=True)
             comment = cst.EmptyLine(comment=cst.Comment("# ran"))
             return updated.with_changes(leading_lines=[*updated.leading_lines, comment])

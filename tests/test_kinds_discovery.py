@@ -22,11 +22,16 @@ from prefect_upgrade.discovery import kind_of
         ("Pipfile", "toml"),
         ("requirements-dev.txt", "requirements"),
         ("requirements/base.txt", "requirements"),
+        ("deploy/prefect-agent.service", "ini"),
+        ("deploy/supervisor/agent.conf", "ini"),
+        ("nginx/site.conf", None),
         ("docs/notes.txt", None),
         ("README.md", "markdown"),
         ("docs/index.rst", "rst"),
         ("flows.ipynb", "notebook"),
         ("deploy.sh", "shell"),
+        ("Jenkinsfile", "jenkinsfile"),
+        ("ci/deploy.jenkinsfile", "jenkinsfile"),
     ],
 )
 def test_kind_of(name, kind):

@@ -34,7 +34,7 @@ def test_every_kind_has_a_rewriter_that_takes_the_codemods_of_its_kind():
     for kind in ("shell", "yaml", "dockerfile", "makefile", "dotenv", "toml", "ini", "requirements", "markdown", "rst", "notebook"):
         rewriter = rewriter_for(kind)
         assert rewriter is not None and rewriter.kind == kind
-        assert rewriter.handles(YamlOnly) == (kind == "yaml")
+        assert rewriter.handles(YamlOnly) == (kind in ("yaml", "markdown", "rst"))  # ```yaml blocks
 
 
 class YamlOnly(TextCodemod):
@@ -46,7 +46,8 @@ class YamlOnly(TextCodemod):
 @pytest.mark.parametrize("kind, takes_shell, takes_python", [
     ("yaml", True, False), ("dockerfile", True, False), ("makefile", True, False), ("ini", True, False),
     ("markdown", True, True), ("rst", True, True), ("notebook", True, True),
-    ("dotenv", False, False), ("toml", False, False), ("requirements", False, False), ("shell", True, False),
+    ("dotenv", False, False), ("toml", True, False), ("requirements", False, False), ("shell", True, False),
+    ("jenkinsfile", True, False),
 ])
 def test_which_codemods_a_kind_takes(kind, takes_shell, takes_python):
     rewriter = rewriter_for(kind)
@@ -652,3 +653,256 @@ def test_nothing_to_do_leaves_text_identical(kind):
     }
     text = texts.get(kind, "prefect register --path a.py\nprefect server start\nprefect run --name x\n")
     assert run(text, kind, ALL).text == text
+
+
+def test_dockerfile_onbuild_and_healthcheck():
+    text = "FROM x\nHEALTHCHECK --interval=5m CMD prefect register flow --file a.py\nONBUILD RUN prefect register flow --file b.py\n"
+    result = run(text, "dockerfile")
+    assert result.text == text.replace("register flow --file", "register --path")
+    assert findings(result) == [(2, 31, "PFU498"), (3, 13, "PFU498")]
+
+
+PYPROJECT = """\
+[project]
+name = "flows"
+description = "prefect register flow --file not-a-task.py"
+
+[tool.taskipy.tasks]
+register = "prefect register flow --file flows/etl.py --project \\"ETL\\""
+agent = { cmd = "prefect agent fargate start", help = "start it" }
+both = ['prefect register flow --file a.py', "pytest"]
+
+[tool.poe.tasks]
+reg = 'prefect register flow --file b.py'
+"""
+
+
+def test_toml_task_runner_commands():
+    result = run(PYPROJECT, "toml")
+    assert result.text == PYPROJECT.replace("--file not-a-task", "--FILE").replace(
+        "register flow --file", "register --path"
+    ).replace("--FILE", "--file not-a-task")
+    assert findings(result) == [(6, 13, "PFU498"), (7, 18, "PFU497"), (8, 10, "PFU498"), (11, 8, "PFU498")]
+    assert not result.findings[1].applied  # a comment line cannot go into a one-line string
+
+
+def test_makefile_conditionals_inside_a_rule():
+    text = "deploy:\nifeq ($(ENV),prod)\n\tprefect register flow --file a.py\nelse\n\techo skip\nendif\n"
+    assert run(text, "makefile").text == text.replace("register flow --file", "register --path")
+
+
+def test_yaml_template_expressions_are_one_unknown_word():
+    seen = []
+
+    class Spy(TextCodemod):
+        code = "PFU499"
+        summary = "spy"
+        file_kinds = frozenset({"shell"})
+        markers = ("prefect",)
+
+        def rewrite_text(self, text, kind):
+            seen.append(text)
+            return text.replace("--file", "--path")
+
+    text = "steps:\n  - run: prefect register flow --file ${{ matrix.flow }} --label {{ .Values.label }}\n"
+    result = rewrite_text(text, "yaml", [Spy])
+    assert seen == ["prefect register flow --file ${PFU_EXPR_0} --label ${PFU_EXPR_1}"]
+    assert result.text == text.replace("--file", "--path")
+
+
+def test_notebook_env_magic_and_columns():
+    text = notebook([code(["%env PREFECT__LOGGING__LOG_TO_CLOUD=true\n", "  !prefect register flow --file \"é.py\""])])
+    result = run(text, "notebook", [FakeEnvName, FakeRegister])
+    assert json.loads(result.text)["cells"][0]["source"] == [
+        "%env PREFECT__CLOUD__SEND_FLOW_RUN_LOGS=true\n",
+        "  !prefect register --path \"é.py\"",
+    ]
+    lines = result.text.splitlines()
+    for finding, needle in zip(result.findings, ("PREFECT__CLOUD", "prefect register")):
+        assert lines[finding.line - 1][finding.col - 1 :].startswith(needle)
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("yaml", "steps:\n  - run: |\n      prefect register flow --file a.py\n      prefect agent fargate start\n"),
+    ("dockerfile", "FROM x\nRUN prefect register flow --file a.py && \\\n    prefect agent fargate start --label a\n"),
+    ("markdown", "# x\n\n```bash\nprefect register flow --file a.py\n```\n"),
+])
+def test_crlf_files_keep_crlf(kind, text):
+    expected = run(text, kind).text
+    assert expected != text
+    result = run(text.replace("\n", "\r\n"), kind)
+    assert result.text == expected.replace("\n", "\r\n")
+
+
+def test_markdown_and_rst_blocks_of_other_kinds_go_to_their_rewriters():
+    text = (
+        "# Config\n\n"
+        "```yaml\n"
+        "env:\n"
+        "  PREFECT__LOGGING__LOG_TO_CLOUD: 'true'\n"
+        "steps:\n"
+        "  - run: prefect register flow --file a.py\n"
+        "```\n\n"
+        "```dockerfile\n"
+        "RUN prefect register flow --file b.py\n"
+        "```\n\n"
+        "Prose: PREFECT__LOGGING__LOG_TO_CLOUD and yaml: prefect register flow --file c.py\n"
+    )
+    yaml_only = type("YamlEnv", (FakeEnvName,), {"file_kinds": frozenset({"yaml"})})
+    result = rewrite_text(text, "markdown", [yaml_only, FakeRegister])
+    assert result.text == text.replace(
+        "  PREFECT__LOGGING__LOG_TO_CLOUD: 'true'", "  PREFECT__CLOUD__SEND_FLOW_RUN_LOGS: 'true'"
+    ).replace("register flow --file a.py", "register --path a.py").replace("register flow --file b.py", "register --path b.py")
+    assert findings(result) == [(5, 3, "PFU496"), (7, 10, "PFU498"), (11, 5, "PFU498")]
+    rst = ".. code-block:: yaml\n\n   env:\n     PREFECT__LOGGING__LOG_TO_CLOUD: 'true'\n"
+    assert rewrite_text(rst, "rst", [yaml_only]).text == rst.replace("LOGGING__LOG_TO_CLOUD", "CLOUD__SEND_FLOW_RUN_LOGS")
+
+
+def test_dockerfile_shell_form_that_starts_with_a_bracket():
+    text = "FROM x\nRUN [ -f flows/a.py ] && prefect register flow --file flows/a.py\n"
+    assert run(text, "dockerfile").text == text.replace("register flow --file", "register --path")
+
+
+def test_yaml_anchors_and_tags_before_a_script():
+    text = "a:\n  script: &register |\n    prefect register flow --file a.py\nb:\n  run: !!str prefect register flow --file b.py\n"
+    assert run(text, "yaml").text == text.replace("register flow --file", "register --path")
+
+
+def test_yaml_verify_reads_custom_tags():
+    class Breaks(TextCodemod):
+        code = "PFU499"
+        summary = "breaks"
+        file_kinds = frozenset({"yaml"})
+        markers = ("prefect",)
+
+        def rewrite_text(self, text, kind):
+            return text.replace("  - prefect x", "  - prefect x\n - y")
+
+    with pytest.raises(SourceError, match="YAML"):
+        rewrite_text("job:\n  script:\n  - !reference [.setup, script]\n  - prefect x\n", "yaml", [Breaks])
+
+
+def test_notebook_python_that_only_looks_like_magic_stays_python():
+    source = ["from prefect.engine.executors import LocalExecutor\n", "ok = (1\n", "!= 2)\n", "s = ('%s'\n", "% 3)"]
+    text = notebook([code(source)])
+    result = run(text, "notebook", [FakeExecutors])
+    assert json.loads(result.text)["cells"][0]["source"] == ["from prefect.executors import LocalExecutor\n"] + source[1:]
+
+
+def test_systemd_and_supervisor_commands():
+    unit = (
+        "[Unit]\nDescription=Prefect agent\n\n[Service]\nEnvironment=PREFECT__LOGGING__LOG_TO_CLOUD=true\n"
+        "ExecStartPre=-/usr/bin/prefect register flow --file /srv/a.py \\\n    --project P\n"
+        "ExecStart=/usr/local/bin/prefect agent fargate start\nRestart=always\n"
+    )
+    result = run(unit, "ini")
+    assert result.text == unit.replace("LOGGING__LOG_TO_CLOUD", "CLOUD__SEND_FLOW_RUN_LOGS").replace(
+        "register flow --file", "register --path"
+    )
+    assert [(f.code, f.applied) for f in result.findings] == [("PFU496", True), ("PFU498", True), ("PFU497", False)]
+    program = "[program:agent]\ncommand=prefect register flow --file a.py\n[other]\ncommand=prefect register flow --file b.py\n"
+    assert run(program, "ini").text == program.replace("flow --file a.py", "--path a.py")
+
+
+JENKINSFILE = r"""pipeline {
+  stages {
+    stage('Register') {
+      steps {
+        sh 'prefect register flow --file flows/etl.py --project \'ETL\''
+        sh "prefect register flow --file ${env.FLOW} --label \$HOME --label $LABEL"
+        sh '''
+          prefect register flow --file b.py \\
+            --project ETL
+          prefect agent fargate start
+        '''
+        // sh 'prefect register flow --file commented.py'
+        script {
+          def out = sh(returnStdout: true, script: "prefect register flow --file c.py").trim()
+        }
+        sh 'prefect register flow --file ' + flowPath
+        echo 'prefect register flow --file not-a-step.py'
+      }
+    }
+  }
+}
+"""
+
+
+def test_jenkinsfile_sh_steps():
+    seen = []
+
+    class Spy(FakeRegister):
+        def rewrite_text(self, text, kind):
+            seen.append(text)
+            return super().rewrite_text(text, kind)
+
+    result = rewrite_text(JENKINSFILE, "jenkinsfile", [Spy, FakeFargate])
+    assert seen == [
+        "prefect register flow --file flows/etl.py --project 'ETL'",
+        "prefect register flow --file ${PFU_EXPR_0} --label $HOME --label ${PFU_EXPR_1}",
+        "\n          prefect register flow --file b.py \\\n            --project ETL\n          prefect agent fargate start\n        ",
+        "prefect register flow --file c.py",
+    ]
+    expected = JENKINSFILE
+    for old in ("flows/etl.py", "${env.FLOW}", "b.py", "c.py"):
+        expected = expected.replace(f"register flow --file {old}", f"register --path {old}")
+    expected = expected.replace(
+        "          prefect agent fargate start\n", "          # was: fargate\n          prefect agent ecs start\n"
+    )
+    assert result.text == expected
+    assert run(result.text, "jenkinsfile").text == result.text
+
+
+def test_broken_yaml_is_a_one_line_error_but_templates_are_rewritten():
+    with pytest.raises(SourceError) as error:
+        run("steps:\n  - run: prefect register flow --file a.py\n  bad: [unclosed\n", "yaml")
+    assert "\n" not in str(error.value) and "not valid YAML" in str(error.value) and "line" in str(error.value)
+    template = "{{- if .Values.x }}\nsteps:\n  - run: prefect register flow --file a.py\n{{- end }}\n"
+    assert "register --path" in run(template, "yaml").text
+    tagged = "nav: !!python/name:x.y\nsteps:\n  - run: prefect register flow --file a.py\n"
+    assert "register --path" in run(tagged, "yaml").text
+
+
+def test_notebook_markdown_cells_have_code_blocks():
+    cell = {"cell_type": "markdown", "metadata": {}, "source": [
+        "Run `prefect register flow --file a.py`, or:\n", "```bash\n", "prefect register flow --file b.py\n", "```"]}
+    text = notebook([cell])
+    result = run(text, "notebook")
+    assert json.loads(result.text)["cells"][0]["source"] == [
+        "Run `prefect register flow --file a.py`, or:\n", "```bash\n", "prefect register --path b.py\n", "```"]
+
+
+def test_kubernetes_args_next_to_a_command_are_one_command_line():
+    seen = []
+
+    class Spy(FakeRegister):
+        markers = ("register",)
+
+        def rewrite_text(self, text, kind):
+            seen.append(text)
+            return super().rewrite_text(text, kind)
+
+    text = (
+        "containers:\n"
+        "  - name: register\n"
+        "    image: prefecthq/prefect:0.15.13\n"
+        '    command: ["prefect"]\n'
+        "    args:\n"
+        "      - register\n"
+        "      - flow\n"
+        "      - --file\n"
+        "      - /flows/a.py\n"
+        "  - name: other\n"
+        '    args: ["register", "flow", "--file", "b.py"]\n'
+        "  - command:\n"
+        "      - prefect\n"
+        "      - register\n"
+        '    args: ["flow", "--file", "c.py"]\n'
+    )
+    result = rewrite_text(text, "yaml", [Spy])
+    assert "prefect register flow --file /flows/a.py" in seen
+    assert "register flow --file b.py" in seen  # no command next to it: no prefix
+    assert "prefect register flow --file c.py" in seen
+    assert result.text == text.replace("      - flow\n      - --file\n", "      - --path\n").replace(
+        '["flow", "--file", "c.py"]', '["--path", "c.py"]'
+    )

@@ -31,4 +31,4 @@ def test_kind_snapshot(path, snapshot):
 
 def test_every_kind_has_a_fixture():
     kinds = {kind_of(path) for path in CASES}
-    assert {"yaml", "dockerfile", "makefile", "shell", "dotenv", "toml", "ini", "markdown", "rst", "notebook"} <= kinds
+    assert {"yaml", "dockerfile", "makefile", "shell", "dotenv", "toml", "ini", "markdown", "rst", "notebook", "jenkinsfile"} <= kinds

@@ -55,7 +55,8 @@ _REWRITERS: dict[str, str] = {
     "notebook": "prefect_upgrade.rewriters.notebook:NotebookRewriter",
     "ini": "prefect_upgrade.rewriters.ini:IniRewriter",
     "shell": "prefect_upgrade.rewriters.plain:ShellRewriter",
-    "toml": "prefect_upgrade.rewriters.plain:TomlRewriter",
+    "toml": "prefect_upgrade.rewriters.toml:TomlRewriter",
+    "jenkinsfile": "prefect_upgrade.rewriters.jenkinsfile:JenkinsfileRewriter",
 }
 _instances: dict[str, Rewriter] = {}
 

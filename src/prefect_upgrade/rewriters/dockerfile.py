@@ -1,4 +1,5 @@
-"""Dockerfiles: the commands of ``RUN``, ``CMD`` and ``ENTRYPOINT`` (also after ``ONBUILD``).
+"""Dockerfiles: the commands of ``RUN``, ``CMD`` and ``ENTRYPOINT`` (also after ``ONBUILD``, and
+``HEALTHCHECK … CMD``).
 
 - shell form (``RUN prefect register flow --file f.py \\``): the instruction's text after the
   keyword (and ``RUN``'s ``--mount=…``-style flags), continuation lines included, is handed to the
@@ -21,7 +22,11 @@ from typing import Optional
 from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, argv_to_shell, shell_to_argv
 from prefect_upgrade.rewriters.yaml import _parse_flow, _render_words, _script_positions
 
-_INSTRUCTION = re.compile(r"^(?P<lead>[ \t]*(?:ONBUILD[ \t]+)?)(?P<name>RUN|CMD|ENTRYPOINT)(?=[ \t]|$)[ \t]*", re.I)
+_INSTRUCTION = re.compile(
+    r"^(?P<lead>[ \t]*(?:ONBUILD[ \t]+)?(?:HEALTHCHECK[ \t]+(?:--[a-z-]+=\S+[ \t]+)*)?)"
+    r"(?P<name>RUN|CMD|ENTRYPOINT)(?=[ \t]|$)[ \t]*",
+    re.I,
+)
 _RUN_FLAG = re.compile(r"--[a-z-]+(?:=(?:\"[^\"]*\"|'[^']*'|\S*))?[ \t]+")
 _ESCAPE_DIRECTIVE = re.compile(r"^#[ \t]*escape[ \t]*=[ \t]*(\S)", re.I | re.M)
 
@@ -56,6 +61,15 @@ def continued(text: str, indent: str) -> Optional[str]:
     if lead:
         return "\\\n" + "\n".join(line if line[:1] in (" ", "\t") or not line else indent + line for line in lines)
     return text
+
+
+def _is_json_array(raw: str) -> bool:
+    """Docker's test for the exec form: the arguments are a JSON array (else: shell form)."""
+    joined = re.sub(r"\\\r?\n", "", raw)
+    try:
+        return isinstance(json.loads(joined), list)
+    except ValueError:
+        return False
 
 
 class DockerfileRewriter(EmbeddingRewriter):
@@ -96,7 +110,7 @@ class DockerfileRewriter(EmbeddingRewriter):
             raw = text[start:end]
             if not raw.strip() or "<<" in raw.split("\n", 1)[0]:
                 continue
-            if raw.startswith("["):
+            if raw.startswith("[") and _is_json_array(raw):
                 if first != last:
                     continue
                 fragments.extend(self._exec_form(content, column, starts[first], first + 1, match.group("name")))

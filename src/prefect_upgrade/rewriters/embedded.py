@@ -14,6 +14,28 @@ A fragment carries the text handed to the codemod (``text``: the command or code
 or Python sees it, without the YAML indentation, quotes ...) and ``encode``, which turns a
 rewritten ``text`` back into what goes into the file (``None`` when that is impossible, and then
 the fragment is left as it was and its findings are reported as not applied).
+
+What a shell codemod sees, and what it may return (for codemod authors):
+
+- a fragment is shell text with ``\n`` line ends (CRLF files are converted and back), starting at
+  the command: a YAML ``run: |`` block dedented, a quoted YAML scalar unquoted, a Dockerfile
+  ``RUN`` after the keyword (continuation lines included as they are), a Makefile recipe after
+  the tab and ``@-+``, a tox command after ``-``/``!``, a Markdown console line after ``$ ``, a
+  notebook line after ``!``;
+- an exec-form argument list (``CMD ["prefect", …]``, a Kubernetes ``command:`` list) arrives as
+  one line joined with ``shlex.join`` and is split back with ``shlex``; a result that is no
+  longer one simple command (two commands, an added comment) cannot be written there;
+- values the shell cannot know arrive as shell variables: Makefile references as
+  ``${PFU_MAKE_<n>}``, CI/template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) as
+  ``${PFU_EXPR_<n>}``; keep them as words, they are put back;
+- the result may have more lines than the fragment (a comment line above a rewritten command is
+  fine almost everywhere: Dockerfiles move it into the continuation, Makefiles and tox give the
+  new line the recipe/continuation prefix, notebooks keep ``#`` lines as Python comments and put
+  ``!`` before other new commands, a one-line YAML scalar becomes a ``|-`` block); where the
+  file's syntax cannot hold the result, the fragment stays and the findings say "not rewritten
+  here";
+- findings are reported at lines and columns of the fragment; the rewriter moves them to the
+  file.
 """
 
 from __future__ import annotations
@@ -53,6 +75,8 @@ class Fragment:
     encode: Optional[Callable[[str], Optional[str]]] = None
     #: For fragments whose lines map to file lines in another way (see ``place``).
     line_map: Optional[Callable[[int], int]] = None
+    #: The kind of a block of another kind (``yaml`` for a Markdown ```yaml fence ...).
+    kind: str = ""
 
     def raw_for(self, new_text: str) -> Optional[str]:
         if self.encode is None:
@@ -152,13 +176,19 @@ class EmbeddingRewriter(TextRewriter):
     kind = "text"
     embeds_shell = False
     embeds_python = False
+    #: Other kinds whose blocks this kind holds (Markdown's ```yaml fences ...), see ``blocks``.
+    block_kinds: frozenset[str] = frozenset()
 
     def __init__(self, kind: Optional[str] = None) -> None:
         super().__init__(kind or type(self).kind)
 
     def handles(self, codemod: type[Codemod]) -> bool:
         if issubclass(codemod, TextCodemod):
-            return self.kind in codemod.file_kinds or (self.embeds_shell and SHELL in codemod.file_kinds)
+            return (
+                self.kind in codemod.file_kinds
+                or (self.embeds_shell and SHELL in codemod.file_kinds)
+                or any(_rewriter(kind).handles(codemod) for kind in self.block_kinds)
+            )
         if issubclass(codemod, PythonCodemod):
             return self.embeds_python
         return False
@@ -170,6 +200,10 @@ class EmbeddingRewriter(TextRewriter):
     def python_fragments(self, text: str) -> list[Fragment]:
         return []
 
+    def blocks(self, text: str) -> list[tuple[str, Fragment]]:
+        """Blocks of other kinds (``block_kinds``), each with its kind."""
+        return []
+
     # -- applying ----------------------------------------------------------------------------
     def apply(
         self, state: str, codemod: type[Codemod], options: CodemodOptions, reporter: Reporter, path: str
@@ -177,6 +211,8 @@ class EmbeddingRewriter(TextRewriter):
         if issubclass(codemod, TextCodemod):
             if self.kind in codemod.file_kinds:
                 return codemod(options, reporter).rewrite_text(state, self.kind)
+            if self.block_kinds:
+                return self.apply_blocks(state, codemod, options, reporter, path)
             if self.embeds_shell and SHELL in codemod.file_kinds:
                 return self.apply_shell(state, codemod, options, reporter, path)
             return state
@@ -184,43 +220,103 @@ class EmbeddingRewriter(TextRewriter):
             return self.apply_python(state, codemod, options, reporter, path)
         return state
 
+    def found(self, method: str, text: str) -> list:
+        """``self.<method>(text)``, remembered for the last text (codemods run one after another
+        on the same text, and most change nothing)."""
+        key = (method, text)
+        cache = self.__dict__.setdefault("_found", {})
+        if key not in cache:
+            if len(cache) > 8:
+                cache.clear()
+            cache[key] = getattr(self, method)(text)
+        return cache[key]
+
     def apply_shell(
         self, state: str, codemod: type[TextCodemod], options: CodemodOptions, reporter: Reporter, path: str
     ) -> str:
-        return apply_fragments(
-            state,
-            self.shell_fragments(state),
-            lambda fragment, sub: rewrite_shell(codemod, fragment.text, options, sub),
-            reporter,
+        text, restore = _lf(state)
+        return restore(
+            apply_fragments(
+                text,
+                self.found("shell_fragments", text),
+                lambda fragment, sub: rewrite_shell(codemod, fragment.text, options, sub),
+                reporter,
+            )
         )
 
     def apply_python(
         self, state: str, codemod: type[PythonCodemod], options: CodemodOptions, reporter: Reporter, path: str
     ) -> str:
-        return apply_fragments(
-            state,
-            self.python_fragments(state),
-            lambda fragment, sub: rewrite_python(codemod, fragment.text, options, sub, path),
-            reporter,
+        text, restore = _lf(state)
+        return restore(
+            apply_fragments(
+                text,
+                self.found("python_fragments", text),
+                lambda fragment, sub: rewrite_python(codemod, fragment.text, options, sub, path),
+                reporter,
+            )
         )
+
+    def apply_blocks(
+        self, state: str, codemod: type[TextCodemod], options: CodemodOptions, reporter: Reporter, path: str
+    ) -> str:
+        """Shell fragments and blocks of other kinds, each through the rewriter of its kind."""
+        text, restore = _lf(state)
+        pairs: list[tuple[str, Fragment]] = []
+        if self.embeds_shell and SHELL in codemod.file_kinds:
+            pairs.extend((SHELL, fragment) for fragment in self.found("shell_fragments", text))
+        pairs.extend(
+            (kind, fragment)
+            for kind, fragment in self.found("blocks", text)
+            if kind in self.block_kinds and _rewriter(kind).handles(codemod)
+        )
+        fragments = [dataclasses.replace(fragment, kind=kind) for kind, fragment in pairs]
+
+        def rewrite(fragment: Fragment, sub: Reporter) -> Optional[str]:
+            if fragment.kind == SHELL:
+                return rewrite_shell(codemod, fragment.text, options, sub)
+            return rewrite_as(fragment.kind, codemod, fragment.text, options, sub, path)
+
+        return restore(apply_fragments(text, fragments, rewrite, reporter))
+
+
+def _rewriter(kind: str):
+    from prefect_upgrade.rewriters import rewriter_for
+
+    return rewriter_for(kind)
+
+
+def rewrite_as(
+    kind: str, codemod: type[Codemod], text: str, options: CodemodOptions, reporter: Reporter, path: str
+) -> Optional[str]:
+    """A block of another kind (a ```yaml fence in Markdown ...) through that kind's rewriter.
+
+    None when the block does not parse as that kind.
+    """
+    if not codemod.may_apply(text):
+        return text
+    rewriter = _rewriter(kind)
+    try:
+        state = rewriter.parse(text, path)
+    except SourceError:
+        return None
+    new_text = rewriter.render(rewriter.apply(state, codemod, options, reporter, path))
+    if new_text != text:
+        rewriter.verify(text, new_text, path)
+    return new_text
+
+
+def _lf(text: str) -> tuple[str, Callable[[str], str]]:
+    """A CRLF file as LF for the fragments (codemods see ``\\n`` line ends), and the way back.
+
+    A file with mixed line ends is left as it is.
+    """
+    if "\r\n" not in text or text.count("\r\n") != text.count("\n"):
+        return text, lambda new: new
+    return text.replace("\r\n", "\n"), lambda new: new.replace("\n", "\r\n")
 
 
 # -- helpers shared by several kinds -------------------------------------------------------------
-
-
-def reindent(text: str, indent: str, first: bool = False) -> str:
-    """Prefix every non-empty line of ``text`` (but the first unless ``first``) with ``indent``."""
-    lines = text.split("\n")
-    return "\n".join(
-        (indent + line if line.strip() and (index or first) else line) for index, line in enumerate(lines)
-    )
-
-
-def dedent_lines(lines: list[str]) -> tuple[list[str], int]:
-    """``lines`` without their common indentation (spaces only), and its width."""
-    widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
-    width = min(widths) if widths else 0
-    return [line[width:] if line.strip() else line.lstrip(" ") for line in lines], width
 
 
 def argv_to_shell(words: list[str]) -> str:
@@ -297,13 +393,18 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
     pad = " " * width
     if language == "shell" and any(_PROMPT.match(text) for text in texts):
         language = "console"
-    if language in ("shell", "python"):
+    if language in ("shell", "python") or language.startswith("kind:"):
+        # a block of another kind is handed over as a file, ending with a newline
+        final = "\n" if language.startswith("kind:") else ""
 
         def encode(new_text: str) -> str:
+            if final and new_text.endswith(final):
+                new_text = new_text[: -len(final)]
             return "\n".join(pad + line if line.strip() else "" for line in new_text.split("\n"))
 
-        kind = SHELL if language == "shell" else PYTHON
-        fragment = Fragment(lines.starts[first], lines.end_of_content(last), "\n".join(texts), first + 1, width, width, encode)
+        kind = SHELL if language == "shell" else PYTHON if language == "python" else language[len("kind:") :]
+        text = "\n".join(texts) + final
+        fragment = Fragment(lines.starts[first], lines.end_of_content(last), text, first + 1, width, width, encode)
         return [(kind, fragment)]
     fragments = []
     position = 0
@@ -344,3 +445,34 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
         )
         position += 1
     return fragments
+
+
+def masked(fragment: Fragment, pattern: "re.Pattern[str]", name: str) -> Fragment:
+    """``fragment`` with every match of ``pattern`` shown to the codemods as ``${<name>_<n>}``.
+
+    For template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) that are replaced before
+    the shell runs: the codemod sees one word whose value it cannot know, as it should. They are
+    put back after the rewrite.
+    """
+    originals: list[str] = []
+
+    def replace(match: "re.Match[str]") -> str:
+        originals.append(match.group(0))
+        return "${" + f"{name}_{len(originals) - 1}" + "}"
+
+    text = pattern.sub(replace, fragment.text)
+    if not originals:
+        return fragment
+    inner = fragment.encode
+    placeholder = re.compile(r"\$\{" + re.escape(name) + r"_(\d+)\}")
+
+    def encode(new_text: str) -> Optional[str]:
+        restored = placeholder.sub(
+            lambda match: originals[int(match.group(1))] if int(match.group(1)) < len(originals) else match.group(0),
+            new_text,
+        )
+        if name in restored:
+            return None
+        return restored if inner is None else inner(restored)
+
+    return dataclasses.replace(fragment, text=text, encode=encode)

@@ -8,6 +8,10 @@ continuations, is handed over on its own, without tox's ``-``/``!`` prefix. tox 
 (``{posargs}``, ``{envpython}``) reach the codemods as they are. A command that a codemod turns
 into several lines keeps tox's layout: the new lines get the continuation's indentation.
 
+The ``ExecStart=``/``ExecStartPre=`` … commands of systemd units (``*.service``) and the
+``command=`` of supervisor programs (``[program:NAME]``) are shell commands too (the agent
+started as a service); a rewrite that needs a second command there is not written.
+
 ``verify``: when the original reads with ``configparser``, the result must read too, with the
 same sections and keys.
 """
@@ -24,6 +28,10 @@ from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Line
 _SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]")
 _COMMANDS = re.compile(r"^(?P<key>commands(?:_pre|_post)?)[ \t]*[=:][ \t]*")
 _PREFIX = re.compile(r"[-!][ \t]*")
+#: systemd units (``[Service] ExecStart=-/usr/bin/prefect agent local start``), after the
+#: ``-@:+!`` prefixes; supervisor programs (``[program:agent] command=prefect agent …``).
+_SERVICE_COMMAND = re.compile(r"^Exec(?:Start|StartPre|StartPost|Reload|Stop|StopPost|Condition)[ \t]*=[ \t]*[-@:+!]*")
+_PROGRAM_COMMAND = re.compile(r"^command[ \t]*=[ \t]*")
 
 
 class IniRewriter(EmbeddingRewriter):
@@ -41,6 +49,14 @@ class IniRewriter(EmbeddingRewriter):
             if header:
                 section = header.group("name").strip()
                 index += 1
+                continue
+            service = _SERVICE_COMMAND.match(content) if section in ("Service", "Socket") else None
+            if service is None and section.startswith("program:"):
+                service = _PROGRAM_COMMAND.match(content)
+            if service is not None:
+                fragment, index = self._one_command(lines, index, service.end())
+                if fragment is not None:
+                    fragments.append(fragment)
                 continue
             match = _COMMANDS.match(content)
             is_tox = section.startswith("testenv") or section.startswith("tox:testenv")
@@ -60,6 +76,18 @@ class IniRewriter(EmbeddingRewriter):
             fragments.extend(self._commands(lines, physical))
         return fragments
 
+    def _one_command(self, lines: Lines, index: int, column: int) -> tuple[Optional[Fragment], int]:
+        """A systemd ``ExecStart=`` or supervisor ``command=`` value, with ``\\`` continuations."""
+        first = index
+        while index < len(lines) - 1 and lines.content(index).rstrip().endswith("\\"):
+            index += 1
+        start = lines.starts[first] + column
+        end = lines.end_of_content(index)
+        raw = lines.text[start:end]
+        if not raw.strip():
+            return None, index + 1
+        return Fragment(start, end, raw, first + 1, column, encode=_single_command), index + 1
+
     def _commands(self, lines: Lines, physical: list[tuple[int, int]]) -> list[Fragment]:
         fragments = []
         if len(physical) > 1:
@@ -77,7 +105,6 @@ class IniRewriter(EmbeddingRewriter):
             prefix = _PREFIX.match(content, column)
             if prefix:
                 column = prefix.end()
-            first = position
             while position < len(physical) - 1 and lines.content(physical[position][0]).rstrip().endswith("\\"):
                 position += 1
             last_line = physical[position][0]
@@ -99,6 +126,14 @@ class IniRewriter(EmbeddingRewriter):
             raise SourceError("the rewritten INI file does not read; nothing was written (please report this)")
         if [(s, len(k)) for s, k in before] != [(s, len(k)) for s, k in after]:
             raise SourceError("the rewritten INI file has other sections; nothing was written (please report this)")
+
+
+def _single_command(text: str) -> Optional[str]:
+    """One command (``\\`` continuations allowed): the value of a single setting."""
+    lines = text.split("\n")
+    if any(not previous.rstrip().endswith("\\") for previous in lines[:-1]):
+        return None
+    return text
 
 
 def _tox_lines(text: str, indent: str) -> Optional[str]:

@@ -16,6 +16,7 @@ from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment
 
 _RULE = re.compile(r"^(?![\t#])(?:[^:=#\t]|\$\([^)]*\)|\$\{[^}]*\})+?::?(?![=:])")
 _ASSIGNMENT = re.compile(r"^[^:#=\t]*?(?:[:?+!]|::)?=")
+_CONDITIONAL = re.compile(r"(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
 _PREFIX = re.compile(r"[@+\- \t]*")
 _PLACEHOLDER = "PFU_MAKE_{}"
 
@@ -129,7 +130,9 @@ class MakefileRewriter(EmbeddingRewriter):
             if not stripped or stripped.startswith("#"):
                 index += 1
                 continue
-            if re.match(r"(?:override[ \t]+)?define\b", stripped):
+            if _CONDITIONAL.match(stripped):
+                pass  # ``ifeq``/``else``/``endif`` inside a rule keep its recipe going
+            elif re.match(r"(?:override[ \t]+)?define\b", stripped):
                 in_define = True
                 in_rule = False
             elif _ASSIGNMENT.match(content) and not _RULE.match(content):

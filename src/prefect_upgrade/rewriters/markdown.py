@@ -5,7 +5,10 @@
 - ``console``, ``shell-session`` …: only lines starting with ``$ `` (and their ``\\``
   continuations) are commands; the rest is output and stays;
 - ``python``, ``py``, ``python3`` …: Python, through the Python codemods; a block that does not
-  parse (a sketch, ``>>>`` prompts) stays as it is.
+  parse (a sketch, ``>>>`` prompts) stays as it is;
+- ``yaml``, ``toml``, ``ini``, ``dockerfile``, ``makefile``, ``env`` …: the block is a file of that
+  kind, rewritten by that kind's rewriter (its setting renames, and the shell commands in it: a
+  GitHub workflow in a README gets its ``run:`` commands rewritten).
 
 MyST's ```` ```{code-block} bash ```` counts as ``bash``. Indented code blocks (no language) and
 prose are left alone, also when they mention a command. Fences indented inside list items keep
@@ -42,7 +45,28 @@ def language_of(info: str) -> str:
     return classify(word)
 
 
+#: Fence languages of other kinds: their blocks go to that kind's rewriter (settings in a
+#: ```yaml or ```toml example, a Dockerfile ...).
+OTHER_LANGUAGES = {
+    "yaml": "yaml",
+    "yml": "yaml",
+    "toml": "toml",
+    "ini": "ini",
+    "cfg": "ini",
+    "dosini": "ini",
+    "dockerfile": "dockerfile",
+    "docker": "dockerfile",
+    "makefile": "makefile",
+    "make": "makefile",
+    "dotenv": "dotenv",
+    "env": "dotenv",
+}
+BLOCK_KINDS = frozenset(OTHER_LANGUAGES.values())
+
+
 def classify(word: str) -> str:
+    if word in OTHER_LANGUAGES:
+        return "kind:" + OTHER_LANGUAGES[word]
     if word in SHELL_LANGUAGES:
         return "shell"
     if word in CONSOLE_LANGUAGES:
@@ -56,6 +80,7 @@ class MarkdownRewriter(EmbeddingRewriter):
     kind = "markdown"
     embeds_shell = True
     embeds_python = True
+    block_kinds = BLOCK_KINDS
 
     def blocks(self, text: str) -> list[tuple[str, Fragment]]:
         lines = Lines(text)

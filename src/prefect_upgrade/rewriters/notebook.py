@@ -7,15 +7,20 @@ Code cells of a Python notebook go through the codemods:
   indentation, and are put back after the rewrite), through the Python codemods; a cell that
   still does not parse stays as it is; ``%%time``/``%%timeit``/``%%capture`` cells are Python after
   their first line, and so is ``%%writefile NAME.py``;
-- shell: ``!command``, ``!!command``, ``x = !command``, ``%sx``/``%system`` lines, and the body of
+- shell: ``!command``, ``!!command``, ``x = !command``, ``%sx``/``%system`` lines, ``%env NAME=value``
+  lines (for setting renames), and the body of
   ``%%bash``/``%%sh``/``%%script bash`` cells (and ``%%writefile NAME.sh``), through the shell
   codemods. A ``!`` line that a codemod turns into several commands gets a ``!`` on each; a
   comment line it adds stays a comment.
 
+Markdown cells: their fenced ``bash``/``console``/``python`` blocks, as in a Markdown file (prose
+stays).
+
 Only the ``source`` of the cells that changed is rewritten, in place: every other byte of the
 file (indentation, key order, outputs, metadata, ``\\uXXXX`` escapes, the final newline) stays as
 it was, and the new source keeps the layout of the old one (a list of lines, or one string).
-Findings point at the line of the file that holds the cell's source line (for a list of lines).
+Findings point at the line and column of the file that hold the cell's source line (for a list
+of lines; for one string, its line in the file and the column inside it).
 
 Codemods that declare the ``notebook`` kind get the whole JSON text. A notebook that is not
 valid JSON is reported as an error (and not touched); ``verify`` checks that the result is JSON
@@ -24,6 +29,7 @@ with the same cells, cell types, outputs and metadata.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import json
@@ -65,17 +71,27 @@ class _JsonError(Exception):
     pass
 
 
+_decoder = json.JSONDecoder()
+
+#: The paths whose positions are needed (cells, their sources, the source lines); the rest
+#: (outputs, metadata …) is decoded by ``json`` in one go.
+_TRACKED = {(), ("cells",), ("cells", "*"), ("cells", "*", "source"), ("cells", "*", "source", "*")}
+
+
 def read_json(text: str) -> Node:
     position = _WHITESPACE.match(text, 0).end()
-    node, position = _value(text, position)
+    node, position = _value(text, position, ())
     if _WHITESPACE.match(text, position).end() != len(text):
         raise _JsonError("extra data after the notebook")
     return node
 
 
-def _value(text: str, position: int) -> tuple[Node, int]:
+def _value(text: str, position: int, path: tuple = ()) -> tuple[Node, int]:
     if position >= len(text):
         raise _JsonError("unexpected end")
+    if path not in _TRACKED:
+        value, end = _decoder.raw_decode(text, position)
+        return Node(value, position, end), end
     char = text[position]
     if char == '"':
         value, end = _scanstring(text, position + 1, True)
@@ -95,7 +111,7 @@ def _value(text: str, position: int) -> tuple[Node, int]:
             if text[position : position + 1] != ":":
                 raise _JsonError(f"expected ':' at offset {position}")
             position = _WHITESPACE.match(text, position + 1).end()
-            child, position = _value(text, position)
+            child, position = _value(text, position, path + (key,))
             children[key] = child
             values[key] = child.value
             position = _WHITESPACE.match(text, position).end()
@@ -112,7 +128,7 @@ def _value(text: str, position: int) -> tuple[Node, int]:
         if text[position : position + 1] == "]":
             return Node([], start, position + 1, items), position + 1
         while True:
-            child, position = _value(text, position)
+            child, position = _value(text, position, path + ("*",))
             items.append(child)
             position = _WHITESPACE.match(text, position).end()
             if text[position : position + 1] == ",":
@@ -143,8 +159,12 @@ def _load(text: str) -> Node:
 
 # -- IPython syntax ------------------------------------------------------------------------------
 
-_SHELL_LINE = re.compile(r"^(?P<lead>[ \t]*(?:[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*)?(?:!!?|%sx[ \t]+|%system[ \t]+))(?P<command>.*)$")
-_MAGIC_LINE = re.compile(r"^[ \t]*(?:%|!|\?)|^[^#'\"]*\?\??[ \t]*$")
+_SHELL_LINE = re.compile(
+    r"^(?P<lead>[ \t]*(?:[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*[ \t]*=[ \t]*)?"
+    r"(?:!!?(?!=)|%sx[ \t]+|%system[ \t]+)|[ \t]*%(?:set_)?env[ \t]+)(?P<command>.*)$"
+)
+#: ``%magic``, ``%%magic``, ``!command`` (not ``!=``), ``?name``, ``name?`` lines.
+_MAGIC_LINE = re.compile(r"^[ \t]*(?:%%?[A-Za-z]|!(?!=)|\?)|^[^#'\"]*\?\??[ \t]*$")
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)pass  # PFU_MAGIC_(?P<number>\d+)$")
 _SHELL_CELLS = re.compile(r"^%%(?:bash|sh|script[ \t]+(?:ba|z)?sh|system)\b")
 _PYTHON_CELLS = re.compile(r"^%%(?:time|timeit|capture|prun)\b")
@@ -208,11 +228,12 @@ def cell_fragments(text: str) -> list[tuple[str, Fragment]]:
     offset = 0
     for number, line in enumerate(text.split("\n"), 1):
         match = _SHELL_LINE.match(line)
-        if match and "!" in match.group("lead") or match and "%s" in match.group("lead"):
+        if match and ("!" in match.group("lead") or "%" in match.group("lead")):
             lead = match.group("lead")
             command = match.group("command")
             indent = line[: len(line) - len(line.lstrip(" \t"))]
-            bang = lead.strip() if lead.strip() in ("!", "!!") else "!"
+            # more commands from one line: ``!`` each, but a ``%env`` line holds one setting
+            bang = None if "env" in lead else lead.strip() if lead.strip() in ("!", "!!") else "!"
 
             def encode(new: str, lead=lead, indent=indent, bang=bang) -> Optional[str]:
                 new_lines = new.split("\n")
@@ -225,6 +246,8 @@ def cell_fragments(text: str) -> list[tuple[str, Fragment]]:
                         out.append(new_line)
                     elif new_line.lstrip().startswith("#"):
                         out.append(indent + new_line.lstrip())
+                    elif bang is None:
+                        return None
                     else:
                         out.append(indent + bang + new_line.lstrip())
                 return "\n".join(out)
@@ -281,7 +304,8 @@ class NotebookRewriter(EmbeddingRewriter):
         edits: list[tuple[int, int, str]] = []
         cell_findings: list[tuple[int, list[Finding]]] = []
         for number, cell in enumerate(cells.children):
-            if not isinstance(cell.value, dict) or cell.value.get("cell_type") != "code":
+            cell_type = cell.value.get("cell_type") if isinstance(cell.value, dict) else None
+            if cell_type not in ("code", "markdown"):
                 continue
             source = cell.children.get("source")
             if source is None:
@@ -292,7 +316,10 @@ class NotebookRewriter(EmbeddingRewriter):
                 text = source.value
             else:
                 continue
-            fragments = [fragment for kind, fragment in cell_fragments(text) if kind == wanted]
+            if cell_type == "markdown":  # its fenced code blocks, as in a Markdown file
+                fragments = _markdown_fragments(text, wanted)
+            else:
+                fragments = [fragment for kind, fragment in cell_fragments(text) if kind == wanted]
             if not fragments:
                 continue
             sub = Reporter()
@@ -311,10 +338,11 @@ class NotebookRewriter(EmbeddingRewriter):
             state = "".join(pieces)
             root = _load(state)
             cells = root.children["cells"]
+        newlines = [match.start() for match in re.finditer("\n", state)] if cell_findings else []
         for number, findings in cell_findings:
             source = cells.children[number].children["source"]
             for finding in findings:
-                reporter.findings.append(_placed(state, source, finding))
+                reporter.findings.append(_placed(state, source, finding, ascii_only, newlines))
         return state
 
     def verify(self, original: str, rewritten: str, path: str) -> None:
@@ -330,6 +358,13 @@ class NotebookRewriter(EmbeddingRewriter):
             ) from None
         if _without_sources(before) != _without_sources(after):
             raise SourceError("the rewritten notebook changed more than cell sources; nothing was written (please report this)")
+
+
+def _markdown_fragments(text: str, wanted: str) -> list[Fragment]:
+    from prefect_upgrade.rewriters.markdown import MarkdownRewriter
+
+    rewriter = MarkdownRewriter()
+    return rewriter.shell_fragments(text) if wanted == SHELL else rewriter.python_fragments(text)
 
 
 def _is_python(notebook: dict) -> bool:
@@ -387,12 +422,20 @@ def _render_source(text: str, source: Node, new_text: str, ascii_only: bool) -> 
     return "[" + opening + separator.join(rendered) + closing + "]"
 
 
-def _placed(text: str, source: Node, finding: Finding) -> Finding:
-    """A finding at a line of a cell moved to the file's line of that source line."""
+def _placed(text: str, source: Node, finding: Finding, ascii_only: bool, newlines: list[int]) -> Finding:
+    """A finding at a line and column of a cell, moved to that place in the notebook file."""
     if isinstance(source.value, list) and source.children:
         index = min(max(finding.line - 1, 0), len(source.children) - 1)
-        offset = source.children[index].start
+        node = source.children[index]
+        prefix = source.value[index][: max(finding.col - 1, 0)]
     else:
-        offset = source.start
-    line = text.count("\n", 0, offset) + 1
-    return dataclasses.replace(finding, line=line)
+        node = source
+        cell_lines = _split_source(source.value) if isinstance(source.value, str) else []
+        prefix = "".join(cell_lines[: max(finding.line - 1, 0)])
+        if finding.line - 1 < len(cell_lines):
+            prefix += cell_lines[finding.line - 1][: max(finding.col - 1, 0)]
+    before = bisect.bisect_left(newlines, node.start)  # the newlines before the node
+    line = before + 1
+    column = node.start - (newlines[before - 1] + 1 if before else 0)
+    escaped = json.dumps(prefix, ensure_ascii=ascii_only)[1:-1]
+    return dataclasses.replace(finding, line=line, col=column + 1 + len(escaped) + 1)

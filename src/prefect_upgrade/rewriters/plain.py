@@ -3,8 +3,8 @@
 - ``shell`` (``.sh``, ``.bash``, shebang scripts): the whole text is shell, so shell codemods
   take it whole (as any codemod of the kind). ``verify``: when ``bash`` is installed and
   ``bash -n`` accepts the original, it must accept the result.
-- ``toml`` (``config.toml``, ``pyproject.toml``, ``Pipfile``): ``verify`` checks that the result
-  still parses (``tomllib``, or ``tomli`` when installed) when the original did.
+- ``toml``: see ``toml.py``; ``verify_toml`` checks that the result still parses (``tomllib``, or
+  ``tomli`` when installed) when the original did.
 - ``dotenv`` and ``requirements`` are plain ``TextRewriter`` kinds (no syntax to check).
 """
 
@@ -55,20 +55,17 @@ def _toml_loads():
             return None
 
 
-class TomlRewriter(TextRewriter):
-    def __init__(self) -> None:
-        super().__init__("toml")
-
-    def verify(self, original: str, rewritten: str, path: str) -> None:
-        loads = _toml_loads()
-        if loads is None:
-            return
-        try:
-            loads(original)
-        except Exception:
-            return
-        try:
-            loads(rewritten)
-        except Exception as error:
-            message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise SourceError(f"the rewritten TOML does not parse ({message}); nothing was written (please report this)")
+def verify_toml(original: str, rewritten: str) -> None:
+    """Raise ``SourceError`` when ``rewritten`` is not TOML although ``original`` was."""
+    loads = _toml_loads()
+    if loads is None:
+        return
+    try:
+        loads(original)
+    except Exception:
+        return
+    try:
+        loads(rewritten)
+    except Exception as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SourceError(f"the rewritten TOML does not parse ({message}); nothing was written (please report this)")

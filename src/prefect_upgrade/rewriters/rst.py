@@ -2,7 +2,8 @@
 
 - ``.. code-block:: LANG``, ``.. code:: LANG``, ``.. sourcecode:: LANG`` (after their ``:option:``
   lines): ``bash``/``sh``/``shell`` … are shell scripts, ``console`` … transcripts (only ``$ ``
-  lines are commands), ``python`` … Python (left alone when it does not parse);
+  lines are commands), ``python`` … Python (left alone when it does not parse), ``yaml``,
+  ``toml``, ``ini``, ``dockerfile`` … files of that kind (through that kind's rewriter);
 - ``.. prompt:: bash`` (sphinx-prompt): every line is a command;
 - ``::`` literal blocks take the language of the last ``.. highlight::`` directive; without
   one, Sphinx highlights them as Python, so they go to the Python codemods, and a literal block
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 
 from prefect_upgrade.rewriters.embedded import PYTHON, SHELL, EmbeddingRewriter, Fragment, Lines, block_fragments
-from prefect_upgrade.rewriters.markdown import classify
+from prefect_upgrade.rewriters.markdown import BLOCK_KINDS, classify
 
 _DIRECTIVE = re.compile(r"^(?P<indent>[ ]*)\.\.[ ]+(?P<name>[\w-]+)::[ \t]*(?P<argument>.*)$")
 _OPTION = re.compile(r"^[ ]+:[\w-]+:")
@@ -30,6 +31,7 @@ class RstRewriter(EmbeddingRewriter):
     kind = "rst"
     embeds_shell = True
     embeds_python = True
+    block_kinds = BLOCK_KINDS
 
     def blocks(self, text: str) -> list[tuple[str, Fragment]]:
         lines = Lines(text)

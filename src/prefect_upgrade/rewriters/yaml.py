@@ -9,15 +9,20 @@ comments and layout. Shell commands are found line by line under the keys that h
   block) is a shell script; each item of a sequence value is one;
 - argument-list keys (``command``, ``args``, ``entrypoint``): a sequence value is an exec-form
   argument list (``["prefect", "agent", "local", "start"]``), handed to shell codemods as one
-  command line and split back; an item after ``-c`` (``["/bin/sh", "-c", "prefect ..."]``), and
+  command line and split back (an ``args:`` list next to a ``command:`` list is handed over with
+  the command's words in front); an item after ``-c`` (``["/bin/sh", "-c", "prefect ..."]``), and
   an ``args`` item holding spaces, is a shell script of its own.
+
+Template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) reach the shell codemods as shell
+variables (``${PFU_EXPR_0}``): one word whose value is unknown, put back after the rewrite.
 
 Only the scalar's content is replaced; its indentation, quoting style, comments and everything
 around stay byte-identical. A rewritten command that can no longer be written in the scalar's
 style (a plain scalar that would need quotes gets single quotes; a quoted scalar with escapes
 is left alone) is left as it was and its findings are reported as not applied.
 
-``verify``: when PyYAML is installed (Prefect itself depends on it) and the original loads, the
+A file that is not YAML (and not a template: no ``{{``/``{%``) is reported as an error in one
+line and left alone. ``verify``: when PyYAML is importable (a dependency; Prefect needs it too) and the original loads, the
 rewritten text must load to a document of the same shape (the same mappings with as many keys,
 the same nesting, the same scalar types; argument lists may gain or lose words).
 """
@@ -33,6 +38,7 @@ from prefect_upgrade.rewriters.embedded import (
     EmbeddingRewriter,
     Fragment,
     argv_to_shell,
+    masked,
     shell_to_argv,
 )
 
@@ -56,6 +62,7 @@ SCRIPT_KEYS = frozenset(
         "after_success",
         "after_failure",
         "cmd",
+        "shell",  # Ansible
     }
 )
 ARGV_KEYS = frozenset({"command", "args", "entrypoint"})
@@ -67,6 +74,10 @@ _KEY = re.compile(
 )
 _ITEM = re.compile(r"^(?P<lead>[ ]*-)(?P<sep>[ ]+|(?=\r?$))(?P<rest>[^\r\n]*)")
 _BLOCK_HEADER = re.compile(r"^(?P<style>[|>])(?P<flags>[+-]?[1-9]?[+-]?)[ \t]*(?:#.*)?$")
+#: CI and template expressions, replaced before the shell runs: ``${{ secrets.X }}`` (GitHub),
+#: ``$[[ inputs.x ]]`` (GitLab), ``{{ .Values.x }}`` (Helm, Jinja).
+_TEMPLATE = re.compile(r"\$\{\{.*?\}\}|\$\[\[.*?\]\]|\{\{.*?\}\}")
+_PROPERTIES = re.compile(r"^(?:[&!][^ \t]*[ \t]+)+(?=[^ \t#])")
 _PLAIN_FORBIDDEN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
@@ -176,6 +187,9 @@ class YamlRewriter(EmbeddingRewriter):
     embeds_shell = True
 
     def shell_fragments(self, text: str) -> list[Fragment]:
+        return [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text)]
+
+    def _fragments(self, text: str) -> list[Fragment]:
         lines = _Lines(text)
         fragments: list[Fragment] = []
         index = 0
@@ -196,6 +210,10 @@ class YamlRewriter(EmbeddingRewriter):
             column = len(match.group("lead"))
             rest = match.group("rest")
             value_col = match.start("rest")
+            properties = _PROPERTIES.match(rest)  # an anchor or a tag before the value
+            if properties:
+                rest = rest[properties.end() :]
+                value_col += properties.end()
             if _BLOCK_HEADER.match(rest):
                 if key in SCRIPT_KEYS:
                     fragment, index = self._block_scalar(lines, index, column, rest)
@@ -207,12 +225,13 @@ class YamlRewriter(EmbeddingRewriter):
             if key not in SCRIPT_KEYS and key not in ARGV_KEYS:
                 index += 1
                 continue
+            prefix = self._sibling_command(lines, index, column) if key == "args" else []
             if _after_is_comment(rest):
-                found, index = self._block_sequence(lines, index + 1, column, key)
+                found, index = self._block_sequence(lines, index + 1, column, key, prefix)
                 fragments.extend(found)
                 continue
             if rest.startswith("["):
-                fragments.extend(self._flow_sequence(lines, index, value_col, key))
+                fragments.extend(self._flow_sequence(lines, index, value_col, key, prefix))
                 index += 1
                 continue
             if key not in SCRIPT_KEYS:
@@ -347,7 +366,62 @@ class YamlRewriter(EmbeddingRewriter):
         return Fragment(start, start + end, value, index + 1, value_col, encode=encode), index + 1
 
     # -- sequences -------------------------------------------------------------------------
-    def _block_sequence(self, lines: _Lines, index: int, column: int, key: str) -> tuple[list[Fragment], int]:
+    def _sibling_command(self, lines: _Lines, index: int, column: int) -> list[str]:
+        """The words of a ``command:`` argument list next to ``args:`` (Kubernetes), if any.
+
+        ``command: ["prefect"]`` with ``args: ["agent", "kubernetes", "start", …]`` is one command
+        line; the ``args`` fragment is handed over with the command's words in front (which must
+        come back unchanged).
+        """
+        position = index - 1
+        while position >= 0:
+            content = lines.content(position)
+            if _blank(content) or _comment(content):
+                position -= 1
+                continue
+            match = _KEY.match(content)
+            key_column = len(match.group("lead")) if match else _indent(content)
+            if key_column < column or (match is None and _indent(content) <= column):
+                return []
+            if key_column == column and match is not None:
+                if match.group("key").strip("\"'") == "command":
+                    words = self._argv_words(lines, position, match)
+                    if words and not _script_positions(words, "command"):
+                        return words
+                    return []
+                if "-" in match.group("lead"):
+                    return []  # the first key of this mapping
+            position -= 1
+        return []
+
+    def _argv_words(self, lines: _Lines, index: int, match: re.Match) -> Optional[list[str]]:
+        rest = match.group("rest")
+        if rest.startswith("["):
+            parsed = _parse_flow(lines.content(index), match.start("rest"))
+            return [value for value, _, _ in parsed[0]] if parsed else None
+        if not _after_is_comment(rest):
+            return None
+        words = []
+        column = len(match.group("lead"))
+        position = index + 1
+        while position < len(lines):
+            content = lines.content(position)
+            if _blank(content) or _comment(content):
+                position += 1
+                continue
+            item = _ITEM.match(content)
+            if item is None or _indent(content) < column:
+                break
+            value = self._item_value(lines, position, item)
+            if value is None:
+                return None
+            words.append(value[0])
+            position += 1
+        return words or None
+
+    def _block_sequence(
+        self, lines: _Lines, index: int, column: int, key: str, prefix: list[str] = ()
+    ) -> tuple[list[Fragment], int]:
         """The items of a block sequence under a key at ``column``."""
         items: list[tuple[int, re.Match]] = []
         dash: Optional[int] = None
@@ -382,7 +456,7 @@ class YamlRewriter(EmbeddingRewriter):
             return [], index
         if key in SCRIPT_KEYS and not (key in ARGV_KEYS and self._plain_words(lines, items)):
             return self._script_items(lines, items, dash), index
-        return self._argv_items(lines, items, dash, key, interrupted), index
+        return self._argv_items(lines, items, dash, key, interrupted, prefix), index
 
     def _plain_words(self, lines: _Lines, items) -> bool:
         """Whether the items look like an argument list (single words, or an ``sh -c`` list)."""
@@ -424,12 +498,14 @@ class YamlRewriter(EmbeddingRewriter):
                 fragments.append(fragment)
         return fragments
 
-    def _argv_items(self, lines: _Lines, items, dash: int, key: str, interrupted: bool) -> list[Fragment]:
+    def _argv_items(
+        self, lines: _Lines, items, dash: int, key: str, interrupted: bool, command: list[str] = ()
+    ) -> list[Fragment]:
         values = []
         for index, item in items:
             value = self._item_value(lines, index, item)
-            if value is None:
-                return self._script_items(lines, items, dash) if key in SCRIPT_KEYS else []
+            if value is None:  # a block scalar (``- |``): a script, as after ``sh -c``
+                return self._script_items(lines, items, dash)
             values.append((index, item, value))
         words = [value[0] for _, _, value in values]
         scripts = _script_positions(words, key)
@@ -452,7 +528,7 @@ class YamlRewriter(EmbeddingRewriter):
         suffixes = [lines.content(index)[value[2] :] for index, _, value in values]
 
         def encode(new_text: str) -> Optional[str]:
-            new_words = shell_to_argv(new_text)
+            new_words = _without_prefix(shell_to_argv(new_text), command)
             if new_words is None:
                 return None
             rendered = _render_words(words, raws, new_words, quoted)
@@ -468,7 +544,7 @@ class YamlRewriter(EmbeddingRewriter):
             Fragment(
                 start=lines.starts[first],
                 end=lines.end_of_content(last),
-                text=argv_to_shell(words),
+                text=argv_to_shell([*command, *words]),
                 line=first + 1,
                 col=values[0][2][1],
                 encode=encode,
@@ -476,7 +552,9 @@ class YamlRewriter(EmbeddingRewriter):
             )
         ]
 
-    def _flow_sequence(self, lines: _Lines, index: int, value_col: int, key: str) -> list[Fragment]:
+    def _flow_sequence(
+        self, lines: _Lines, index: int, value_col: int, key: str, prefix: list[str] = ()
+    ) -> list[Fragment]:
         line = lines.content(index)
         parsed = _parse_flow(line, value_col)
         if parsed is None:
@@ -503,32 +581,88 @@ class YamlRewriter(EmbeddingRewriter):
         quoted = all(raw[:1] in "'\"" for raw in raws)
 
         def encode(new_text: str) -> Optional[str]:
-            new_words = shell_to_argv(new_text)
+            new_words = _without_prefix(shell_to_argv(new_text), prefix)
             if new_words is None:
                 return None
             rendered = _render_words(words, raws, new_words, quoted, flow=True)
             return None if rendered is None else separator.join(rendered)
 
         start, end = items[0][1], items[-1][2]
-        return [Fragment(base + start, base + end, argv_to_shell(words), index + 1, start, encode=encode)]
+        shown = argv_to_shell([*prefix, *words])
+        return [Fragment(base + start, base + end, shown, index + 1, start, encode=encode)]
 
     # -- checks ----------------------------------------------------------------------------
+    def parse(self, text: str, path: str) -> str:
+        """The text; a YAML file that does not parse is an error (templates are not checked)."""
+        if _TEMPLATE_SYNTAX.search(text) is None:
+            problem = _syntax_error(text)
+            if problem is not None:
+                raise SourceError(f"not valid YAML ({problem}); left as it is")
+        return text
+
     def verify(self, original: str, rewritten: str, path: str) -> None:
-        try:
-            import yaml
-        except ImportError:  # pragma: no cover - PyYAML comes with Prefect
+        loader = _loader()
+        if loader is None:  # pragma: no cover - PyYAML is a dependency
             return
+        import yaml
+
         try:
-            before = list(yaml.safe_load_all(original))
+            before = list(yaml.load_all(original, Loader=loader))
         except Exception:  # a template, or not YAML at all: nothing to compare with
             return
         try:
-            after = list(yaml.safe_load_all(rewritten))
+            after = list(yaml.load_all(rewritten, Loader=loader))
         except Exception as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise SourceError(f"the rewritten YAML does not load ({message}); nothing was written (please report this)")
         if _shape(before) != _shape(after):
             raise SourceError("the rewritten YAML has another structure; nothing was written (please report this)")
+
+
+#: Helm/Jinja/Go templates are not YAML until rendered: they are rewritten without the check.
+_TEMPLATE_SYNTAX = re.compile(r"(?<!\$)\{\{|\{%")
+
+
+def _syntax_error(text: str) -> Optional[str]:
+    """Why ``text`` is not YAML (syntax only: tags are not constructed), or None."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover
+        return None
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    try:
+        for _ in yaml.compose_all(text, Loader=loader):
+            pass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        return where + (error.problem or str(error).splitlines()[0])
+    except yaml.YAMLError as error:
+        return str(error).splitlines()[0] if str(error) else type(error).__name__
+    return None
+
+
+def _loader():
+    """A safe YAML loader that reads any tag (GitLab's ``!reference``, CloudFormation's ``!Ref``)."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover
+        return None
+
+    base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # libyaml is many times faster
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def any_tag(loader, suffix, node):
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node)
+        return loader.construct_scalar(node)
+
+    Loader.add_multi_constructor("!", any_tag)
+    return Loader
 
 
 def _as_block(text: str, column: int) -> Optional[str]:
@@ -561,6 +695,13 @@ def _script_positions(words: list[str], key: str) -> list[int]:
     if not positions and key == "args":
         positions = [position for position, word in enumerate(words) if " " in word.strip()]
     return positions
+
+
+def _without_prefix(words: Optional[list[str]], prefix) -> Optional[list[str]]:
+    """``words`` after the sibling command's words, which must be unchanged (else None)."""
+    if words is None or list(words[: len(prefix)]) != list(prefix):
+        return None
+    return words[len(prefix) :]
 
 
 def _flow_plain_safe(value: str) -> bool:
