@@ -67,3 +67,60 @@ def image_refs(text: str) -> Iterator[ImageRef]:
         image = f"{match.group('repo')}:{tag}"
         new_tag, problem, old = judge_tag(image, tag)
         yield ImageRef(start, start + len(tag), image, tag, new_tag, problem, old)
+
+
+_SPLIT_NAME = re.compile(
+    r"""^(?P<indent>[ ]*)(?:-[ ]+)?(?:name|repository|image)[ ]*:[ ]*["']?(?P<repo>(?:docker\.io/)?prefecthq/prefect)["']?[ ]*(?:\#.*)?$""",
+    re.IGNORECASE,
+)
+_SPLIT_TAG = re.compile(r"""^(?P<indent>[ ]*)tag[ ]*:[ ]*(?P<q>["']?)(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*)(?P=q)[ ]*(?:\#.*)?$""")
+_VERSION_TAG = re.compile(
+    r"""^[ ]*(?:prefectVersionTag|prefect_version_tag|prefectImageTag)[ ]*:[ ]*(?P<q>["']?)(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*)(?P=q)[ ]*(?:\#.*)?$""",
+    re.MULTILINE,
+)
+
+
+def yaml_split_refs(text: str) -> Iterator[ImageRef]:
+    """Images whose repository and tag are separate YAML keys (Helm values)::
+
+        image:
+          name: prefecthq/prefect      # or repository:
+          tag: 0.15.13-python3.8
+
+    and the PrefectHQ/server chart's ``prefectVersionTag: "0.15.13"``.
+    """
+    for match in _VERSION_TAG.finditer(text):
+        tag = match.group("tag")
+        image = f"prefecthq/prefect:{tag}"
+        new_tag, problem, old = judge_tag(image, tag)
+        yield ImageRef(match.start("tag"), match.end("tag"), image, tag, new_tag, problem, old)
+    lines = text.splitlines(keepends=True)
+    offsets = []
+    position = 0
+    for line in lines:
+        offsets.append(position)
+        position += len(line)
+    for index, line in enumerate(lines):
+        name = _SPLIT_NAME.match(line.rstrip("\r\n"))
+        if not name:
+            continue
+        indent = len(line) - len(line.lstrip(" -"))
+        for step in (1, -1):
+            other = index + step
+            while 0 <= other < len(lines):
+                body = lines[other].rstrip("\r\n")
+                if not body.strip() or body.lstrip().startswith("#"):
+                    other += step
+                    continue
+                own = len(body) - len(body.lstrip(" "))
+                if own < indent or body.lstrip().startswith("-"):
+                    break
+                tag = _SPLIT_TAG.match(body)
+                if tag and own == indent:
+                    value = tag.group("tag")
+                    image = f"{name.group('repo')}:{value}"
+                    new_tag, problem, old = judge_tag(image, value)
+                    start = offsets[other] + tag.start("tag")
+                    yield ImageRef(start, start + len(value), image, value, new_tag, problem, old)
+                    break
+                other += step

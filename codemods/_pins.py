@@ -72,7 +72,8 @@ def poetry_to_pep440(constraint: str) -> list[str]:
     alternatives = []
     for alternative in constraint.split("||"):
         parts = []
-        for part in re.split(r"[,\s]+(?=[<>=!~^\d*])", alternative.strip()):
+        alternative = re.sub(r"([<>=!~^])\s+", r"\1", alternative.strip())  # ">= 0.14" -> ">=0.14"
+        for part in re.split(r"[,\s]+(?=[<>=!~^\d*])", alternative):
             part = part.strip().rstrip(",").strip()
             if not part or part == "*":
                 continue
@@ -278,10 +279,9 @@ def pins_in_requirements(text: str) -> Iterator[Pin]:
         comment = re.search(r"\s#", body)
         if comment:
             cut = comment.start()
-        for option in (" --hash", "\t--hash", " --install-option", " --global-option"):
-            where = body.find(option)
-            if where != -1:
-                cut = min(cut, where)
+        option = re.search(r"\s--?[A-Za-z]", body)  # per-requirement options: --hash=…, --no-binary …
+        if option:
+            cut = min(cut, option.start())
         if body.rstrip().endswith("\\"):
             cut = min(cut, body.rstrip().rfind("\\"))
         pin = parse_requirement(text, first + lead, first + cut)
@@ -444,10 +444,8 @@ def pins_in_ini(text: str) -> Iterator[Pin]:
     for section, key, start, end in ini_values(text):
         if key not in _REQUIREMENT_KEYS and section != "options.extras_require":
             continue
-        value = text[start:end]
-        cut = re.search(r"\s[#;](?![^\"']*[\"'])", value)
-        stop = start + cut.start() if cut and not value[cut.start() + 1 :].lstrip().startswith(("python", "sys_", "platform", "os_", "implementation", "extra")) else end
-        pin = parse_requirement(text, start, stop)
+        # a trailing "# comment" or "; marker" is left to parse_requirement
+        pin = parse_requirement(text, start, end)
         if pin is not None:
             yield pin
 
@@ -585,6 +583,25 @@ def _poetry_word(text: str, start: int, end: int, quote: Optional[str]) -> Optio
     return parse_requirement(text, start, end)
 
 
+# ---- Build variables: ARG PREFECT_VERSION=0.15.9 -------------------------------------------
+
+_VERSION_VARIABLE = re.compile(
+    r"""(?<![\w$])(?P<name>PREFECT_VERSION|PREFECT_TAG)(?:\s*(?::=|\?=|\+=|=|:)\s*|[ \t]+)
+    (?P<q>["']?)(?P<version>0\.\d+\.\d+)(?P=q)(?![\w.*-])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+#: The exact release a version variable gets (it is often spliced into ``prefect==$V`` and
+#: image tags ``prefecthq/prefect:$V-python3.8``, so it must stay one version, not a range).
+VARIABLE_TARGET = "1.4.1"
+
+
+def version_variables(text: str) -> Iterator[Pin]:
+    """``ARG PREFECT_VERSION=0.15.9``, ``ENV PREFECT_VERSION 0.15.9``, ``PREFECT_VERSION: "0.15.9"``."""
+    for match in _VERSION_VARIABLE.finditer(text):
+        s, e = match.span("version")
+        yield Pin(s, e, "==" + match.group("version"), "pep440", match.group(0).strip(), replacement=VARIABLE_TARGET)
+
+
 # ---- Dispatch -------------------------------------------------------------------------------
 
 PIN_FINDERS = {
@@ -596,15 +613,31 @@ PIN_FINDERS = {
 
 
 def find_pins(text: str, kind: str) -> list[Pin]:
-    """Every Prefect pin in a text of ``kind`` (shell commands are looked for in every kind
-    that can hold them: shell, dockerfile, makefile, yaml)."""
+    """Every Prefect pin in a text of ``kind`` (``pip install …`` commands are looked for in
+    every kind that can hold them: shell, dockerfile, makefile, yaml, toml, ini)."""
     pins: list[Pin] = []
     finder = PIN_FINDERS.get(kind)
     if finder is not None:
         pins.extend(finder(text))
-    if kind in ("shell", "dockerfile", "makefile", "yaml"):
+    if kind in ("shell", "dockerfile", "makefile", "yaml", "ini"):
+        # commands: CI steps, RUN lines, recipes, tox ``commands``
         seen = {(p.start, p.end) for p in pins}
         pins.extend(p for p in pins_in_shell(text) if (p.start, p.end) not in seen)
+    if kind == "toml":
+        # commands in strings: taskipy, poe, PDM and hatch scripts
+        seen = {(p.start, p.end) for p in pins}
+        for _table, start, end, quote, _key in toml_strings(text):
+            content = text[start:end]
+            if ("install" not in content and "add" not in content) or (quote == '"' and "\\" in content):
+                continue
+            for pin in pins_in_shell(content):
+                pin.start += start
+                pin.end += start
+                if (pin.start, pin.end) not in seen:
+                    pins.append(pin)
+    if kind in ("shell", "dockerfile", "makefile", "yaml", "dotenv", "toml", "ini"):
+        seen = {(p.start, p.end) for p in pins}
+        pins.extend(p for p in version_variables(text) if (p.start, p.end) not in seen)
     pins.sort(key=lambda p: p.start)
     return pins
 

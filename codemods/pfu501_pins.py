@@ -35,6 +35,11 @@ class PrefectPins(TextCodemod):
     range, with no ``<``/``>`` for the shell to read as a redirection), an unquoted conda word
     ``=1`` (conda's "1.*"); quoted words get ``>=1.0,<2``.
 
+    A build variable holding a 0.x version (``ARG PREFECT_VERSION=0.15.9``, ``ENV
+    PREFECT_VERSION 0.15.9``, ``PREFECT_VERSION=0.15.9`` in scripts, Makefiles, ``.env`` and
+    YAML) gets ``1.4.1``, one exact release, because such variables are spliced into
+    ``prefect==$PREFECT_VERSION`` and image tags.
+
     Not rewritten, reported as manual: pins carrying ``--hash`` values (the hashes must be
     regenerated) and direct references (``prefect @ git+…@0.15.13``).
 
@@ -52,7 +57,7 @@ class PrefectPins(TextCodemod):
     code = "PFU501"
     summary = "Prefect pin admits no 1.x: constraint changed to >=1.0,<2"
     fix_class = FixClass.SAFE
-    file_kinds = frozenset({"requirements", "toml", "ini", "yaml", "dockerfile", "shell", "makefile"})
+    file_kinds = frozenset({"requirements", "toml", "ini", "yaml", "dockerfile", "shell", "makefile", "dotenv"})
     markers = ("prefect", "Prefect", "PREFECT")
     examples = (
         Example("prefect>=1.0,<2\nprefect-aws==0.1.0\nprefect==2.7.1\nprefect\n", kind="requirements"),
@@ -78,8 +83,14 @@ class PrefectPins(TextCodemod):
             if pin.verdict != "upgrade":
                 continue
             edits.append((pin.start, pin.end, pin.replacement))
-            notes.append((len(edits) - 1, f"Prefect pin {pin.requirement.strip()!r} admits no Prefect 1.x: "
-                                          f"constraint changed to {pin.replacement!r}"))
+            if pin.requirement.upper().startswith("PREFECT_"):  # ARG PREFECT_VERSION=0.15.9
+                message = f"{pin.requirement.strip()!r} is Prefect 0.x: set to {pin.replacement!r}"
+            else:
+                message = (
+                    f"Prefect pin {pin.requirement.strip()!r} admits no Prefect 1.x: "
+                    f"constraint changed to {pin.replacement!r}"
+                )
+            notes.append((len(edits) - 1, message))
         if not edits:
             return text
         new_text, starts = apply_edits(text, edits)

@@ -23,6 +23,9 @@ _DOCKER_PYTHON = re.compile(r"(?<![\w.-])(?:[\w.-]+/)*python:3\.6(?![\d])[\w.-]*
 _EXECUTABLE = re.compile(r"(?<![\w.-])python3\.6(?![\d.])")
 _CONDA_PYTHON = re.compile(r"(?<![\w.-])python\s*={1,2}\s*3\.6(?![\d])[\w.*]*")
 _PYENV = re.compile(r"\bpyenv\s+(?:install|global|local|shell)\s+(?:-\S+\s+)*(3\.6(?:\.\d+)?)(?![\d])")
+_PYTHON_VARIABLE = re.compile(
+    r"(?<![\w$])PY(?:THON)?_?VERSION(?:\s*(?::=|\?=|=|:)\s*|[ \t]+)[\"']?(3\.6(?:\.\d+)?)(?![\d])", re.IGNORECASE
+)
 _TOX_ENV = re.compile(r"(?<![\w])py36(?![\d])|py\{[^}]*\b36\b[^}]*\}")
 _YAML_KEY = re.compile(
     r"^(?P<indent>\s*)(?:-\s+)?(?P<quote>[\"']?)(?P<key>python[-_]?versions?|python|PYTHON_VERSION|toxenv|TOXENV|envlist)(?P=quote)\s*:\s*(?P<value>.*)$",
@@ -44,7 +47,8 @@ class Python36(TextCodemod):
     - CI: ``python-version: [3.6, 3.7]`` matrices, ``setup-python`` steps, Travis ``python:``,
       ``toxenv``; tox ``envlist`` entries ``py36`` / ``py{36,37}`` and ``python3.6`` executables;
     - images ``python:3.6…`` (Dockerfile ``FROM``, compose, CI ``image:``); conda
-      ``python=3.6``; ``pyenv install 3.6.x``.
+      ``python=3.6``; ``pyenv install 3.6.x``; ``ARG PYTHON_VERSION=3.6-slim`` and other
+      ``PYTHON_VERSION``/``PY_VERSION`` variables set to 3.6.
 
     Decision: a codemod sees one file, so these are reported in every file given to the tool,
     whether or not the file itself mentions Prefect: the tool is run on a Prefect project, and
@@ -63,7 +67,7 @@ class Python36(TextCodemod):
     code = "PFU503"
     summary = "Python 3.6 still admitted or used (Prefect 1.0 needs Python 3.7+)"
     fix_class = FixClass.MANUAL
-    file_kinds = frozenset({"toml", "ini", "yaml", "dockerfile", "shell", "makefile"})
+    file_kinds = frozenset({"toml", "ini", "yaml", "dockerfile", "shell", "makefile", "dotenv"})
     markers = ("3.6", "py36", "{36")
     examples = (
         Example('[project]\nrequires-python = ">=3.7"\n', kind="toml"),
@@ -93,9 +97,11 @@ class Python36(TextCodemod):
         if kind in ("yaml", "dockerfile", "shell", "makefile", "ini"):
             for match in _EXECUTABLE.finditer(text):
                 yield match.start(), f"{NEEDS}, and this runs python3.6: use Python 3.7 or newer"
-        if kind in ("yaml", "dockerfile", "shell", "makefile"):
+        if kind in ("yaml", "dockerfile", "shell", "makefile", "dotenv"):
             for match in _CONDA_PYTHON.finditer(text):
                 yield match.start(), f"{NEEDS}, and this asks for {match.group(0)}: ask for Python 3.7 or newer"
+            for match in _PYTHON_VARIABLE.finditer(text):
+                yield match.start(1), f"{NEEDS}, and {match.group(0).split()[0].split('=')[0]} is {match.group(1)} here: use 3.7 or newer"
             for match in _PYENV.finditer(text):
                 yield match.start(1), f"{NEEDS}, and pyenv installs {match.group(1)} here: use Python 3.7 or newer"
 

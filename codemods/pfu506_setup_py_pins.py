@@ -35,7 +35,8 @@ class SetupPyPins(PythonCodemod):
     code = "PFU506"
     summary = "Prefect pin in setup.py admits no 1.x: constraint changed to >=1.0,<2"
     fix_class = FixClass.SAFE
-    markers = ("prefect", "Prefect")
+    # a requirement string only matters in setup.py when it reaches one of these keywords
+    markers = ("install_requires", "extras_require", "setup_requires", "tests_require")
     examples = (
         Example('from setuptools import setup\nsetup(install_requires=["prefect>=1.0", "prefect-aws==0.1.0"])\n'),
         Example('x = ["prefect==0.15.13"]\n'),  # not a setup module

@@ -96,6 +96,7 @@ STAY = [
     ("dependencies:\n  - prefect>=1.0\n  - pip:\n    - prefect-aws==0.1.0\n", "yaml"),
     ("pip install prefect\npip install prefect-aws==0.1.0\necho prefect==0.15.13\n", "shell"),
     ("pip install 'prefect>=1.0,<2'\npip download prefect==0.15.13\n", "shell"),
+    ('run: "pip install \\"prefect==0.15.13\\""\n', "yaml"),  # escaped quotes: left alone, not broken
     ("RUN pip install -r requirements.txt prefect-gcp==0.1.0\n", "dockerfile"),
 ]
 
@@ -145,6 +146,12 @@ CHANGE = [
         "RUN pip install -U \\\n    prefect~=1.0 && echo done\n",
     ),
     ("- run: pip install prefect==0.15.13\n", "yaml", "- run: pip install prefect~=1.0\n"),
+    ("[testenv]\ncommands = pip install prefect==0.15.13\n", "ini", "[testenv]\ncommands = pip install prefect~=1.0\n"),
+    (
+        '[tool.taskipy.tasks]\nsetup = "pip install prefect==0.15.13"\n',
+        "toml",
+        '[tool.taskipy.tasks]\nsetup = "pip install prefect~=1.0"\n',
+    ),
 ]
 
 
@@ -335,6 +342,10 @@ EXPOSE_STAY = [
     "export PREFECT__SERVER__HOST_IP=0.0.0.0\nprefect server start\n",
     "git clone https://github.com/PrefectHQ/server\nprefect server start\n",
     "prefect agent local start --api http://10.0.0.5:4200\n",  # no server started here
+    # Prefect 2/3's server command and settings are not Prefect 1's
+    "prefect server start --host 0.0.0.0 --port 4200\n",
+    "export PREFECT_API_URL=http://10.0.0.5:4200/api\nprefect server start\n",
+    "docker run -p 127.0.0.1:4200:4200 img prefect server start\n",
 ]
 
 
@@ -350,6 +361,8 @@ def test_server_not_reported(text):
         ("prefect server start -d\nprefect agent local start --api http://10.0.0.5:4200\n", "shell", "10.0.0.5"),
         ("export PREFECT__SERVER__ENDPOINT=http://prefect.internal:4200/graphql\nprefect server start\n", "shell", "prefect.internal"),
         ("prefect server start\n# UI: http://0.0.0.0:8080\n", "shell", "0.0.0.0"),
+        ("prefect server config > compose.yml\ndocker-compose -f compose.yml up -d\n"
+         "ssh etl prefect agent local start --api http://build-01.corp:4200\n", "shell", "build-01.corp"),
         ('CMD ["prefect", "server", "start"]\nEXPOSE 8080\n', "dockerfile", None),
         ("services:\n  server:\n    command: prefect server start\n    ports:\n      - \"8080:8080\"\n", "yaml", "8080:8080"),
     ],
@@ -393,3 +406,157 @@ def test_fixture_folder_is_complete():
     kinds = {_kind(p) for p in CASES}
     assert {"requirements", "toml", "ini", "yaml", "dockerfile", "shell", "makefile", "python"} <= kinds
     assert (FIXTURES / "around" / "setup.py").exists()
+
+
+# ---- version variables ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "before, kind, after",
+    [
+        ("ARG PREFECT_VERSION=0.15.9\nRUN pip install \"prefect==$PREFECT_VERSION\"\n", "dockerfile",
+         "ARG PREFECT_VERSION=1.4.1\nRUN pip install \"prefect==$PREFECT_VERSION\"\n"),
+        ("ENV PREFECT_VERSION 0.14.22\n", "dockerfile", "ENV PREFECT_VERSION 1.4.1\n"),
+        ("PREFECT_VERSION=0.15.13\n", "dotenv", "PREFECT_VERSION=1.4.1\n"),
+        ("PREFECT_VERSION ?= 0.15.13\n", "makefile", "PREFECT_VERSION ?= 1.4.1\n"),
+        ("env:\n  PREFECT_VERSION: \"0.15.13\"\n", "yaml", "env:\n  PREFECT_VERSION: \"1.4.1\"\n"),
+    ],
+)
+def test_prefect_version_variables(before, kind, after):
+    result = run(before, kind, select=("PFU501",))
+    assert result.text == after
+    assert codes(result) == ["PFU501"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ARG PREFECT_VERSION=1.2.0\n", "ARG PREFECT_VERSION\n", "ARG OTHER_PREFECT_VERSION=0.15.9\n", "ARG PREFECT_VERSION=0.15.9-rc1\n"],
+)
+def test_prefect_version_variables_that_stay(text):
+    assert run(text, "dockerfile", select=("PFU501",)).text == text
+
+
+def test_python_version_variable_is_reported():
+    text = "ARG PYTHON_VERSION=3.6-slim\nFROM python:${PYTHON_VERSION}\n"
+    result = run(text, "dockerfile", select=("PFU503",))
+    assert [(f.code, f.line) for f in result.findings] == [("PFU503", 1)]
+    assert run("ARG PYTHON_VERSION=3.9-slim\n", "dockerfile", select=("PFU503",)).findings == []
+
+
+def test_requirement_with_per_line_options():
+    text = "prefect==0.15.13 --no-binary :all:\n"
+    assert run(text, "requirements", select=("PFU501",)).text == "prefect>=1.0,<2 --no-binary :all:\n"
+
+
+# ---- properties -----------------------------------------------------------------------------
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_OLD = st.sampled_from(["==0.15.13", ">=0.14,<0.16", "~=0.15", "<1", "==0.13.*", " == 0.14.22", ">=0.14.0, <0.16.0"])
+_KEEP = st.sampled_from(["", ">=1.0", ">=0.14", "==2.7.1", ">=1.0,<2", "~=1.4"])
+_NAME = st.sampled_from(["prefect", "Prefect", "PREFECT"])
+_EXTRAS = st.sampled_from(["", "[aws]", "[aws,kubernetes]", "[ dask ]"])
+_TAIL = st.sampled_from(["", " ; python_version >= '3.7'", ';sys_platform!="win32"', "  # pinned", " ; os_name == 'posix'  # x"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(_NAME, _EXTRAS, st.one_of(_OLD, _KEEP), _TAIL, st.sampled_from(["\n", "\r\n", ""]))
+def test_requirement_lines_change_only_their_constraint(name, extras, spec, tail, newline):
+    text = f"{name}{extras}{spec}{tail}{newline}"
+    result = run(text, "requirements", select=("PFU501",))
+    upgraded = spec.strip() and spec not in (">=1.0", ">=0.14", "==2.7.1", ">=1.0,<2", "~=1.4")
+    expected = f"{name}{extras}{' ' if spec.startswith(' ') else ''}>=1.0,<2{tail}{newline}" if upgraded else text
+    assert result.text == expected
+    assert run(result.text, "requirements", select=("PFU501",)).text == result.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["prefect-aws", "prefect_gcp", "prefect.io", "prefectx", "my-prefect"]), _EXTRAS, _OLD, _TAIL)
+def test_other_packages_never_change(name, extras, spec, tail):
+    text = f"{name}{extras}{spec}{tail}\n"
+    for kind in ("requirements", "shell"):
+        source = text if kind == "requirements" else f"pip install '{name}{extras}{spec}'\n"
+        assert run(source, kind, select=("PFU501",)).text == source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "image:\n  name: prefecthq/prefect\n  tag: latest\n",
+        "image:\n  name: prefecthq/server\n  tag: 0.15.13\n",
+        "a:\n  image:\n    name: prefecthq/prefect\nb:\n  tag: 0.15.13\n",  # the tag of another mapping
+        "prefectVersionTag: \"1.2.0\"\n",
+    ],
+)
+def test_split_image_tags_that_stay(text):
+    assert run(text, "yaml", select=("PFU502",)).text == text
+
+
+# ---- the rewritten files still parse, and say what the edit meant ---------------------------
+
+
+def _parsed(path: Path, text: str):
+    import ast
+    import configparser
+    import tomllib
+
+    import yaml
+
+    kind = _kind(path)
+    if kind == "toml":
+        return tomllib.loads(text)
+    if kind == "yaml":
+        return list(yaml.safe_load_all(text))
+    if kind == "ini":
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(text)
+        return {s: dict(parser[s]) for s in parser.sections()}
+    if kind == "python":
+        return ast.dump(ast.parse(text))
+    return None
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])
+def test_rewritten_fixture_still_parses(path: Path):
+    before = path.read_text()
+    after = run(before, _kind(path), path=path.name).text
+    if _parsed(path, before) is None:
+        pytest.skip("no parser for this kind")
+    _parsed(path, after)  # raises when the edit broke the file's syntax
+
+
+def test_rewritten_pyproject_means_prefect_1():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    path = FIXTURES / "around" / "pyproject.toml"
+    data = tomllib.loads(run(path.read_text(), "toml", path=path.name).text)
+    requirements = [Requirement(r) for r in data["project"]["dependencies"]]
+    requirements += [Requirement(r) for group in data["project"]["optional-dependencies"].values() for r in group]
+    prefect = [r for r in requirements if r.name == "prefect"]
+    assert len(prefect) == 3
+    for requirement in prefect:
+        assert requirement.specifier.contains("1.4.1") and not requirement.specifier.contains("0.15.13")
+    assert {tuple(sorted(r.extras)) for r in prefect} == {("aws",), ("dask",), ()}
+    assert str(prefect[1].marker) == 'sys_platform != "win32"'
+
+
+_PIECES = st.sampled_from([
+    "prefect", "Prefect", "==", ">=", "<", "0.15.13", "0.14", "1.0", "[aws]", " ", "\n", "\t", "\\\n", '"', "'",
+    "#", ";", "-", "pip install ", "conda install ", "poetry add ", "@", "^", "~", "=", ",", "prefecthq/prefect:",
+    "-python3.6", "-python3.8", "python:3.6", "3.6", "py36", "[project]\n", "dependencies = [", "]", "{", "}",
+    "[tool.poetry.dependencies]\n", "version = ", "- ", "  ", "pip:\n", "prefect server start", "--api http://10.0.0.5",
+    "python-version: ", "envlist = ", "install_requires =\n", "ARG PREFECT_VERSION=", "image:\n  name: ", "tag: ",
+])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join), st.sampled_from(
+    ["requirements", "toml", "ini", "yaml", "dockerfile", "shell", "makefile", "dotenv"]))
+def test_text_codemods_never_crash_and_are_idempotent(text, kind):
+    result = run(text, kind)
+    again = run(result.text, kind)
+    assert again.text == result.text
+    assert result.text.count("\n") == text.count("\n")  # edits never add or remove lines

@@ -4,10 +4,12 @@
 in the dependency files nearest to each given path:
 
 1. the folder itself (for a file: the folder holding it);
-2. for a folder: the folders below it, nearest first (at most three levels, skipping the
-   folders discovery skips: virtualenvs, ``node_modules``, ``build`` ...);
-3. the folders above it, up to the repository root (the first folder with ``.git``); with no
-   repository above, nothing above is read.
+2. the folders above it, up to the repository root (the first folder with ``.git``); with no
+   repository above, nothing above is read: the files that govern a folder's code are in it
+   or in the project root above it;
+3. for a folder, only when nothing was found in 1-2: the folders below it, nearest first (at
+   most three levels, skipping the folders discovery skips: virtualenvs, ``node_modules``,
+   ``build`` ...), for a repository whose pins live in a subproject (``flows/requirements.txt``).
 
 The first folder (in that order) with a Prefect pin that has a constraint decides for that path.
 Files read: ``requirements*.txt``/``constraints*.txt`` (and ``.in``), ``pyproject.toml``,
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
 from prefect_upgrade.codemods._images import image_refs
-from prefect_upgrade.codemods._pins import admitted_minors, find_pins, is_prefect, parse_requirement
+from prefect_upgrade.codemods._pins import admitted_minors, find_pins, parse_requirement
 
 DEFAULT = "0.15"
 _ORDER = ("0.13", "0.14", "0.15")
@@ -88,7 +90,7 @@ def _evidence_in_file(path: Path) -> list[tuple[str, str]]:
         if pin.blocker or not pin.constraint.strip():
             continue
         minors = admitted_minors(pin.alternatives)
-        described = f"{pin.requirement.strip()} in {path}"
+        described = f"{pin.requirement.strip()} in {_shown(path)}"
         if not minors:
             if pin.verdict == "keep":
                 found.append(("1.x+", described))
@@ -106,8 +108,16 @@ def _evidence_in_file(path: Path) -> list[tuple[str, str]]:
             if ref.old_version:
                 minor = ".".join(ref.old_version.split(".")[:2])
                 version = minor if minor in _ORDER else ("0.13" if minor < "0.13" else DEFAULT)
-                found.append((version, f"image {ref.image} in {path}"))
+                found.append((version, f"image {ref.image} in {_shown(path)}"))
     return found
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _files_in(folder: Path) -> list[Path]:
@@ -148,10 +158,9 @@ def _nearest_evidence(path: Path) -> list[tuple[str, str]]:
     path = Path(os.path.abspath(path))
     is_dir = path.is_dir()
     start = path if is_dir else path.parent
-    order: list[Path] = [start]
+    order: list[Path] = [start, *_folders_above(start)]
     if is_dir:
         order.extend(_folders_below(start))
-    order.extend(_folders_above(start))
     fallback: list[tuple[str, str]] = []
     for folder in order:
         evidence = [e for f in _files_in(folder) for e in _evidence_in_file(f)]
