@@ -27,6 +27,15 @@ Decisions where the spec is silent:
 * When the new name is already imported (the same object), the old import is dropped (merged).
 * Names with no successor are reported once, at their import (or at each attribute chain when
   they are reached through ``import prefect``) and left as they are.
+* A name reached through a module alias that cannot reach its new home (``ut.unmapped`` after
+  ``import prefect.utilities.tasks as ut``) is spelled from ``prefect`` (``prefect.unmapped``),
+  and ``import prefect`` (or the new module) is added at the top of the module.
+* ``from old.module import *`` is pointed at the new module when no name the file uses was
+  renamed or removed there; otherwise it stays and is reported (import those names explicitly).
+* Unsafe rows (e.g. ``PrefectError`` in 0.13/0.14 code) stay on their old import unless
+  ``--unsafe-fixes``; the other names of the same import still move (the import is split).
+* An import that becomes identical to an earlier one in the same block is dropped; imports in
+  different blocks (``if``/``else`` branches) are never merged.
 """
 
 from __future__ import annotations
@@ -173,6 +182,8 @@ class MovesCodemod(PythonCodemod):
 
     METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider, ParentNodeProvider)
     move_codes: ClassVar[tuple[str, ...]] = ()
+    #: Qualified names whose calls ``check_calls`` inspects (they count for the pre-check).
+    checked_calls: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, context, options, reporter) -> None:
         super().__init__(context, options, reporter)
@@ -181,6 +192,24 @@ class MovesCodemod(PythonCodemod):
         self.chain_rewrites: dict[cst.CSTNode, str] = {}
         self.call_kwargs: dict[cst.CSTNode, tuple[tuple[str, str], ...]] = {}
         self.stmt_rewrites: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
+        #: A comment that followed a name moved out of a parenthesised import, for its new line.
+        self.trailing_comments: dict[cst.CSTNode, cst.Comment] = {}
+
+    # ------------------------------------------------------------------ pre-check
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        # Metadata (scopes, qualified names) is the expensive part: skip it when no import in
+        # the file can lead to a row (every reference needs an import of a prefix of the old
+        # path, of the old path itself, or of something under it).
+        if not any(self._import_may_lead_to_a_row(path) for path in _imported_paths(tree.body)):
+            return tree
+        return super().transform_module(tree)
+
+    def _import_may_lead_to_a_row(self, path: str) -> bool:
+        for old in (*self.index.by_old, *self.checked_calls):
+            if old == path or old.startswith(path + ".") or path.startswith(old + "."):
+                return True
+        return False
 
     # ------------------------------------------------------------------ analysis
 
@@ -189,6 +218,7 @@ class MovesCodemod(PythonCodemod):
         node.visit(collector)
         self._collector = collector
         self._bindings_by_stmt: dict[int, list[Binding]] = {}
+        self._where: dict[int, tuple[int, tuple[int, int]]] = {}
         self._bindings: list[Binding] = []
         self._scopes = {s for s in self.metadata[ScopeProvider].values() if s is not None}
         self._all_names: set[str] = set()
@@ -230,6 +260,10 @@ class MovesCodemod(PythonCodemod):
                 return
             module = get_full_name_for_node(stmt.module)
         scope = self.get_metadata(ScopeProvider, stmt, None)
+        line = self.get_metadata(ParentNodeProvider, stmt, None)
+        block = self.get_metadata(ParentNodeProvider, line, None) if line is not None else None
+        start = self.get_metadata(PositionProvider, stmt).start
+        self._where[id(stmt)] = (id(block), (start.line, start.column))
         found: list[Binding] = []
         for alias in stmt.names:  # type: ignore[union-attr]
             name = get_full_name_for_node(alias.name)
@@ -313,7 +347,7 @@ class MovesCodemod(PythonCodemod):
         if fix is FixClass.MANUAL:
             return fix, row.message
         if fix is FixClass.UNSAFE and not self.allows(FixClass.UNSAFE):
-            return fix, row.message or describe(row.old, row.new)
+            return fix, self._message(row, row.old, new)
         if row.add_kwargs and ref is not None and not ref.is_call_func:
             return FixClass.MANUAL, row.message
         return None
@@ -352,15 +386,13 @@ class MovesCodemod(PythonCodemod):
             b.new_local = b.local
         else:
             b.new_local = leaf if self._can_rename(b, leaf, new) else b.local
-        # Merge: the same name already bound to the same object in this scope.
+        # Merge: the same name already bound to the same object earlier in the same block.
         for other in self._bindings:
-            if other is b or other.drop or other.scope is not b.scope or other.module_path is not None:
+            if other is b or other.drop or other.module_path is not None or not self._before(other, b):
                 continue
             if (other.new_local or other.local) == b.new_local and self._final_target(other) == new:
-                moved = self.index.lookup(other.target) is not None
-                if not moved or self._bindings.index(other) < self._bindings.index(b):
-                    b.drop = True
-                    break
+                b.drop = True
+                break
         self.report(b.alias, self._message(row, b.target, new), applied=True, fix_class=self._fix_class(row))
 
     def _decide_module_import(self, b: Binding) -> None:
@@ -375,13 +407,11 @@ class MovesCodemod(PythonCodemod):
             return
         b.new_module_path = new
         for other in self._bindings:
-            if other is b or other.scope is not b.scope or other.drop:
+            if other is b or other.drop or not self._before(other, b):
                 continue
             if not isinstance(other.stmt, cst.Import) or other.alias.asname is not None:
                 continue
-            if (other.module_path or other.target) == new:
-                b.drop = True
-            if other.new_module_path == new and self._bindings.index(other) < self._bindings.index(b):
+            if (other.new_module_path or other.module_path or other.target) == new:
                 b.drop = True
         self.report(b.alias, self._message(row, b.module_path, new), applied=True, fix_class=self._fix_class(row))
 
@@ -398,12 +428,24 @@ class MovesCodemod(PythonCodemod):
         assignment = self._assignment_of(b)
         if assignment is None:
             return False
+        if any(not isinstance(a, ImportAssignment) for a in b.scope.assignments[b.local]):  # type: ignore[attr-defined]
+            return False  # the old name is also assigned here: keep it, import the new one under it
         for access in assignment.references:
             if not isinstance(access.node, cst.Name) or len(access.referents) != 1:
                 return False
         for access in assignment.references:
             self.name_renames[access.node] = leaf
         return True
+
+    def _before(self, other: Binding, b: Binding) -> bool:
+        """``other`` is bound earlier than ``b`` in the same block (so ``b`` may merge into it)."""
+        block_o, pos_o = self._where[id(other.stmt)]
+        block_b, pos_b = self._where[id(b.stmt)]
+        if block_o != block_b:
+            return False
+        if pos_o != pos_b:
+            return pos_o < pos_b
+        return b.stmt.names.index(other.alias) < b.stmt.names.index(b.alias)  # type: ignore[union-attr]
 
     def _final_target(self, b: Binding) -> str:
         found = self.index.lookup(b.target)
@@ -549,18 +591,20 @@ class MovesCodemod(PythonCodemod):
             return
         result: list[cst.BaseSmallStatement] = []
         if stay:
-            result.append(stmt.with_changes(names=_fix_commas(stay, parenthesized)))
+            result.append(_shrunk(stmt, stay))
         for parent, items in groups.items():
             aliases = [a for _, a in items]
             keep_parens = parenthesized and len(aliases) > 1
-            result.append(
-                cst.ImportFrom(
-                    module=dotted(parent),
-                    names=_fix_commas(aliases, keep_parens),
-                    lpar=stmt.lpar if keep_parens else None,
-                    rpar=stmt.rpar if keep_parens else None,
-                )
+            new_stmt = cst.ImportFrom(
+                module=dotted(parent),
+                names=_fix_commas(aliases, keep_parens),
+                lpar=stmt.lpar if keep_parens else None,
+                rpar=stmt.rpar if keep_parens else None,
             )
+            comment = None if keep_parens else _alias_comment(aliases[0])
+            if comment is not None:
+                self.trailing_comments[new_stmt] = comment
+            result.append(new_stmt)
         self.stmt_rewrites[stmt] = result
 
     def _plan_star(self, stmt: cst.ImportFrom) -> None:
@@ -659,7 +703,17 @@ class MovesCodemod(PythonCodemod):
             ] + [body[-1].with_changes(semicolon=original_node.body[-1].semicolon)]
             return updated_node.with_changes(body=body)
         first = updated_node.with_changes(body=[body[0]])
-        rest = [cst.SimpleStatementLine(body=[s]) for s in body[1:]]
+        rest = [
+            cst.SimpleStatementLine(
+                body=[s],
+                trailing_whitespace=cst.TrailingWhitespace(
+                    whitespace=cst.SimpleWhitespace("  "), comment=self.trailing_comments[s]
+                )
+                if s in self.trailing_comments
+                else cst.TrailingWhitespace(),
+            )
+            for s in body[1:]
+        ]
         return cst.FlattenSentinel([first, *rest])
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
@@ -668,12 +722,79 @@ class MovesCodemod(PythonCodemod):
         return updated_node
 
 
+def _statements(block) -> list:
+    if isinstance(block, cst.IndentedBlock):
+        return list(block.body)
+    return [block]  # a SimpleStatementSuite (``if x: import y``)
+
+
+def _imported_paths(body) -> list[str]:
+    """Dotted paths imported anywhere in ``body`` (statements only; expressions are not walked)."""
+    paths: list[str] = []
+    for statement in body:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    paths.extend(get_full_name_for_node(a.name) or "" for a in small.names)
+                elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+                    module = get_full_name_for_node(small.module) or ""
+                    if isinstance(small.names, cst.ImportStar):
+                        paths.append(module)
+                    else:
+                        paths.extend(f"{module}.{get_full_name_for_node(a.name)}" for a in small.names)
+            continue
+        for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
+            child = getattr(statement, attr, None)
+            if child is None:
+                continue
+            if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                paths.extend(_imported_paths(_statements(child)))
+            elif isinstance(child, cst.If):
+                paths.extend(_imported_paths([child]))
+            elif isinstance(child, (cst.Else, cst.Finally)):
+                paths.extend(_imported_paths(_statements(child.body)))
+            elif isinstance(child, (list, tuple)):
+                for part in child:  # except handlers, match cases
+                    paths.extend(_imported_paths(_statements(part.body)))
+    return paths
+
+
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
 def _with_parens(new: cst.BaseExpression, original: cst.BaseExpression) -> cst.BaseExpression:
     return new.with_changes(lpar=original.lpar, rpar=original.rpar)
+
+
+def _shrunk(stmt: cst.ImportFrom, stay: list[cst.ImportAlias]) -> cst.ImportFrom:
+    """``stmt`` with only the names ``stay``, keeping the layout of a parenthesised list."""
+    original_last = stmt.names[-1]  # type: ignore[index]
+    if stmt.lpar is None or original_last is stay[-1] or stay[-1].name is original_last.name:
+        return stmt.with_changes(names=_fix_commas(stay, stmt.lpar is not None))
+    last = stay[-1]
+    own = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+    if not isinstance(own, cst.ParenthesizedWhitespace):
+        # ``(a, b, c)`` on one line: no trailing comma
+        return stmt.with_changes(names=_fix_commas(stay, False))
+    trailing = original_last.comma.whitespace_after if isinstance(original_last.comma, cst.Comma) else None
+    if isinstance(trailing, cst.ParenthesizedWhitespace):
+        # ``a,\n    b,\n)``: the new last name ends the way the old last one did
+        ws = trailing.with_changes(first_line=own.first_line)
+        return stmt.with_changes(names=[*stay[:-1], last.with_changes(comma=last.comma.with_changes(whitespace_after=ws))])
+    # ``a,\n    b\n)``: the line break before ``)`` belongs to the parenthesis
+    ws = own.with_changes(empty_lines=[], indent=False, last_line=cst.SimpleWhitespace(""))
+    rpar = stmt.rpar.with_changes(whitespace_before=cst.SimpleWhitespace(""))  # type: ignore[union-attr]
+    return stmt.with_changes(
+        names=[*stay[:-1], last.with_changes(comma=last.comma.with_changes(whitespace_after=ws))], rpar=rpar
+    )
+
+
+def _alias_comment(alias: cst.ImportAlias) -> Optional[cst.Comment]:
+    comma = alias.comma
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return comma.whitespace_after.first_line.comment
+    return None
 
 
 def _fix_commas(aliases: list[cst.ImportAlias], parenthesized: bool) -> list[cst.ImportAlias]:

@@ -107,7 +107,7 @@ def _exceptions() -> list[Move]:
             "PFU102",
             "0.15.13",
             fix_by_version={"0.13": UNSAFE, "0.14": UNSAFE},
-            message=f"PrefectError became PrefectException: {_SIGNALS}",
+            message=_SIGNALS,
         ),
         Move(
             f"{old}.TaskTimeoutError",
@@ -116,8 +116,8 @@ def _exceptions() -> list[Move]:
             "0.15.13",
             fix=UNSAFE,
             message=(
-                "TaskTimeoutError became TaskTimeoutSignal, a BaseException that `except Exception` "
-                "does not catch: check the handlers that should catch a task timeout"
+                "TaskTimeoutSignal is a BaseException that `except Exception` does not catch: "
+                "check the handlers that should catch a task timeout"
             ),
         ),
         Move(
@@ -127,8 +127,8 @@ def _exceptions() -> list[Move]:
             "0.15.13",
             fix=UNSAFE,
             message=(
-                "VersionLockError became VersionLockMismatchSignal, a BaseException internal to the "
-                "Cloud runners: check that your code still needs to handle it"
+                "VersionLockMismatchSignal is a BaseException internal to the Cloud runners: "
+                "check that your code still needs to handle it"
             ),
         ),
         Move(
@@ -158,7 +158,6 @@ def _exceptions() -> list[Move]:
             "prefect.exceptions.PrefectException",
             "PFU102",
             "0.15.13",
-            message="prefect.exceptions.PrefectError became PrefectException",
         ),
         Move("prefect.exceptions.StorageError", "prefect.exceptions.FlowStorageError", "PFU102", "0.15.13"),
     ]
@@ -230,20 +229,20 @@ def _task_library() -> list[Move]:
         rows.append(Move(f"prefect.tasks.google.{name}", f"prefect.tasks.gcp.{name}", "PFU106", "0.14.22"))
     rows += [
         Move("prefect.tasks.secrets.Secret", "prefect.tasks.secrets.PrefectSecret", "PFU106", "0.14.22"),
-        Move("prefect.tasks.secrets.base.Secret", "prefect.tasks.secrets.PrefectSecret", "PFU106", "0.14.22"),
+        Move("prefect.tasks.secrets.base.Secret", "prefect.tasks.secrets.base.PrefectSecret", "PFU106", "0.14.22"),
         Move("prefect.tasks.prefect.FlowRunTask", "prefect.tasks.prefect.StartFlowRun", "PFU106", "0.14.22"),
-        Move("prefect.tasks.prefect.flow_run.FlowRunTask", "prefect.tasks.prefect.StartFlowRun", "PFU106", "0.14.22"),
+        Move("prefect.tasks.prefect.flow_run.FlowRunTask", "prefect.tasks.prefect.flow_run.StartFlowRun", "PFU106", "0.14.22"),
         Move("prefect.tasks.prefect.RenameFlowRunTask", "prefect.tasks.prefect.RenameFlowRun", "PFU106", "0.14.22"),
         Move(
             "prefect.tasks.prefect.flow_run_rename.RenameFlowRunTask",
-            "prefect.tasks.prefect.RenameFlowRun",
+            "prefect.tasks.prefect.flow_run_rename.RenameFlowRun",
             "PFU106",
             "0.14.22",
         ),
         Move("prefect.tasks.prefect.CancelFlowRunTask", "prefect.tasks.prefect.CancelFlowRun", "PFU106", "0.14.22"),
         Move(
             "prefect.tasks.prefect.flow_run_cancel.CancelFlowRunTask",
-            "prefect.tasks.prefect.CancelFlowRun",
+            "prefect.tasks.prefect.flow_run_cancel.CancelFlowRun",
             "PFU106",
             "0.14.22",
         ),
@@ -361,11 +360,22 @@ class MoveIndex:
         return found[0].new_module if found else None
 
 
+#: Path components too common to pre-filter with.
+_COMMON = frozenset({"prefect", "engine", "task", "tasks", "utilities", "agent", "base", "local"})
+
+
 def markers_for(*codes: str) -> tuple[str, ...]:
-    """Substrings one of which any file needing these rows must contain (a cheap pre-filter)."""
+    """Substrings one of which any file needing these rows must contain (a cheap pre-filter).
+
+    Every way of reaching ``prefect.a.b.C`` spells each of its components somewhere in the file
+    (``from prefect.a import b`` then ``b.C``; ``import prefect`` then ``prefect.a.b.C``; a star
+    import spells the module and then ``C``), so any one component will do: the longest module
+    component that is not a common word (``executors``, ``exceptions``…), else the name itself.
+    """
     words: set[str] = set()
     for row in moves_for(*codes):
-        # A use of a row always spells its last component: in the import, in the attribute
-        # chain, or (for a name that came through a star import) as the name itself.
-        words.add(row.old.rpartition(".")[2])
+        parts = row.old.split(".")
+        modules = parts if row.kind == "module" else parts[:-1]
+        candidates = [p for p in modules if p not in _COMMON]
+        words.add(max(candidates, key=len) if candidates else parts[-1])
     return tuple(sorted(words))

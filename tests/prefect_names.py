@@ -177,6 +177,18 @@ def used_names(source: str, chains=None, explicit=None) -> list:
     return sorted(set(used))
 
 
+def string_paths(source: str) -> list:
+    """String constants whose whole value is a dotted ``prefect.…`` path."""
+    import re
+
+    pattern = re.compile(r"prefect(\.[A-Za-z_][A-Za-z0-9_]*)+")
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and pattern.fullmatch(node.value):
+            found.add(node.value)
+    return sorted(found)
+
+
 def main(argv) -> int:
     mode, rest = argv[0], argv[1:]
     if mode == "names":
@@ -188,7 +200,8 @@ def main(argv) -> int:
     after_import_prefect = set(sys.modules)
     report = {}
     for path in rest:
-        entry = {"used": [], "missing": [], "deprecated": [], "unreachable": [], "error": None}
+        entry = {"used": [], "missing": [], "deprecated": [], "unreachable": [], "strings": [],
+                 "missing_strings": [], "error": None}
         try:
             with open(path, encoding="utf-8") as f:
                 source = f.read()
@@ -196,6 +209,8 @@ def main(argv) -> int:
             chains, explicit = [], set()
             entry["used"] = used_names(source, chains, explicit)
             entry["missing"] = [n for n in entry["used"] if not exists(n)]
+            entry["strings"] = string_paths(source)
+            entry["missing_strings"] = [n for n in entry["strings"] if not exists(n)]
             # ``prefect.x.Y`` after a bare ``import prefect`` works only if ``import prefect``
             # (or the file itself) imports the module ``prefect.x``.
             for chain in sorted(set(chains)):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from prefect_upgrade.codemods import all_codes, owner_of
 from prefect_upgrade.codemods.moves_table import MOVES, REACHABLE_FROM_IMPORT_PREFECT, MoveIndex
 from prefect_upgrade.findings import FixClass
 from real_prefect import PINS, prefect_python
@@ -20,7 +21,7 @@ def test_rows_are_unique_and_in_range():
     olds = [m.old for m in MOVES]
     assert len(olds) == len(set(olds))
     for m in MOVES:
-        assert re.fullmatch(r"PFU10[1-7]", m.code), m
+        assert re.fullmatch(r"PFU10[1-6]", m.code) and m.code in all_codes(), m
         assert m.old.startswith("prefect.") and (m.new is None or m.new.startswith("prefect."))
         assert m.kind in ("name", "module")
         if m.new is None or m.fix is not FixClass.SAFE or m.fix_by_version or m.add_kwargs:
@@ -96,3 +97,42 @@ def test_reachable_from_import_prefect():
     # and the modules the engine must add an import for are really not loaded
     for module in ("prefect.tasks.gcp", "prefect.tasks.prefect", "prefect.tasks.databricks", "prefect.tasks.mysql"):
         assert module not in loaded
+
+
+def test_every_code_has_its_codemod():
+    for code in ("PFU101", "PFU102", "PFU103", "PFU104", "PFU105", "PFU106", "PFU107"):
+        assert owner_of(code) is not None and owner_of(code).code == code
+        assert owner_of(code).markers, code
+
+
+def test_each_move_codemod_applies_its_rows_only():
+    from casefiles import upgrade
+
+    # a file with one row of each code: each codemod changes only its own line
+    text = (
+        "from prefect.engine.executors import DaskExecutor\n"
+        "from prefect.utilities.exceptions import ClientError\n"
+        "from prefect.artifacts import create_link\n"
+        "from prefect.core.task import Parameter\n"
+        "from prefect.environments.storage import S3\n"
+        "from prefect.tasks.secrets import Secret\n"
+    )
+    for line, code in enumerate(("PFU101", "PFU102", "PFU103", "PFU104", "PFU105", "PFU106")):
+        result = upgrade(text, select=(code,))
+        changed = [i for i, (a, b) in enumerate(zip(text.splitlines(), result.text.splitlines())) if a != b]
+        assert changed == [line], code
+    assert "prefect.engine" not in upgrade(text).text
+
+
+def test_every_row_has_a_fixture():
+    from casefiles import FIXTURES
+
+    texts = {}
+    for m in MOVES:
+        folder = FIXTURES / f"moves_{m.code.lower()}"
+        text = texts.setdefault(m.code, "\n".join(p.read_text() for p in folder.glob("*.py")))
+        parent, _, leaf = m.old.rpartition(".")
+        assert m.old in text or f"from {parent} import" in text and leaf in text, m.old
+        strings = texts.setdefault("PFU107", "\n".join(p.read_text() for p in (FIXTURES / "moves_pfu107").glob("*.py")))
+        if m.kind == "name":
+            assert f'"{m.old}"' in strings, m.old

@@ -43,7 +43,7 @@ def _list_codemods(value: bool) -> None:
     for codemod in all_codemods():
         for code, summary in codemod.codes().items():
             marker = "" if code == codemod.code else "  "
-            typer.echo(f"{marker}{code}  [{codemod.fix_class.value}]  {summary}")
+            typer.echo(f"{marker}{code}  [{codemod.class_of_code(code).value}]  {summary}")
     raise typer.Exit(0)
 
 
@@ -61,7 +61,7 @@ def _explain(code: Optional[str]) -> Optional[str]:
     header = f"{code}: {summary}"
     if code != owner.code:
         header += f"\n(reported by {owner.code}: {owner.summary})"
-    typer.echo(f"{header}\nfix class: {owner.fix_class.value}\n\n{owner.explain()}")
+    typer.echo(f"{header}\nfix class: {owner.class_of_code(code).value}\n\n{owner.explain()}")
     raise typer.Exit(0)
 
 
