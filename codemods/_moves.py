@@ -445,6 +445,10 @@ class MovesCodemod(PythonCodemod):
             return False
         if pos_o != pos_b:
             return pos_o < pos_b
+        # One statement binds all its names at once: merge into a name that is already on its
+        # new path wherever it stands, else into the earlier of two moved names.
+        if self.index.lookup(other.target) is None:
+            return True
         return b.stmt.names.index(other.alias) < b.stmt.names.index(b.alias)  # type: ignore[union-attr]
 
     def _final_target(self, b: Binding) -> str:
