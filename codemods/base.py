@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from dataclasses import dataclass
-from typing import ClassVar, Mapping, Optional, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import ClassVar, Iterator, Mapping, Optional, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.metadata import PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from prefect_upgrade.findings import FixClass, Reporter
 
@@ -102,6 +103,13 @@ class Codemod:
     file_kinds: ClassVar[frozenset[str]] = frozenset({PYTHON})
     markers: ClassVar[Sequence[str]] = ("prefect",)
     examples: ClassVar[Sequence[Example]] = ()
+    #: the usual class of a sub-code when it differs from ``fix_class`` (optional)
+    code_classes: ClassVar[Mapping[str, FixClass]] = {}
+
+    @classmethod
+    def class_of_code(cls, code: str) -> FixClass:
+        """The usual fix class of ``code`` (a main code or a sub-code of this codemod)."""
+        return cls.code_classes.get(code, cls.fix_class)
 
     @classmethod
     def codes(cls) -> dict[str, str]:
@@ -128,10 +136,50 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
     METADATA_DEPENDENCIES = (PositionProvider,)
     file_kinds = frozenset({PYTHON})
 
+    #: Set by the Python rewriter: a wrapper shared by every codemod that sees the same tree.
+    shared_wrapper: Optional[MetadataWrapper] = None
+
     def __init__(self, context: CodemodContext, options: CodemodOptions, reporter: Reporter) -> None:
         super().__init__(context)
         self.options = options
         self.reporter = reporter
+
+    # -- speed: shared, lazily resolved metadata (libcst trees are immutable) ------------------
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Iterator[cst.Module]:
+        wrapper = self.shared_wrapper
+        if wrapper is None or wrapper.module is not module:
+            with super()._handle_metadata_reference(module) as tree:
+                yield tree
+            return
+        old = self.context.wrapper
+        with self.resolve(wrapper):
+            self.context = replace(self.context, wrapper=wrapper)
+            try:
+                yield wrapper.module
+            finally:
+                self.context = replace(self.context, wrapper=old)
+
+    @contextmanager
+    def resolve(self, wrapper: MetadataWrapper) -> Iterator[None]:
+        # Each provider is computed on first use, not up front: a codemod that reports nothing
+        # never pays for positions, one that finds nothing to look up never pays for scopes.
+        self.metadata = _LazyMetadata(wrapper, self.get_inherited_dependencies())
+        try:
+            yield
+        finally:
+            self.metadata = {}
+
+    def _instantiate_and_run(self, transform, tree: cst.Module) -> cst.Module:
+        # AddImportsVisitor needs no metadata, hence no deep copy of the tree.
+        instance = transform(self.context)
+        if instance.get_inherited_dependencies() or instance.should_allow_multiple_passes():
+            return instance.transform_module(tree)
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        with instance.resolve(wrapper):
+            instance.context = replace(instance.context, wrapper=wrapper)
+            return instance.transform_module_impl(tree)
 
     def report(
         self,
@@ -190,3 +238,29 @@ class TextCodemod(Codemod):
 
     def enabled(self, code: str) -> bool:
         return self.options.code_enabled(code)
+
+
+class _LazyMetadata(Mapping):
+    """``MetadataDependent.metadata`` that resolves each provider when it is first asked for."""
+
+    def __init__(self, wrapper: MetadataWrapper, providers) -> None:
+        self._wrapper = wrapper
+        self._providers = frozenset(providers)
+        self._resolved: dict = {}
+
+    def __getitem__(self, provider):
+        if provider not in self._providers:
+            raise KeyError(provider)
+        found = self._resolved.get(provider)
+        if found is None:
+            found = self._resolved[provider] = self._wrapper.resolve(provider)
+        return found
+
+    def __contains__(self, provider) -> bool:
+        return provider in self._providers
+
+    def __iter__(self):
+        return iter(self._providers)
+
+    def __len__(self) -> int:
+        return len(self._providers)

@@ -43,7 +43,7 @@ def _list_codemods(value: bool) -> None:
     for codemod in all_codemods():
         for code, summary in codemod.codes().items():
             marker = "" if code == codemod.code else "  "
-            typer.echo(f"{marker}{code}  [{codemod.fix_class.value}]  {summary}")
+            typer.echo(f"{marker}{code}  [{codemod.class_of_code(code).value}]  {summary}")
     raise typer.Exit(0)
 
 
@@ -61,7 +61,7 @@ def _explain(code: Optional[str]) -> Optional[str]:
     header = f"{code}: {summary}"
     if code != owner.code:
         header += f"\n(reported by {owner.code}: {owner.summary})"
-    typer.echo(f"{header}\nfix class: {owner.fix_class.value}\n\n{owner.explain()}")
+    typer.echo(f"{header}\nfix class: {owner.class_of_code(code).value}\n\n{owner.explain()}")
     raise typer.Exit(0)
 
 
@@ -101,7 +101,12 @@ def main_command(
     from_version: Optional[FromVersion] = typer.Option(
         None, "--from-version", help="The Prefect the code was written for (auto: read the pins)."
     ),
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the diff (default: on a terminal)."),
+    color: Optional[bool] = typer.Option(
+        None, "--color/--no-color", help="Colour the output (default: on a terminal, unless NO_COLOR is set)."
+    ),
+    force_exclude: bool = typer.Option(
+        False, "--force-exclude", help="Apply exclude patterns to files named on the command line too (for pre-commit)."
+    ),
     list_codemods: bool = typer.Option(
         False, "--list-codemods", is_eager=True, callback=_list_codemods, help="List every code and exit."
     ),
@@ -127,6 +132,8 @@ def main_command(
         _usage_error("--stdin-filename goes with '-'")
     if interactive and "-" in paths:
         _usage_error("--interactive cannot review standard input")
+    if interactive and output_format is OutputFormat.json:
+        _usage_error("--interactive talks on standard output; it cannot be combined with --format json")
     request = Request(
         paths=[Path(p) if p != "-" else Path("-") for p in paths],
         write=write,
@@ -142,6 +149,7 @@ def main_command(
         report=report,
         from_version=from_version.value if from_version else None,
         color=color,
+        force_exclude=force_exclude,
     )
     raise typer.Exit(run(request))
 

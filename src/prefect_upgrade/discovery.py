@@ -64,21 +64,25 @@ def kind_of(path: Path, sniff: bool = True) -> Optional[str]:
         return "markdown"
     if suffix == ".rst":
         return "rst"
-    if suffix in (".sh", ".bash", ".zsh"):
+    if suffix in (".sh", ".bash", ".zsh") or lower == ".envrc":
         return "shell"
     if suffix in (".yml", ".yaml"):
         return "yaml"
-    if lower == "dockerfile" or lower.startswith("dockerfile.") or suffix == ".dockerfile" or lower.endswith(".dockerfile"):
+    if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile.")) or suffix == ".dockerfile" or lower.endswith(".dockerfile"):
         return "dockerfile"
+    if lower == "jenkinsfile" or lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile"):
+        return "jenkinsfile"
     if lower in ("makefile", "gnumakefile") or suffix == ".mk":
         return "makefile"
     if lower == ".env" or lower.startswith(".env.") or suffix == ".env":
         return "dotenv"
     if suffix == ".toml" or name == "Pipfile":
         return "toml"
-    if suffix in (".ini", ".cfg"):
+    if suffix in (".ini", ".cfg", ".service") or (suffix == ".conf" and "supervisor" in path.as_posix().lower()):
         return "ini"
-    if suffix in (".txt", ".in") and (lower.startswith("requirements") or lower.startswith("constraints")):
+    if suffix in (".txt", ".in") and (
+        lower.startswith(("requirements", "constraints")) or path.parent.name.lower() == "requirements"
+    ):
         return "requirements"
     if sniff and not suffix:
         try:

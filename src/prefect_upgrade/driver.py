@@ -31,6 +31,8 @@ class Request:
     report: Optional[Path] = None
     from_version: Optional[str] = None
     color: Optional[bool] = None
+    #: Apply ``exclude`` patterns to files named on the command line too (the pre-commit hooks).
+    force_exclude: bool = False
 
 
 def _say(stream: TextIO, text: str) -> None:
@@ -105,7 +107,8 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
         return 2
     summary = reporting.Summary(source_version=version, source_version_reason=reason)
     keep_results = request.output_format == "json" or request.report is not None
-    color = request.color if request.color is not None else (stdout.isatty() and "NO_COLOR" not in os.environ)
+    color = _color(request, stdout)
+    err_color = _color(request, stderr)
 
     if request.paths == [Path("-")]:
         return _run_stdin(request, settings, summary, stdout, stderr, stdin)
@@ -117,20 +120,35 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
     missing = [p for p in request.paths if not p.exists() and not p.is_symlink()]
     for path in missing:
         result = FileResult(path=str(path), kind=None, error="no such file or directory")
-        _emit(result, request, summary, stdout, stderr, color, keep_results)
+        _emit(result, request, summary, stdout, stderr, color, keep_results, err_color)
     candidates = [
         c
         for c in discover([p for p in request.paths if p not in missing], [*config.exclude, *request.exclude])
         if rewriter_for(c.kind) is not None or (c.explicit and c.kind is None and c.path.is_dir())
     ]
+    if request.force_exclude:
+        candidates = _force_exclude(candidates, [*config.exclude, *request.exclude], config)
+    stopped: tuple = ()
     if request.interactive:
-        from prefect_upgrade.review import review_files
+        from prefect_upgrade.review import ReviewStopped, review_files
 
-        results = review_files(candidates, settings, stdout, stderr, color)
+        stopped = (ReviewStopped,)
+        results = review_files(candidates, settings, stdout, stderr, color, stdin=stdin)
     else:
         results = run_files(((c.path, c.kind) for c in candidates), settings, request.jobs or config.jobs)
-    for result in results:
-        _emit(result, request, summary, stdout, stderr, color, keep_results)
+    from prefect_upgrade import progress
+
+    show_progress = not request.interactive and progress.wanted(request.output_format, stderr, len(candidates))
+    try:
+        with (progress.bar(len(candidates), stdout, stderr, err_color) if show_progress else progress.quiet(stdout, stderr)) as (out, err, tick):
+            for result in results:
+                _emit(result, request, summary, out, err, color, keep_results, err_color)
+                tick()
+    except stopped as stop:
+        _say(stderr, stop.message)
+        if summary.files_seen:
+            _finish(request, summary, stdout, stderr)
+        return stop.status
     _finish(request, summary, stdout, stderr)
     return summary.exit_code
 
@@ -162,7 +180,43 @@ def _run_stdin(request, settings, summary, stdout, stderr, stdin) -> int:
     return summary.exit_code
 
 
-def _emit(result: FileResult, request, summary, stdout, stderr, color: bool, keep_results: bool) -> None:
+def _color(request: Request, stream: TextIO) -> bool:
+    """``--color/--no-color``, else colour on a terminal unless ``NO_COLOR`` is set (no-color.org)."""
+    if request.color is not None:
+        return request.color
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _force_exclude(candidates, patterns, config: FileConfig):
+    """Drop files named on the command line that an exclude pattern matches (for pre-commit)."""
+    import fnmatch
+
+    base = config.path.parent if config.path else Path.cwd()
+    kept = []
+    for candidate in candidates:
+        if candidate.explicit and patterns:
+            absolute = Path(os.path.abspath(candidate.path))
+            try:
+                relative = absolute.relative_to(base.resolve()).as_posix()
+            except ValueError:
+                relative = candidate.path.as_posix()
+            parts = relative.split("/")
+            prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+            if any(
+                fnmatch.fnmatch(name, pattern.rstrip("/")) for pattern in patterns for name in [*parts, *prefixes]
+            ):
+                continue
+        kept.append(candidate)
+    return kept
+
+
+def _emit(
+    result: FileResult, request, summary, stdout, stderr, color: bool, keep_results: bool, err_color: bool = False
+) -> None:
     summary.add(result)
     if keep_results:
         summary.results.append(result)
@@ -182,7 +236,7 @@ def _emit(result: FileResult, request, summary, stdout, stderr, color: bool, kee
             stdout.flush()
     if request.output_format == "text":
         for finding in result.findings:
-            _say(stderr, reporting.finding_line(result.path, finding))
+            _say(stderr, reporting.finding_line(result.path, finding, err_color))
 
 
 def _finish(request: Request, summary: reporting.Summary, stdout, stderr) -> None:

@@ -58,7 +58,8 @@ def decode(raw: bytes, python: bool) -> SourceFile:
     return SourceFile(text=text, encoding=encoding, raw=raw)
 
 
-def read_source(path: Path, python: bool) -> SourceFile:
+def read_bytes(path: Path) -> tuple[bytes, int]:
+    """A file's bytes and its modification time (ns), unchanged."""
     try:
         with open(path, "rb") as handle:
             status = os.fstat(handle.fileno())
@@ -69,8 +70,13 @@ def read_source(path: Path, python: bool) -> SourceFile:
         raise FileError("is a directory") from None
     except OSError as error:
         raise FileError(f"cannot read: {error.strerror or error}") from None
+    return raw, status.st_mtime_ns
+
+
+def read_source(path: Path, python: bool) -> SourceFile:
+    raw, mtime_ns = read_bytes(path)
     source = decode(raw, python)
-    return SourceFile(source.text, source.encoding, raw, status.st_mtime_ns)
+    return SourceFile(source.text, source.encoding, raw, mtime_ns)
 
 
 def write_atomically(path: Path, source: SourceFile, new_text: str) -> None:

@@ -44,10 +44,14 @@ class Summary:
         return 0
 
     def line(self, write: bool) -> str:
+        """The closing line, e.g. ``12 files seen, 3 would change (5 fixes), 1 finding to review``."""
         verb = "changed" if write else "would change"
+        changed = f"{self.files_changed} {verb}"
+        if self.fixes:
+            changed += f" ({self.fixes} fix{'es' if self.fixes != 1 else ''})"
         parts = [
             f"{self.files_seen} file{'s' if self.files_seen != 1 else ''} seen",
-            f"{self.files_changed} {verb}",
+            changed,
             f"{self.manual} finding{'s' if self.manual != 1 else ''} to review",
         ]
         if self.errors:
@@ -58,9 +62,17 @@ class Summary:
 _STATUS = {FixClass.SAFE: "safe", FixClass.UNSAFE: "unsafe", FixClass.MANUAL: "manual"}
 
 
-def finding_line(path: str, finding: Finding) -> str:
+_STATUS_COLOR = {"fixed": "32", "safe": "33", "unsafe": "33", "manual": "31"}
+
+
+def finding_line(path: str, finding: Finding, color: bool = False) -> str:
     status = "fixed" if finding.applied else _STATUS[finding.fix_class]
-    return f"{path}:{finding.line}:{finding.col}: {finding.code} {finding.message} [{status}]"
+    if not color:
+        return f"{path}:{finding.line}:{finding.col}: {finding.code} {finding.message} [{status}]"
+    return (
+        f"\x1b[1m{path}:{finding.line}:{finding.col}:\x1b[0m \x1b[1;{_STATUS_COLOR[status]}m{finding.code}\x1b[0m "
+        f"{finding.message} \x1b[{_STATUS_COLOR[status]}m[{status}]\x1b[0m"
+    )
 
 
 def error_line(path: str, error: str) -> str:
@@ -110,22 +122,86 @@ def json_document(summary: Summary) -> str:
     return json.dumps(document, indent=2)
 
 
+def _escape_md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown list item (no accidental emphasis, links or HTML);
+    spans already in backticks are kept as they are."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: treat it all as text
+        return _escape_md(text).replace("`", "\\`")
+    return "`".join(_escape_md(part) if index % 2 == 0 else part for index, part in enumerate(parts))
+
+
+def _code_span(text: str) -> str:
+    ticks = "``" if "`" in text else "`"
+    pad = " " if ticks == "``" else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
 def markdown_checklist(summary: Summary) -> str:
-    """Every finding a person must still act on, as a Markdown task list grouped by file."""
-    lines = ["# prefect-upgrade: what is left to do by hand", ""]
-    open_items = 0
-    for result in summary.results:
-        items = [f for f in result.findings if needs_attention(f)]
+    """Every finding a person must still act on, as a Markdown task list grouped by file.
+
+    Unsafe fixes that were not applied get their own section (one flag applies them all);
+    files that could not be read or parsed come first, since nothing in them was upgraded.
+    """
+    errors = sorted((r for r in summary.results if r.error), key=lambda r: r.path)
+    manual: list[tuple[FileResult, list[Finding]]] = []
+    unsafe: list[tuple[FileResult, list[Finding]]] = []
+    for result in sorted(summary.results, key=lambda r: r.path):
         if result.error:
-            items_text = [f"- [ ] could not be upgraded: {result.error}"]
-        else:
-            items_text = []
-        items_text += [
-            f"- [ ] line {f.line}, col {f.col}: **{f.code}** ({f.fix_class.value}) {f.message}" for f in items
-        ]
-        if items_text:
-            open_items += len(items_text)
-            lines += [f"## `{result.path}`", "", *items_text, ""]
-    if not open_items:
+            continue
+        left = [f for f in result.findings if needs_attention(f)]
+        waiting = [f for f in left if f.fix_class is FixClass.UNSAFE]
+        others = [f for f in left if f.fix_class is not FixClass.UNSAFE]
+        if others:
+            manual.append((result, others))
+        if waiting:
+            unsafe.append((result, waiting))
+    items = len(errors) + sum(len(f) for _, f in manual) + sum(len(f) for _, f in unsafe)
+    files = len({r.path for r in errors} | {r.path for r, _ in manual} | {r.path for r, _ in unsafe})
+    lines = ["# prefect-upgrade: what is left to do by hand", ""]
+    overview = (
+        f"{summary.files_seen} file{'s' if summary.files_seen != 1 else ''} seen, "
+        f"{summary.files_changed} with automatic changes, "
+        f"{items} item{'s' if items != 1 else ''} left to do by hand in {files} file{'s' if files != 1 else ''}."
+    )
+    lines += [overview, ""]
+    if summary.source_version:
+        reason = f" ({_md(summary.source_version_reason)})" if summary.source_version_reason else ""
+        lines += [f"Code read as written for Prefect {summary.source_version}{reason}.", ""]
+    if not items:
         lines += ["Nothing is left to do by hand.", ""]
+        return "\n".join(lines)
+    lines += [
+        "Tick each box once done. `prefect-upgrade --explain CODE` tells more about a code; "
+        "`# prefect-upgrade: ignore[CODE]` on a line (or the line above) marks one you decided to keep.",
+        "",
+    ]
+    if errors:
+        lines += ["## Files that could not be upgraded", ""]
+        lines += [f"- [ ] {_code_span(r.path)}: {_md(r.error)}" for r in errors]
+        lines.append("")
+    if manual:
+        lines += ["## To change by hand", ""]
+        for result, findings in manual:
+            lines += [f"### {_code_span(result.path)}", ""]
+            lines += [
+                f"- [ ] line {f.line}, col {f.col}: **{f.code}** ({f.fix_class.value}) {_md(f.message)}"
+                for f in findings
+            ]
+            lines.append("")
+    if unsafe:
+        lines += [
+            "## Fixes that may change behaviour",
+            "",
+            "Review each, then apply them all with `--unsafe-fixes` (or fix them by hand).",
+            "",
+        ]
+        for result, findings in unsafe:
+            lines += [f"### {_code_span(result.path)}", ""]
+            lines += [f"- [ ] line {f.line}, col {f.col}: **{f.code}** {_md(f.message)}" for f in findings]
+            lines.append("")
     return "\n".join(lines)

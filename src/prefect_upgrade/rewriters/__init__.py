@@ -47,6 +47,16 @@ class Rewriter:
 #: kind -> "module:Class", imported on first use so that start-up stays light.
 _REWRITERS: dict[str, str] = {
     "python": "prefect_upgrade.rewriters.python:PythonRewriter",
+    "yaml": "prefect_upgrade.rewriters.yaml:YamlRewriter",
+    "dockerfile": "prefect_upgrade.rewriters.dockerfile:DockerfileRewriter",
+    "makefile": "prefect_upgrade.rewriters.makefile:MakefileRewriter",
+    "markdown": "prefect_upgrade.rewriters.markdown:MarkdownRewriter",
+    "rst": "prefect_upgrade.rewriters.rst:RstRewriter",
+    "notebook": "prefect_upgrade.rewriters.notebook:NotebookRewriter",
+    "ini": "prefect_upgrade.rewriters.ini:IniRewriter",
+    "shell": "prefect_upgrade.rewriters.plain:ShellRewriter",
+    "toml": "prefect_upgrade.rewriters.toml:TomlRewriter",
+    "jenkinsfile": "prefect_upgrade.rewriters.jenkinsfile:JenkinsfileRewriter",
 }
 _instances: dict[str, Rewriter] = {}
 

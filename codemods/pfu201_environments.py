@@ -1,0 +1,1223 @@
+"""PFU201–PFU208: flow environments become a run config and an executor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Sequence, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods.base import Example, PythonCodemod
+from prefect_upgrade.codemods.environments import (
+    CODE_SUMMARIES,
+    DOCKER_QNAMES,
+    FLOW_QNAMES,
+    PFU_ATTR,
+    PFU_BEHAVIOUR,
+    PFU_DEAD,
+    PFU_FLOW_KWARG,
+    PFU_NOT_AT_SINK,
+    PFU_READ,
+    PFU_REREGISTER,
+    REVIEW,
+    ArgReader,
+    Conversion,
+    Namer,
+    Raw,
+    convert_environment,
+    env_class_of,
+    is_environments_module,
+    one_line,
+    read_args,
+    render,
+)
+from prefect_upgrade.findings import FixClass
+
+Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
+
+REREGISTER = (
+    "re-register this flow under Prefect 1.0: its environment was converted, and flows stored by "
+    "0.x with an environment cannot be loaded by 1.0"
+)
+
+
+def _qnames(codemod, node) -> set:
+    try:
+        return {q.name for q in codemod.get_metadata(QualifiedNameProvider, node, set())}
+    except KeyError:
+        return set()
+
+
+@dataclass
+class FlowContext:
+    """What the module sets on one flow (keyed by the flow expression's source)."""
+
+    run_config: list = field(default_factory=list)  # statements that set a run_config
+    executor_kwarg_calls: list = field(default_factory=list)  # Flow Call nodes with executor=
+    executor_assigns: list = field(default_factory=list)  # Assign nodes `<flow>.executor = ...`
+    docker: bool = False
+    #: Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars
+    executor_env: bool = False
+
+
+@dataclass
+class Sink:
+    """One place where an environment is attached to a flow."""
+
+    kind: str  # "kwarg" | "assign"
+    node: cst.CSTNode  # the Arg (kwarg) or the Assign (assign)
+    flow_key: Optional[str]
+    target: Optional[str]  # source of the flow expression for assignments
+    statement: Statement
+    conv: Optional[Conversion] = None
+    #: variable mode: the names to use at the sink
+    rc_name: Optional[str] = None
+    ex_name: Optional[str] = None
+    none: bool = False  # environment=None
+    manual: Optional[str] = None  # not convertible: why
+
+
+@register
+class Environments(PythonCodemod):
+    """Flow environments (removed in Prefect 1.0) become ``run_config`` and ``executor``.
+
+    Follows environments-to-runconfig.md §4–§5 and §9a. ``Flow(environment=…)`` raises
+    ``TypeError`` in 1.0 and ``flow.environment = …`` is silently ignored, so every environment
+    attached to a flow is converted where it is attached:
+
+    Before::
+
+        from prefect import Flow
+        from prefect.environments import LocalEnvironment
+        from prefect.executors import DaskExecutor
+
+        flow = Flow("etl", environment=LocalEnvironment(labels=["prod"], executor=DaskExecutor()))
+
+    After::
+
+        from prefect import Flow
+        from prefect.executors import DaskExecutor
+        from prefect.run_configs import UniversalRun
+
+        flow = Flow("etl", run_config=UniversalRun(labels=["prod"]), executor=DaskExecutor())
+
+    * ``LocalEnvironment``/``Environment``/``RemoteEnvironment``/``RemoteDaskEnvironment``/
+      ``DaskCloudProviderEnvironment`` are agent-agnostic → ``UniversalRun(labels=…)``;
+      a ``metadata["image"]`` there needs the agent type: it is kept in a TODO comment and reported
+      (we never guess an agent-specific run config: a wrong one fails the run).
+    * ``KubernetesJobEnvironment``/``DaskKubernetesEnvironment`` → ``KubernetesRun``;
+      ``FargateTaskEnvironment`` → ``ECSRun``; Dask environments → ``DaskExecutor(cluster_class=…)``.
+    * Arguments without a 1.0 equivalent (``on_start``, ``on_exit``, other metadata keys,
+      AWS credentials — whose values are never copied —, ``private_registry`` …) leave a
+      ``TODO(prefect-1.0)`` comment at the spot and a manual finding (PFU204).
+    * Environment and ``run_config`` on one flow: the environment was never used; it is removed
+      with a ``REMOVED(prefect-1.0)`` comment (PFU203).
+    * Executor precedence (§4.3): an environment's executor wins over a flow-level executor that
+      0.x ignored (that one is removed with a comment); a flow-level executor that starts to take
+      effect is reported (PFU208). A metadata image next to Docker storage is reported (PFU208).
+    * Environments built in helpers, properties, subclasses or passed around (PFU205) are
+      reported and left; names still used from ``prefect.environments`` are replaced by
+      placeholder classes so that the module still imports under 1.0.
+    * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
+      is reported.
+    * Every converted flow gets a PFU207 finding: it must be re-registered.
+    """
+
+    code = PFU_FLOW_KWARG
+    summary = CODE_SUMMARIES[PFU_FLOW_KWARG]
+    fix_class = FixClass.SAFE
+    extra_codes = {c: s for c, s in CODE_SUMMARIES.items() if c != PFU_FLOW_KWARG}
+    markers = ("environment",)
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
+
+    examples = (
+        Example(
+            "from prefect import Flow\nfrom prefect.run_configs import UniversalRun\n\n"
+            'flow = Flow("etl", run_config=UniversalRun(labels=["prod"]))\n'
+            'settings.environment = "prod"\n'
+        ),
+        Example(
+            "from prefect import Flow\nfrom prefect.environments import LocalEnvironment\n\n"
+            'flow = Flow("etl", environment=LocalEnvironment(labels=["prod", "etl"]))\n',
+            "from prefect import Flow\nfrom prefect.run_configs import UniversalRun\n\n"
+            'flow = Flow("etl", run_config=UniversalRun(labels=["prod", "etl"]))\n',
+        ),
+        Example(
+            "from prefect import Flow\nfrom prefect.environments import KubernetesJobEnvironment\n\n"
+            'with Flow("k8s", environment=KubernetesJobEnvironment(job_spec_file="job.yaml")) as flow:\n'
+            "    pass\n",
+            "from prefect import Flow\nfrom prefect.run_configs import KubernetesRun\n\n"
+            'with Flow("k8s", run_config=KubernetesRun(job_template_path="job.yaml")) as flow:\n'
+            "    pass\n",
+        ),
+    )
+
+    # ----------------------------------------------------------------------------------------
+    # analysis (on the original tree)
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self.reader = ArgReader(
+            node,
+            lambda n: self.get_metadata(PositionProvider, n),
+            lambda n: self._line_indent(self._statement_of(n)),
+        )
+        self.namer = Namer(self._all_names(node))
+        self.env_calls: dict = {}  # Call -> class name
+        self.flow_calls: list = []
+        self.flow_names: set = set()
+        self.contexts: dict = {}  # flow key -> FlowContext
+        self.env_assigns: list = []  # Assign nodes `<x>.environment = ...`
+        self.env_imports: dict = {}  # local name -> (module, imported name)
+        self.env_module_imports: list = []  # Import/ImportFrom binding prefect.environments itself
+        self.class_defs: list = []
+        self._call_ctx = {}
+        self._scan(node)
+        self._plan(node)
+        return True
+
+    @staticmethod
+    def _all_names(module: cst.Module) -> set:
+        names = set()
+
+        class Names(cst.CSTVisitor):
+            def visit_Name(self, n: cst.Name) -> None:
+                names.add(n.value)
+
+        module.visit(Names())
+        return names
+
+    def _scan(self, module: cst.Module) -> None:
+        codemod = self
+
+        class Scan(cst.CSTVisitor):
+            def visit_Call(self, n: cst.Call) -> None:
+                names = _qnames(codemod, n.func)
+                for q in names:
+                    cls = env_class_of(q)
+                    if cls:
+                        codemod.env_calls[n] = (cls, q)
+                        break
+                if names & FLOW_QNAMES:
+                    codemod.flow_calls.append(n)
+
+            def visit_Assign(self, n: cst.Assign) -> None:
+                if len(n.targets) != 1:
+                    return
+                target = n.targets[0].target
+                if isinstance(target, cst.Attribute):
+                    attr = target.attr.value
+                    flow_key = codemod._key(target.value)
+                    if attr == "environment":
+                        codemod.env_assigns.append(n)
+                    elif attr == "run_config" and not m.matches(n.value, m.Name("None")):
+                        codemod._ctx(flow_key).run_config.append(codemod._statement_of(n))
+                    elif attr == "executor" and not m.matches(n.value, m.Name("None")):
+                        codemod._ctx(flow_key).executor_assigns.append(n)
+                    elif attr == "storage" and isinstance(n.value, cst.Call):
+                        codemod._storage(codemod._ctx(flow_key), n.value)
+                elif isinstance(target, cst.Name) and isinstance(n.value, cst.Call):
+                    if _qnames(codemod, n.value.func) & FLOW_QNAMES:
+                        codemod.flow_names.add(target.value)
+
+            def visit_WithItem(self, n: cst.WithItem) -> None:
+                if isinstance(n.item, cst.Call) and n.asname and isinstance(n.asname.name, cst.Name):
+                    if _qnames(codemod, n.item.func) & FLOW_QNAMES:
+                        codemod.flow_names.add(n.asname.name.value)
+
+            def visit_Param(self, n: cst.Param) -> None:
+                if n.annotation is not None and _qnames(codemod, n.annotation.annotation) & FLOW_QNAMES:
+                    codemod.flow_names.add(n.name.value)
+
+            def visit_ImportFrom(self, n: cst.ImportFrom) -> None:
+                if n.module is None or n.relative:
+                    return
+                module = codemod._code(n.module)
+                if isinstance(n.names, cst.ImportStar):
+                    if is_environments_module(module):
+                        codemod.env_module_imports.append(n)
+                    return
+                for alias in n.names:
+                    name = codemod._code(alias.name)
+                    local = codemod._code(alias.asname.name) if alias.asname else name
+                    if is_environments_module(module):
+                        codemod.env_imports[local] = (module, name, alias)
+                    elif module == "prefect" and name == "environments":
+                        codemod.env_module_imports.append(n)
+
+            def visit_Import(self, n: cst.Import) -> None:
+                for alias in n.names:
+                    if is_environments_module(codemod._code(alias.name)):
+                        codemod.env_module_imports.append(n)
+
+            def visit_ClassDef(self, n: cst.ClassDef) -> None:
+                for base in n.bases:
+                    for q in _qnames(codemod, base.value):
+                        if env_class_of(q):
+                            codemod.class_defs.append((n, base))
+
+        module.visit(Scan())
+        # flow calls: contexts
+        for call in self.flow_calls:
+            key = self._flow_key_of_call(call)
+            ctx = self._ctx(key) if key else FlowContext()
+            for arg in call.args:
+                if arg.keyword is None:
+                    continue
+                if arg.keyword.value == "run_config" and not m.matches(arg.value, m.Name("None")):
+                    ctx.run_config.append(self._statement_of(call))
+                elif arg.keyword.value == "executor" and not m.matches(arg.value, m.Name("None")):
+                    ctx.executor_kwarg_calls.append(call)
+                elif arg.keyword.value == "storage" and isinstance(arg.value, cst.Call):
+                    self._storage(ctx, arg.value)
+            self._call_ctx[call] = ctx
+
+    _call_ctx: dict
+
+    def _storage(self, ctx: FlowContext, call: cst.Call) -> None:
+        if not _qnames(self, call.func) & DOCKER_QNAMES:
+            return
+        ctx.docker = True
+        if "PREFECT__ENGINE__EXECUTOR__" in self._code(call):
+            ctx.executor_env = True
+
+    def _ctx(self, key: Optional[str]) -> FlowContext:
+        if key is None:
+            return FlowContext()
+        return self.contexts.setdefault(key, FlowContext())
+
+    def _code(self, node: cst.CSTNode) -> str:
+        return cst.Module([]).code_for_node(node)
+
+    def _flow_key_of_call(self, call: cst.Call) -> Optional[tuple]:
+        parent = self.get_metadata(ParentNodeProvider, call, None)
+        if isinstance(parent, cst.WithItem) and parent.asname is not None:
+            return self._key(parent.asname.name)
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            return self._key(parent.targets[0].target)
+        return None
+
+    def _key(self, expr: cst.CSTNode) -> tuple:
+        """A flow expression, qualified by the scope that binds its first name."""
+        base = expr
+        while isinstance(base, (cst.Attribute, cst.Subscript, cst.Call)):
+            base = base.value if not isinstance(base, cst.Call) else base.func
+        scope_id = None
+        if isinstance(base, cst.Name):
+            scope = self.get_metadata(ScopeProvider, base, None)
+            if scope is not None:
+                assignments = list(scope[base.value]) if base.value in scope else []
+                scope_id = id(assignments[0].scope) if assignments else id(scope)
+        return (scope_id, self._code(expr))
+
+    def _unconditional(self, setter: Optional[cst.CSTNode], sink: Optional[cst.CSTNode]) -> bool:
+        """Does ``setter`` (a statement) run whenever ``sink`` does? (same or enclosing block)"""
+        if setter is None or sink is None:
+            return False
+        block = self.get_metadata(ParentNodeProvider, setter, None)
+        current = sink
+        while current is not None:
+            if current is block:
+                return True
+            current = self.get_metadata(ParentNodeProvider, current, None)
+        return False
+
+    def _has_run_config(self, ctx: FlowContext, sink: cst.CSTNode) -> bool:
+        statement = self._statement_of(sink)
+        return any(self._unconditional(setter, statement) for setter in ctx.run_config)
+
+    def _statement_of(self, node: cst.CSTNode) -> Optional[Statement]:
+        current = node
+        while current is not None:
+            if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return current
+            current = self.get_metadata(ParentNodeProvider, current, None)
+        return None
+
+    def _line_indent(self, node: cst.CSTNode) -> int:
+        line = self.reader.lines[self.get_metadata(PositionProvider, node).start.line - 1]
+        return len(line) - len(line.lstrip(" "))
+
+    def _indent_of(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.column
+
+    # ----------------------------------------------------------------------------------------
+    # planning: what happens at each node
+
+    def _plan(self, module: cst.Module) -> None:
+        self.comments: dict = {}  # statement -> [comment lines]
+        self.pre: dict = {}  # statement -> [statement sources]
+        self.kwarg_plan: dict = {}  # Flow Call -> (env Arg, [new Args], removed executor arg?)
+        self.assign_plan: dict = {}  # Assign -> [new statement sources] (None: keep)
+        self.var_plan: dict = {}  # Assign `env = Env(...)` -> [new statement sources]
+        self.imports: list = []
+        self.converted_calls: set = set()
+        self.read_plan: dict = {}  # Attribute `x.environment.executor` -> replacement
+        # re-scan flow calls for contexts (needs _call_ctx from _scan)
+        variables = self._env_variables()
+        for call in self.flow_calls:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "environment":
+                    self._plan_kwarg(call, arg, variables)
+        for assign in self.env_assigns:
+            self._plan_assign(assign, variables)
+        for var_assign, info in variables.items():
+            if info["clean"]:
+                self._plan_variable(var_assign, info)
+        for call, (cls, qname) in self.env_calls.items():
+            if call not in self.converted_calls:
+                self._plan_stray(call, cls)
+        for classdef, base in self.class_defs:
+            self._note(
+                classdef,
+                PFU_NOT_AT_SINK,
+                FixClass.MANUAL,
+                f"class {classdef.name.value} subclasses {self._code(base.value)}, removed in Prefect 1.0: "
+                "rewrite it as a run config plus an executor (custom environments have no 1.0 equivalent)",
+                comment=f"{REVIEW}: custom environments have no Prefect 1.0 equivalent; "
+                "replace this class by a run config and an executor",
+            )
+        self._plan_reads(module)
+
+    def _note(
+        self,
+        node: cst.CSTNode,
+        code: str,
+        fix_class: FixClass,
+        message: str,
+        *,
+        applied: bool = False,
+        comment: Optional[str] = None,
+        statement: Optional[Statement] = None,
+    ) -> None:
+        if self.enabled(code):
+            self.report(node, message, applied=applied, fix_class=fix_class, code=code)
+        if comment:
+            stmt = statement or self._statement_of(node)
+            if stmt is not None:
+                self.comments.setdefault(stmt, []).append(comment)
+
+    def _conversion(self, call: cst.Call) -> Conversion:
+        cls, qname = self.env_calls[call]
+        provider_qname = None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "provider_class" or (
+                cls == "DaskCloudProviderEnvironment" and arg.keyword is None
+            ):
+                names = _qnames(self, arg.value)
+                provider_qname = next(iter(names), None)
+                break
+        return convert_environment(cls, read_args(call, cls, self.reader), self.reader, self.namer,
+                                   provider_qname=provider_qname)
+
+    def _env_variables(self) -> dict:
+        """``name = SomeEnvironment(...)``: is every use of ``name`` a sink?"""
+        out = {}
+        for call in self.env_calls:
+            parent = self.get_metadata(ParentNodeProvider, call, None)
+            if not (
+                isinstance(parent, cst.Assign)
+                and len(parent.targets) == 1
+                and isinstance(parent.targets[0].target, cst.Name)
+                and parent.value is call
+            ):
+                continue
+            name = parent.targets[0].target.value
+            scope = self.get_metadata(ScopeProvider, parent.targets[0].target, None)
+            if scope is None:
+                continue
+            assignments = list(scope.assignments[name])
+            accesses = [a for a in scope.accesses[name]] if False else None
+            clean = len(assignments) == 1
+            sinks = []
+            if clean:
+                for access in assignments[0].references:
+                    sink = self._sink_of_name(access.node)
+                    if sink is None:
+                        clean = False
+                        break
+                    sinks.append(sink)
+            clean = clean and bool(sinks) and all(self._sink_enabled(sink) for sink in sinks)
+            out[parent] = {"name": name, "call": call, "clean": clean, "sinks": sinks}
+        return out
+
+    def _sink_enabled(self, sink: cst.CSTNode) -> bool:
+        """--select/--ignore decide which sinks are rewritten, not only what is reported."""
+        if isinstance(sink, cst.Arg):
+            call = self.get_metadata(ParentNodeProvider, sink, None)
+            ctx = self._call_ctx.get(call, FlowContext())
+            code = PFU_FLOW_KWARG
+        else:
+            ctx = self._ctx(self._key(sink.targets[0].target.value))
+            code = PFU_ATTR
+        if self._has_run_config(ctx, sink):
+            code = PFU_DEAD
+        return self.enabled(code)
+
+    def _sink_of_name(self, name: cst.CSTNode) -> Optional[cst.CSTNode]:
+        parent = self.get_metadata(ParentNodeProvider, name, None)
+        if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value == "environment":
+            call = self.get_metadata(ParentNodeProvider, parent, None)
+            if call in self.flow_calls:
+                return parent
+        if isinstance(parent, cst.Assign) and parent in self.env_assigns and parent.value is name:
+            return parent
+        return None
+
+    def _variable_of(self, value: cst.CSTNode, variables: dict):
+        if not isinstance(value, cst.Name):
+            return None
+        for assign, info in variables.items():
+            if info["clean"] and any(s is not None and self._uses(s, value) for s in info["sinks"]):
+                return assign, info
+        return None
+
+    @staticmethod
+    def _uses(sink: cst.CSTNode, name: cst.Name) -> bool:
+        return (isinstance(sink, cst.Arg) and sink.value is name) or (
+            isinstance(sink, cst.Assign) and sink.value is name
+        )
+
+    def _var_names(self, info: dict, conv: Conversion) -> tuple:
+        if "names" in info:
+            return info["names"]
+        base = info["name"]
+        lower = base.lower()
+        upper = base.isupper()
+        if lower in ("environment", "env"):
+            prefix = ""
+        elif lower.endswith(("_environment", "_env")):
+            prefix = base[: base.rfind("_")] + "_"
+        else:
+            prefix = base + "_"
+        rc = ex = None
+        if conv.run_config is not None:
+            rc = self.namer.fresh(prefix + ("RUN_CONFIG" if upper else "run_config"))
+        if conv.executor is not None:
+            if isinstance(conv.executor, Raw) and conv.executor.text.isidentifier():
+                ex = conv.executor.text
+            else:
+                ex = self.namer.fresh(prefix + ("EXECUTOR" if upper else "executor"))
+        info["names"] = (rc, ex)
+        return rc, ex
+
+    # -- one sink kind at a time
+
+    def _plan_kwarg(self, call: cst.Call, arg: cst.Arg, variables: dict) -> None:
+        statement = self._statement_of(call)
+        ctx = self._call_ctx.get(call, FlowContext())
+        value = arg.value
+        original = f"environment={one_line(self._code(value))}"
+        if not self._sink_enabled(arg):
+            return
+        if m.matches(value, m.Name("None")):
+            self.kwarg_plan[call] = (arg, [], None)
+            return
+        conv, names = self._value_conversion(value, variables)
+        if conv is None or not conv.ok:
+            why = conv.reason if conv is not None else "it is not an environment constructor or variable"
+            self.kwarg_plan[call] = (arg, [], None)
+            self._note(
+                arg,
+                PFU_NOT_AT_SINK,
+                FixClass.MANUAL,
+                f"{original} was removed from Flow(...) ({why}): set run_config= and executor= by hand",
+                comment=f"{REVIEW}: {original} removed (Flow no longer accepts it); set "
+                "run_config= and executor= by hand",
+                statement=statement,
+            )
+            return
+        if self._has_run_config(ctx, arg):
+            self.kwarg_plan[call] = (arg, [], None)
+            self._dead(arg, statement, original, conv)
+            return
+        self._emit_conv_extras(conv, statement)
+        col = self._indent_of(arg)
+        if "\n" not in self._code(call):
+            col -= 32  # a one-line Flow(...) call: keep what we add on its line if not too long
+        rc_src, ex_src = self._exprs(conv, names, self._line_indent(arg) - self._line_indent(statement), col)
+        new_args = []
+        if rc_src:
+            new_args.append(("run_config", rc_src))
+        drop_executor = None
+        if ex_src:
+            if call in ctx.executor_kwarg_calls:
+                # rule 1: the environment's executor was the effective one
+                for other in call.args:
+                    if other.keyword is not None and other.keyword.value == "executor":
+                        drop_executor = other
+                self._note(
+                    drop_executor,
+                    PFU_BEHAVIOUR,
+                    FixClass.SAFE,
+                    f"executor={one_line(self._code(drop_executor.value))} replaced by the environment's "
+                    "executor, which was the one Prefect 0.x used",
+                    applied=True,
+                    comment=f"REMOVED(prefect-1.0): executor={one_line(self._code(drop_executor.value))} "
+                    "(ignored by 0.x: the environment's executor was used)",
+                    statement=statement,
+                )
+            new_args.append(("executor", ex_src))
+        elif call in ctx.executor_kwarg_calls:
+            self._rule2(arg)
+        self.kwarg_plan[call] = (arg, new_args, drop_executor)
+        self._converted(arg, conv, ctx, PFU_FLOW_KWARG, original)
+
+    def _plan_assign(self, assign: cst.Assign, variables: dict) -> None:
+        statement = self._statement_of(assign)
+        target_node = assign.targets[0].target
+        target = self._code(target_node.value)
+        ctx = self._ctx(self._key(target_node.value))
+        value = assign.value
+        original = one_line(self._code(assign))
+        flow_like = self._flow_like(target_node.value)
+        if not self._sink_enabled(assign):
+            return
+        if m.matches(value, m.Name("None")):
+            if flow_like:
+                self.assign_plan[assign] = []
+            return
+        conv, names = self._value_conversion(value, variables)
+        if conv is None or not conv.ok:
+            if conv is None and not flow_like:
+                return
+            why = conv.reason if conv is not None else "the value is not an environment constructor"
+            self._note(
+                assign,
+                PFU_NOT_AT_SINK,
+                FixClass.MANUAL,
+                f"{original}: Prefect 1.0 silently ignores flow.environment ({why}); set "
+                f"{target}.run_config and {target}.executor by hand",
+                comment=f"{REVIEW}: Prefect 1.0 ignores {target}.environment; set "
+                f"{target}.run_config / {target}.executor instead",
+                statement=statement,
+            )
+            return
+        if self._has_run_config(ctx, assign):
+            self.assign_plan[assign] = []
+            self._dead(assign, statement, original, conv)
+            return
+        self._emit_conv_extras(conv, statement)
+        indent = self._line_indent(assign)
+        rc_src, ex_src = self._exprs(conv, names, 0, indent + len(target) + 14)
+        new = []
+        if rc_src:
+            new.append(f"{target}.run_config = {rc_src}")
+        if ex_src:
+            new.append(f"{target}.executor = {ex_src}")
+            if not isinstance(target_node.value, cst.Name):
+                self._note(
+                    assign,
+                    PFU_BEHAVIOUR,
+                    FixClass.MANUAL,
+                    f"{target}.executor is set outside the flow's own module: flow.executor is not "
+                    "registered metadata, so with script-based storage it is lost at run time; "
+                    "set it in the flow file (pickle-based storage keeps it)",
+                )
+            for other in ctx.executor_assigns:
+                if not self._unconditional(self._statement_of(other), statement):
+                    continue
+                self.assign_plan[other] = []
+                self._note(
+                    other,
+                    PFU_BEHAVIOUR,
+                    FixClass.SAFE,
+                    f"{one_line(self._code(other))} removed: Prefect 0.x used the environment's executor",
+                    applied=True,
+                    comment=f"REMOVED(prefect-1.0): {one_line(self._code(other))} (ignored by 0.x: "
+                    "the environment's executor was used)",
+                )
+            for flow_call in ctx.executor_kwarg_calls:
+                for other in flow_call.args:
+                    if other.keyword is not None and other.keyword.value == "executor":
+                        self.kwarg_plan.setdefault(flow_call, (None, [], None))
+                        env_arg, args, _ = self.kwarg_plan[flow_call]
+                        self.kwarg_plan[flow_call] = (env_arg, args, other)
+                        self._note(
+                            other,
+                            PFU_BEHAVIOUR,
+                            FixClass.SAFE,
+                            f"executor={one_line(self._code(other.value))} removed: Prefect 0.x used the "
+                            "environment's executor",
+                            applied=True,
+                            comment=f"REMOVED(prefect-1.0): executor={one_line(self._code(other.value))} "
+                            "(ignored by 0.x: the environment's executor was used)",
+                        )
+        elif ctx.executor_assigns or ctx.executor_kwarg_calls:
+            self._rule2(assign)
+        self.assign_plan[assign] = new
+        self._converted(assign, conv, ctx, PFU_ATTR, original)
+
+    def _plan_variable(self, assign: cst.Assign, info: dict) -> None:
+        statement = self._statement_of(assign)
+        conv = info.get("conv") or self._conversion(info["call"])
+        info["conv"] = conv
+        self.converted_calls.add(info["call"])
+        if not conv.ok:
+            return
+        rc, ex = self._var_names(info, conv)
+        self._emit_conv_extras(conv, statement)
+        indent = self._line_indent(assign)
+        new = []
+        if rc:
+            new.append(f"{rc} = {render(conv.run_config, 0, indent + len(rc) + 3)}")
+        if ex and not (isinstance(conv.executor, Raw) and conv.executor.text == ex):
+            new.append(f"{ex} = {render(conv.executor, 0, indent + len(ex) + 3)}")
+        self.var_plan[assign] = new
+
+    def _value_conversion(self, value: cst.CSTNode, variables: dict):
+        """(conversion, (rc_name, ex_name) or None) for an environment value."""
+        if isinstance(value, cst.Call) and value in self.env_calls:
+            self.converted_calls.add(value)
+            return self._conversion(value), None
+        found = self._variable_of(value, variables)
+        if found is not None:
+            assign, info = found
+            conv = info.get("conv") or self._conversion(info["call"])
+            info["conv"] = conv
+            self.converted_calls.add(info["call"])
+            if not conv.ok:
+                info["clean"] = False
+                return conv, None
+            self._emit_conv_extras(conv, self._statement_of(assign))
+            return conv, self._var_names(info, conv)
+        return None, None
+
+    def _exprs(self, conv: Conversion, names, indent: int, col: int) -> tuple:
+        if names is not None:
+            rc, ex = names
+            return rc, ex
+        rc_src = render(conv.run_config, indent, col + 11) if conv.run_config is not None else None
+        ex_src = render(conv.executor, indent, col + 9) if conv.executor is not None else None
+        return rc_src, ex_src
+
+    def _emit_conv_extras(self, conv: Conversion, statement: Statement) -> None:
+        """Comments, helper statements and imports of a conversion, once per conversion."""
+        if getattr(conv, "_emitted", False):
+            return
+        conv._emitted = True
+        if conv.comments:
+            self.comments.setdefault(statement, []).extend(conv.comments)
+        if conv.pre_statements:
+            self.pre.setdefault(statement, []).extend(conv.pre_statements)
+        self.imports.extend(conv.imports)
+        for note in conv.notes:
+            if self.enabled(note.code):
+                self.report(statement, note.message, applied=False, fix_class=note.fix_class, code=note.code)
+
+    def _converted(self, node, conv: Conversion, ctx: FlowContext, code: str, original: str) -> None:
+        parts = [p for p, v in (("run_config", conv.run_config), ("executor", conv.executor)) if v is not None]
+        result = " and ".join(parts) if parts else "nothing left to set (Prefect 1.0 defaults match)"
+        self._note(node, code, FixClass.SAFE, f"{conv.cls} converted to {result}", applied=True)
+        if conv.image is not None and ctx.docker:
+            self._note(
+                node,
+                PFU_BEHAVIOUR,
+                FixClass.MANUAL,
+                f"the environment's image {one_line(conv.image)} used to win over Docker storage; in "
+                "Prefect 1.0 the Docker storage image wins: remove one of them",
+            )
+        if ctx.executor_env and not conv.has_executor:
+            self._note(
+                node,
+                PFU_BEHAVIOUR,
+                FixClass.MANUAL,
+                "the Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars: under this environment "
+                "0.12.1+ used the build-time default executor instead, in 1.0 they take effect; "
+                "prefer setting flow.executor explicitly",
+            )
+        self._note(node, PFU_REREGISTER, FixClass.MANUAL, REREGISTER)
+
+    def _rule2(self, node) -> None:
+        self._note(
+            node,
+            PFU_BEHAVIOUR,
+            FixClass.MANUAL,
+            "this flow's own executor was ignored by Prefect 0.x (the environment used the default "
+            "executor) and takes effect in 1.0: check that it is the executor you want",
+        )
+
+    def _dead(self, node, statement: Statement, original: str, conv: Optional[Conversion]) -> None:
+        message = (
+            f"{original} removed: the flow also has a run_config, so Prefect 0.14/0.15 never used "
+            "the environment"
+        )
+        if conv is not None and conv.has_executor:
+            message += "; its executor was never used either and is not carried over"
+        self._note(node, PFU_DEAD, FixClass.SAFE, message, applied=True)
+        for line in (
+            f"REMOVED(prefect-1.0): {original}",
+            "  It was ignored in 0.14/0.15 because run_config was set"
+            + ("; its executor was never used." if conv is not None and conv.has_executor else "."),
+        ):
+            self.comments.setdefault(statement, []).append(line)
+
+    def _plan_stray(self, call: cst.Call, cls: str) -> None:
+        conv = self._conversion(call)
+        hint = ""
+        if conv.ok and not conv.pre_statements:
+            bits = []
+            if conv.run_config is not None:
+                bits.append(f"run_config={render(conv.run_config, 0, -10_000)}")
+            if conv.executor is not None:
+                bits.append(f"executor={render(conv.executor, 0, -10_000)}")
+            if bits and all("\n" not in b for b in bits):
+                hint = " (suggested: " + ", ".join(bits) + ")"
+        self._note(
+            call,
+            PFU_NOT_AT_SINK,
+            FixClass.MANUAL,
+            f"{cls}(...) is not attached to a flow here (helper, property, or passed around): "
+            "environments were removed in Prefect 1.0; set the flow's run_config and executor "
+            "where it is used" + hint,
+            comment=f"{REVIEW}: {cls} was removed in Prefect 1.0; set the flow's run_config and "
+            "executor instead" + hint,
+        )
+
+    def _flow_like(self, node: cst.CSTNode) -> bool:
+        code = self._code(node)
+        last = code.rsplit(".", 1)[-1]
+        return code in self.flow_names or "flow" in last.lower()
+
+    def _plan_reads(self, module: cst.Module) -> None:
+        codemod = self
+        sink_targets = {a.targets[0].target for a in self.env_assigns}
+
+        class Reads(cst.CSTVisitor):
+            def visit_Attribute(self, n: cst.Attribute) -> Optional[bool]:
+                if n.attr.value != "environment" or n in sink_targets:
+                    return None
+                if not codemod._flow_like(n.value):
+                    return None
+                parent = codemod.get_metadata(ParentNodeProvider, n, None)
+                flow = codemod._code(n.value)
+                if (
+                    isinstance(parent, cst.Attribute)
+                    and parent.value is n
+                    and parent.attr.value == "executor"
+                    and codemod.enabled(PFU_READ)
+                ):
+                    codemod.read_plan[parent] = n.value
+                    codemod._note(
+                        parent,
+                        PFU_READ,
+                        FixClass.SAFE,
+                        f"{flow}.environment.executor → {flow}.executor",
+                        applied=True,
+                    )
+                    return None
+                what = codemod._code(parent) if isinstance(parent, cst.Attribute) and parent.value is n else f"{flow}.environment"
+                hint = {
+                    "labels": f"{flow}.run_config.labels (run_config may be None)",
+                    "metadata": f"{flow}.run_config.image for the image",
+                }.get(parent.attr.value if isinstance(parent, cst.Attribute) and parent.value is n else "", f"{flow}.run_config / {flow}.executor")
+                codemod._note(
+                    n,
+                    PFU_READ,
+                    FixClass.MANUAL,
+                    f"{one_line(what)} fails in Prefect 1.0 (flows have no environment): use {hint}",
+                    comment=f"{REVIEW}: {one_line(what)} no longer exists; use {hint}",
+                )
+                return None
+
+        module.visit(Reads())
+
+    # ----------------------------------------------------------------------------------------
+    # transformation
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        if original_node in self.read_plan:
+            return updated_node.with_changes(value=updated_node.value.value)
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        plan = self.kwarg_plan.get(original_node)
+        if plan is None:
+            return updated_node
+        env_arg, new_args, drop_executor = plan
+        original_args = list(original_node.args)
+        args = list(updated_node.args)
+        out = []
+        for index, (orig, arg) in enumerate(zip(original_args, args)):
+            if orig is drop_executor:
+                continue
+            if orig is env_arg:
+                comma = arg.comma
+                sep = self._separator(original_args, index)
+                for i, (name, src) in enumerate(new_args):
+                    new = cst.Arg(
+                        keyword=cst.Name(name),
+                        value=cst.parse_expression(src),
+                        equal=arg.equal,
+                        comma=comma if i == len(new_args) - 1 else sep,
+                    )
+                    out.append(new)
+                continue
+            out.append(arg)
+        removed_last = original_args and (
+            original_args[-1] is drop_executor or (original_args[-1] is env_arg and not new_args)
+        )
+        if removed_last and out:
+            # the new last argument takes over the removed one's trailing comma / whitespace
+            out[-1] = out[-1].with_changes(comma=args[-1].comma)
+        if out and original_args and not isinstance(original_args[-1].comma, cst.Comma):
+            last = out[-1]
+            if isinstance(last.comma, cst.Comma) and not self._multiline(original_node):
+                out[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(args=out)
+
+    @staticmethod
+    def _multiline(call: cst.Call) -> bool:
+        return any(
+            isinstance(a.comma, cst.Comma) and isinstance(a.comma.whitespace_after, cst.ParenthesizedWhitespace)
+            for a in call.args
+        )
+
+    @staticmethod
+    def _separator(args: list, index: int) -> cst.Comma:
+        for arg in args[:index][::-1] + args[index:]:
+            if isinstance(arg.comma, cst.Comma):
+                return arg.comma
+        return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ):
+        body = []
+        replaced = False
+        for orig, small in zip(original_node.body, updated_node.body):
+            new_sources = None
+            if isinstance(orig, cst.Assign):
+                new_sources = self.assign_plan.get(orig)
+                if new_sources is None:
+                    new_sources = self.var_plan.get(orig)
+            if new_sources is None:
+                body.append(small)
+                continue
+            replaced = True
+            for src in new_sources:
+                body.extend(cst.parse_statement(src + "\n").body)
+        if not replaced:
+            return self._finish(original_node, updated_node)
+        if not body:
+            return self._finish(original_node, None)
+        if len(original_node.body) == 1 and len(body) > 1:
+            lines = [updated_node.with_changes(body=[body[0]])]
+            lines += [cst.SimpleStatementLine(body=[small]) for small in body[1:]]
+            return self._finish(original_node, lines[0], after=lines[1:])
+        return self._finish(original_node, updated_node.with_changes(body=body))
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ):
+        """``if x: flow.environment = E`` (one line): the new statements stay on that line."""
+        body = []
+        for orig, small in zip(original_node.body, updated_node.body):
+            new_sources = self.assign_plan.get(orig) if isinstance(orig, cst.Assign) else None
+            if new_sources is None and isinstance(orig, cst.Assign):
+                new_sources = self.var_plan.get(orig)
+            if new_sources is None:
+                body.append(small)
+                continue
+            for src in new_sources:
+                body.extend(cst.parse_statement(src + "\n").body)
+        if not body:
+            body = [cst.Pass()]
+        return updated_node.with_changes(body=body)
+
+    def _finish(self, original: Statement, updated: Optional[Statement], after: Sequence = ()):
+        comments = self.comments.get(original, [])
+        pre = self.pre.get(original, [])
+        statements = []
+        blank = [cst.EmptyLine(indent=False)]
+        parent = self.get_metadata(ParentNodeProvider, original, None)
+        first_in_block = isinstance(parent, cst.IndentedBlock) and parent.body and parent.body[0] is original
+        for src in pre:
+            for i, stmt in enumerate(cst.parse_module(src).body):
+                skip = first_in_block and not statements
+                statements.append(
+                    stmt.with_changes(leading_lines=blank + list(stmt.leading_lines)) if i == 0 and not skip else stmt
+                )
+        if updated is None:
+            if comments:
+                self._orphans.extend(comments)
+            return cst.FlattenSentinel(statements) if statements else cst.RemovalSentinel.REMOVE
+        leading = list(updated.leading_lines)
+        if self._orphans:
+            comments = self._orphans + comments
+            self._orphans = []
+        existing = {line.comment.value for line in leading if line.comment is not None}
+        for text in comments:
+            pieces = self._comment_lines(text)
+            if pieces[0] in existing:
+                continue  # already there (a second run, or the same note twice)
+            existing.add(pieces[0])
+            leading.extend(cst.EmptyLine(comment=cst.Comment(piece)) for piece in pieces)
+        if pre and statements:
+            # keep the user's blank lines/comments above the first inserted statement
+            first = statements[0]
+            statements[0] = first.with_changes(leading_lines=list(updated.leading_lines) + list(first.leading_lines))
+            leading = blank + leading[len(updated.leading_lines):]
+            statements.append(updated.with_changes(leading_lines=leading))
+            return cst.FlattenSentinel(statements + list(after))
+        updated = updated.with_changes(leading_lines=leading)
+        if after:
+            return cst.FlattenSentinel([updated, *after])
+        return updated
+
+    @staticmethod
+    def _comment_lines(text: str) -> list:
+        out = []
+        words = text.split(" ")
+        line = "#"
+        for word in words:
+            if len(line) + 1 + len(word) > 96 and line != "#":
+                out.append(line)
+                line = "#  "
+            line += " " + word
+        out.append(line)
+        return out
+
+    _orphans: list = []
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._orphan_stack.append(self._orphans)
+        self._orphans = []
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock):
+        if self._orphans:
+            footer = list(updated_node.footer) + [
+                cst.EmptyLine(indent=True, comment=cst.Comment(piece))
+                for text in self._orphans
+                for piece in self._comment_lines(text)
+            ]
+            updated_node = updated_node.with_changes(footer=footer)
+        self._orphans = self._orphan_stack.pop()
+        if not updated_node.body:
+            updated_node = updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node
+
+    def _leave_compound(self, original_node, updated_node):
+        return self._finish(original_node, updated_node)
+
+    leave_With = _leave_compound
+    leave_If = _leave_compound
+    leave_For = _leave_compound
+    leave_While = _leave_compound
+    leave_Try = _leave_compound
+    leave_FunctionDef = _leave_compound
+    leave_ClassDef = _leave_compound
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self._orphans:
+            footer = list(updated_node.footer) + [
+                cst.EmptyLine(comment=cst.Comment(piece))
+                for text in self._orphans
+                for piece in self._comment_lines(text)
+            ]
+            updated_node = updated_node.with_changes(footer=footer)
+            self._orphans = []
+        for module, name in self.imports:
+            AddImportsVisitor.add_needed_import(self.context, module, name)
+        return self._fix_env_imports(updated_node)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        self._orphans = []
+        self._orphan_stack = []
+        return super().transform_module_impl(tree)
+
+    # -- imports of prefect.environments
+
+    def _fix_env_imports(self, module: cst.Module) -> cst.Module:
+        used = _used_names(module)
+        placeholders = []
+        for local, (mod, name, alias) in self.env_imports.items():
+            if local in used:
+                placeholders.append((local, name))
+            else:
+                RemoveImportsVisitor.remove_unused_import(
+                    self.context, mod, name, local if local != name else None
+                )
+        dotted = _dotted_env_uses(module)
+        fixer = _ModuleImports(used, dotted, self)
+        module = module.visit(fixer)
+        for node in self.env_module_imports:
+            if self._code(node) in fixer.left:
+                self._note(
+                    node,
+                    PFU_NOT_AT_SINK,
+                    FixClass.MANUAL,
+                    "prefect.environments no longer exists in Prefect 1.0: replace the uses of this "
+                    "import (see the other findings) and remove it",
+                )
+        if not placeholders:
+            return module
+        keep = {local for local, _ in placeholders}
+        AddImportsVisitor.add_needed_import(self.context, "warnings")
+        return module.visit(_Placeholders(keep, self))
+
+
+def _used_names(module: cst.Module) -> set:
+    used = set()
+
+    class Used(cst.CSTVisitor):
+        def visit_Import(self, node) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            used.add(node.value)
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            for base in node.bases:
+                base.visit(self)
+
+    module.visit(Used())
+    return used
+
+
+class _Placeholders(cst.CSTTransformer):
+    """Replace still-used names imported from prefect.environments by placeholder classes."""
+
+    def __init__(self, keep: set, codemod: Environments) -> None:
+        self.keep = keep
+        self.codemod = codemod
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
+            return updated_node
+        node = updated_node.body[0]
+        if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
+            return updated_node
+        module = cst.Module([]).code_for_node(node.module)
+        if not is_environments_module(module):
+            return updated_node
+        kept, placed = [], []
+        for alias in node.names:
+            local = cst.Module([]).code_for_node(alias.asname.name if alias.asname else alias.name)
+            (placed if local in self.keep else kept).append((alias, local))
+        if not placed:
+            return updated_node
+        statements = []
+        if kept:
+            names = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a, _ in kept]
+            statements.append(updated_node.with_changes(body=[node.with_changes(names=names, lpar=None, rpar=None)]))
+        for index, (alias, local) in enumerate(placed):
+            source = (
+                f"class {local}:\n"
+                f'    """Placeholder: {module} was removed in Prefect 1.0 (see the PFU205 findings)."""\n\n'
+                "    def __init__(self, *args, **kwargs):\n"
+                "        warnings.warn(\n"
+                f'            "{local} was removed in Prefect 1.0 and does nothing: "\n'
+                '            "use flow.run_config and flow.executor",\n'
+                "            stacklevel=2,\n"
+                "        )\n"
+            )
+            stmt = cst.parse_statement(source)
+            leading = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+            if index == 0:
+                leading = (list(updated_node.leading_lines) if not kept else []) + leading
+                leading += [
+                    cst.EmptyLine(comment=cst.Comment(f"# {REVIEW}: {module} was removed in Prefect 1.0;")),
+                    cst.EmptyLine(
+                        comment=cst.Comment("#   the placeholders below keep this module importable: replace their uses.")
+                    ),
+                ]
+            statements.append(stmt.with_changes(leading_lines=leading))
+        return cst.FlattenSentinel(statements)
+
+
+def _c(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _dotted_env_uses(module: cst.Module) -> bool:
+    """Whether ``prefect.environments.X`` (not ``.storage``) is still referenced."""
+    found = []
+
+    class Dotted(cst.CSTVisitor):
+        def visit_Import(self, node) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            code = cst.Module([]).code_for_node(node)
+            if code.startswith("prefect.environments") and not code.startswith("prefect.environments.storage"):
+                found.append(node)
+                return False
+            return True
+
+    module.visit(Dotted())
+    return bool(found)
+
+
+class _ModuleImports(cst.CSTTransformer):
+    """``import prefect.environments…`` / ``from prefect import environments`` once unused."""
+
+    def __init__(self, used: set, dotted: bool, codemod: "Environments") -> None:
+        self.used = used
+        self.dotted = dotted
+        self.codemod = codemod
+        self.left: set = set()
+        self.originals = {id(n): n for n in codemod.env_module_imports}
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import):
+        names = []
+        changed = False
+        for alias in updated_node.names:
+            dotted_name = cst.Module([]).code_for_node(alias.name)
+            if not is_environments_module(dotted_name):
+                names.append(alias)
+                continue
+            if alias.asname is not None:
+                local = cst.Module([]).code_for_node(alias.asname.name)
+                if local in self.used:
+                    names.append(alias)
+                    self.left.add(_c(original_node))
+                else:
+                    changed = True
+                continue
+            if self.dotted:
+                names.append(alias)
+                self.left.add(_c(original_node))
+                continue
+            # `import prefect.environments` also bound `prefect`: keep that part
+            names.append(alias.with_changes(name=cst.Name("prefect")))
+            RemoveImportsVisitor.remove_unused_import(self.codemod.context, "prefect")
+            changed = True
+        if not changed:
+            return updated_node
+        if not names:
+            return cst.RemovalSentinel.REMOVE
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=names)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        if _c(original_node) not in {_c(n) for n in self.codemod.env_module_imports}:
+            return updated_node
+        if isinstance(updated_node.names, cst.ImportStar):
+            self.left.add(_c(original_node))
+            return updated_node
+        for alias in updated_node.names:
+            name = cst.Module([]).code_for_node(alias.name)
+            local = cst.Module([]).code_for_node(alias.asname.name) if alias.asname else name
+            if name != "environments":
+                continue
+            if local in self.used:
+                self.left.add(_c(original_node))
+            else:
+                RemoveImportsVisitor.remove_unused_import(
+                    self.codemod.context, "prefect", "environments", local if local != name else None
+                )
+        return updated_node

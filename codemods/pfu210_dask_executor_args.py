@@ -1,0 +1,110 @@
+"""PFU210: legacy ``DaskExecutor`` arguments (environments-to-runconfig.md §6)."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods.base import Example, PythonCodemod
+from prefect_upgrade.codemods.environments import (
+    DASK_EXECUTOR_QNAMES,
+    PFU_DASK_ARGS,
+    ArgReader,
+    convert_dask_args,
+    render,
+)
+from prefect_upgrade.findings import FixClass
+
+
+@register
+class LegacyDaskExecutorArgs(PythonCodemod):
+    """Legacy ``DaskExecutor`` arguments, removed in Prefect 0.14, become 1.0 arguments.
+
+    * ``address="local"`` → dropped (an empty address starts a temporary local cluster);
+    * ``local_processes=X`` → ``cluster_kwargs={"processes": X}``;
+    * loose ``**kwargs``: without an address, the ``distributed.Client`` keys 0.12–0.13 knew
+      (timeout, set_as_default, scheduler_file, security, name, direct_to_workers,
+      heartbeat_interval) → ``client_kwargs``, everything else (n_workers, threads_per_worker,
+      memory_limit …) → ``cluster_kwargs``; with an address every unknown key → ``client_kwargs``.
+      That is exactly what 0.12–0.13 did at run time. Existing literal ``cluster_kwargs``/
+      ``client_kwargs`` dicts are extended; other expressions are merged with ``{**x, …}``.
+
+    Works for every import path of ``DaskExecutor`` (``prefect.executors`` and the old
+    ``prefect.engine.executors``), so it is correct with or without PFU101 selected.
+
+    Before::
+
+        DaskExecutor(address="local", local_processes=True, n_workers=2, threads_per_worker=1)
+
+    After::
+
+        DaskExecutor(cluster_kwargs={"processes": True, "n_workers": 2, "threads_per_worker": 1})
+    """
+
+    code = PFU_DASK_ARGS
+    summary = "legacy DaskExecutor arguments (address='local', local_processes=, loose **kwargs)"
+    fix_class = FixClass.SAFE
+    markers = ("DaskExecutor",)
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    examples = (
+        Example(
+            "from prefect.executors import DaskExecutor\n\n"
+            'executor = DaskExecutor(cluster_kwargs={"n_workers": 2}, adapt_kwargs={"maximum": 4})\n'
+        ),
+        Example(
+            "from prefect.executors import DaskExecutor\n\n"
+            'executor = DaskExecutor(address="local", local_processes=True, n_workers=2)\n',
+            "from prefect.executors import DaskExecutor\n\n"
+            'executor = DaskExecutor(cluster_kwargs={"processes": True, "n_workers": 2})\n',
+        ),
+        Example(
+            "from prefect.engine.executors import DaskExecutor\n\n"
+            'executor = DaskExecutor("tcp://scheduler:8786", timeout=30)\n',
+            "from prefect.engine.executors import DaskExecutor\n\n"
+            'executor = DaskExecutor("tcp://scheduler:8786", client_kwargs={"timeout": 30})\n',
+        ),
+    )
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self.blocks = [0]
+        self.default_indent = len(node.default_indent)
+        self.reader = ArgReader(node, lambda n: self.get_metadata(PositionProvider, n), lambda n: self.blocks[-1])
+        self.lines = node.code.split("\n")
+        return True
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        width = len(node.indent) if node.indent is not None else self.default_indent
+        self.blocks.append(self.blocks[-1] + width)
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        self.blocks.pop()
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.func, set())}
+        if not names & DASK_EXECUTOR_QNAMES:
+            return updated_node
+        args = []
+        for arg in original_node.args:
+            if arg.star == "*":
+                return updated_node
+            name = "**" if arg.star == "**" else (arg.keyword.value if arg.keyword else None)
+            args.append((name, self.reader.value(arg.value).raw))
+        new_args, changes = convert_dask_args(args)
+        if not changes:
+            return updated_node
+        position = self.get_metadata(PositionProvider, original_node).start
+        line = self.lines[position.line - 1]
+        indent = len(line) - len(line.lstrip(" "))
+        func = cst.Module([]).code_for_node(updated_node.func)
+        from prefect_upgrade.codemods.environments import CallX
+
+        source = render(CallX(func, new_args), indent - self.blocks[-1], position.column)
+        self.report(
+            original_node,
+            "legacy DaskExecutor arguments converted: " + "; ".join(changes),
+            applied=True,
+        )
+        new = cst.parse_expression(source)
+        return updated_node.with_changes(args=new.args, whitespace_before_args=new.whitespace_before_args)

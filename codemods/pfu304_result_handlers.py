@@ -1,0 +1,221 @@
+"""PFU304: the 0.13 result handlers became results (removed in Prefect 0.14)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+from libcst.codemod.visitors import RemoveImportsVisitor
+
+from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._removed_common import (
+    RemovedCodemod,
+    code_of,
+    drop_arg,
+    keyword,
+    positional,
+    rename_keyword,
+    replace_arg,
+)
+from prefect_upgrade.codemods.base import CodemodOptions, Example
+from prefect_upgrade.findings import FixClass
+
+MODULE = "prefect.engine.result_handlers"
+
+#: handler -> (result class, the handler's parameters in order, the parameters the result keeps).
+#: From 0.13.19:prefect/engine/results/result_handler_result.py CONVERSIONS (what 0.13 itself
+#: turned each handler into at run time) and the 0.13.19 handler signatures.
+HANDLERS = {
+    "LocalResultHandler": ("LocalResult", ("dir", "validate"), ("dir",)),
+    "S3ResultHandler": ("S3Result", ("bucket", "aws_credentials_secret", "boto3_kwargs"), ("bucket", "boto3_kwargs")),
+    "GCSResultHandler": ("GCSResult", ("bucket", "credentials_secret"), ("bucket",)),
+    "AzureResultHandler": (
+        "AzureResult",
+        ("container", "connection_string", "azure_credentials_secret"),
+        ("container", "connection_string"),
+    ),
+    "SecretResultHandler": ("SecretResult", ("secret_task",), ("secret_task",)),
+    "JSONResultHandler": ("PrefectResult", (), ()),
+    "ConstantResultHandler": ("ConstantResult", ("value",), ("value",)),
+}
+SUBMODULES = {
+    "LocalResultHandler": "local_result_handler",
+    "S3ResultHandler": "s3_result_handler",
+    "GCSResultHandler": "gcs_result_handler",
+    "AzureResultHandler": "azure_result_handler",
+    "SecretResultHandler": "secret_result_handler",
+    "JSONResultHandler": "json_result_handler",
+    "ConstantResultHandler": "constant_result_handler",
+}
+
+
+def _handler_name(names: set[str]) -> Optional[str]:
+    for name in names:
+        for handler, sub in SUBMODULES.items():
+            if name in (f"{MODULE}.{handler}", f"{MODULE}.{sub}.{handler}"):
+                return handler
+    return None
+
+
+BASE = {f"{MODULE}.ResultHandler", f"{MODULE}.result_handler.ResultHandler"}
+
+
+@register
+class RemovedResultHandlers(RemovedCodemod):
+    """Result handlers (``prefect.engine.result_handlers``) were removed in Prefect 0.14.
+
+    The spec marks these rows "needs human": results also template ``location`` and keep
+    their own serializer, and data written by old handlers is not read back by results. The
+    rewrite is therefore unsafe (applied with ``--unsafe-fixes``, reported otherwise):
+
+    - each handler becomes the result 0.13 itself converted it to at run time (PFU304):
+      ``LocalResultHandler(dir=)`` → ``LocalResult(dir=)``, ``S3ResultHandler(bucket,
+      boto3_kwargs=)`` → ``S3Result``, ``GCSResultHandler`` → ``GCSResult``,
+      ``AzureResultHandler(container, connection_string)`` → ``AzureResult``,
+      ``SecretResultHandler(secret_task)`` → ``SecretResult``, ``JSONResultHandler()`` →
+      ``PrefectResult()``, ``ConstantResultHandler(value)`` → ``ConstantResult(value=)``.
+      Positional arguments become keywords; arguments that the 0.13 conversion already ignored
+      (``validate``, ``aws_credentials_secret``, ``credentials_secret``,
+      ``azure_credentials_secret``) are dropped with a comment carrying them. The import of
+      ``prefect.engine.result_handlers`` goes once nothing uses it.
+    - ``result_handler=`` becomes ``result=`` (PFU340) on any call (``Task``, ``Flow``,
+      ``@task``, task-library classes all forwarded it).
+    - a custom ``ResultHandler`` subclass, or ``x.result_handler = ...`` (PFU341, manual):
+      write a ``prefect.engine.result.Result`` subclass (``read``/``write``/``exists``).
+
+    Before::
+
+        from prefect.engine.result_handlers import LocalResultHandler
+        task = MyTask(result_handler=LocalResultHandler(dir="/tmp/results"))
+
+    After (``--unsafe-fixes``)::
+
+        from prefect.engine.results import LocalResult
+        task = MyTask(result=LocalResult(dir="/tmp/results"))
+    """
+
+    code = "PFU304"
+    summary = "result handlers were removed: use prefect.engine.results"
+    fix_class = FixClass.UNSAFE
+    extra_codes = {
+        "PFU340": "result_handler= became result=",
+        "PFU341": "custom result handlers must become Result subclasses",
+    }
+    code_classes = {
+        "PFU341": FixClass.MANUAL,
+    }
+    markers = ("result_handler", "ResultHandler")
+    examples = (
+        Example("from prefect.engine.results import LocalResult\nr = LocalResult(dir='x')\n"),
+        Example("from prefect.engine.result_handlers import LocalResultHandler\nr = LocalResultHandler(dir='x')\n"),
+        Example(
+            "from prefect.engine.result_handlers import LocalResultHandler\nr = LocalResultHandler('x')\n",
+            "from prefect.engine.results import LocalResult\n\nr = LocalResult(dir='x')\n",
+            options=CodemodOptions(unsafe_fixes=True),
+        ),
+    )
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        handler = _handler_name(self.qnames(original.func))
+        if handler is not None:
+            updated = self._handler(original, updated, handler)
+        arg = keyword(updated, "result_handler")
+        if arg is not None and self.enabled("PFU340"):
+            updated = self._keyword(original, updated, arg)
+        return updated
+
+    def _handler(self, original: cst.Call, updated: cst.Call, handler: str) -> cst.BaseExpression:
+        result, params, kept = HANDLERS[handler]
+        if any(a.star for a in original.args) or len(positional(original)) > len(params):
+            self.report(
+                original,
+                f"`{handler}` was removed in Prefect 0.14 and this call cannot be rewritten automatically: "
+                f"build a `prefect.engine.results.{result}` by hand",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+            return updated
+        applied = self.allows(FixClass.UNSAFE)
+        self.report(
+            original,
+            f"`{handler}` was removed in Prefect 0.14: use `prefect.engine.results.{result}` "
+            "(results template `location`; data written by the old handler is not read back)",
+            applied=applied,
+            fix_class=FixClass.UNSAFE,
+        )
+        if not applied:
+            return updated
+        call = updated.with_changes(func=self.reference("prefect.engine.results", result))
+        names = [arg.keyword.value if arg.keyword is not None else params[i] for i, arg in enumerate(updated.args)]
+        for index in reversed(range(len(updated.args))):
+            if names[index] not in kept:
+                shown = updated.args[index]
+                if shown.keyword is None:
+                    shown = shown.with_changes(
+                        keyword=cst.Name(names[index]),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                    )
+                self.comment_statement(
+                    self.dropped_comment(self.code, shown, f"{result} has no `{names[index]}`; 0.13 ignored it already")
+                )
+                call = drop_arg(call, call.args[index])
+        remaining = [name for name in names if name in kept]
+        equal = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+        call = call.with_changes(
+            args=[
+                arg if arg.keyword is not None else arg.with_changes(keyword=cst.Name(name), equal=equal)
+                for arg, name in zip(call.args, remaining)
+            ]
+        )
+        if isinstance(original.func, cst.Name):
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.func)
+        RemoveImportsVisitor.remove_unused_import(self.context, MODULE)
+        for sub in SUBMODULES.values():
+            RemoveImportsVisitor.remove_unused_import(self.context, f"{MODULE}.{sub}")
+        return call
+
+    def _keyword(self, original: cst.Call, updated: cst.Call, arg: cst.Arg) -> cst.Call:
+        where = keyword(original, "result_handler")
+        if keyword(updated, "result") is not None:
+            self.report(
+                where,
+                "`result_handler=` was removed in Prefect 0.14 and `result=` is already given: delete `result_handler=`",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code="PFU340",
+            )
+            return updated
+        applied = self.allows(FixClass.UNSAFE)
+        kind = self.class_of(where.value)
+        known = kind is not None and _handler_name(set(kind)) is not None
+        message = "`result_handler=` was removed in Prefect 0.14: pass a `prefect.engine.results` Result as `result=`"
+        if not known:
+            message += f" (check that `{code_of(where.value).strip()}` is a Result, not a ResultHandler)"
+        self.report(where, message, applied=applied, fix_class=FixClass.UNSAFE, code="PFU340")
+        if not applied:
+            return updated
+        return replace_arg(updated, arg, rename_keyword(arg, "result"))
+
+    # -- custom handlers and attribute assignments -------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            if self.qnames(base.value) & BASE and self.enabled("PFU341"):
+                self.report(
+                    base,
+                    f"`{node.name.value}` subclasses ResultHandler, removed in Prefect 0.14: rewrite it as a "
+                    "`prefect.engine.result.Result` subclass with `read`, `write` and `exists`",
+                    applied=False,
+                    fix_class=FixClass.MANUAL,
+                    code="PFU341",
+                )
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        target = node.target
+        if isinstance(target, cst.Attribute) and target.attr.value == "result_handler" and self.enabled("PFU341"):
+            self.report(
+                target,
+                "`.result_handler` was removed in Prefect 0.14: set `.result` to a `prefect.engine.results` Result instead",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code="PFU341",
+            )

@@ -1,0 +1,267 @@
+"""PFU305: keyword arguments of task-library classes that were renamed or removed."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._removed_common import (
+    RemovedCodemod,
+    code_of,
+    keyword,
+    positional,
+    rename_keyword,
+    replace_arg,
+    star_kwargs,
+)
+from prefect_upgrade.codemods.base import Example
+from prefect_upgrade.findings import FixClass
+
+
+def _names(modules: tuple[str, ...], classes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(f"{module}.{cls}" for module in modules for cls in classes)
+
+
+DREMIO = _names(("prefect.tasks.dremio", "prefect.tasks.dremio.dremio"), ("DremioFetch",))
+DREMIO_RENAMES = {"user": "username", "host": "hostname", "port": "flightport"}
+#: 0.14 positional order of both ``__init__`` and ``run``; the 5th (``query``) moved to 7th in 1.0.
+DREMIO_OLD_ORDER = ("user", "password", "host", "port", "query")
+
+DROPBOX = _names(("prefect.tasks.dropbox", "prefect.tasks.dropbox.dropbox"), ("DropboxDownload",))
+GCS = _names(
+    ("prefect.tasks.gcp", "prefect.tasks.gcp.storage", "prefect.tasks.google", "prefect.tasks.google.storage"),
+    ("GCSDownload", "GCSUpload", "GCSBaseTask"),
+)
+SENDGRID = _names(("prefect.tasks.sendgrid", "prefect.tasks.sendgrid.sendgrid"), ("SendEmail",))
+EXASOL = _names(
+    ("prefect.tasks.exasol", "prefect.tasks.exasol.exasol"),
+    ("ExasolExecute", "ExasolFetch", "ExasolImportFromIterable", "ExasolExportToFile"),
+)
+
+AZURE_STORAGE = _names(
+    ("prefect.storage", "prefect.storage.azure", "prefect.environments.storage", "prefect.environments.storage.azure"),
+    ("Azure",),
+)
+AZURE_TODO = (
+    "`connection_string=` became `connection_string_secret=`, the *name* of a Prefect Secret holding the "
+    "connection string: store the value in a Secret and pass its name (or set AZURE_STORAGE_CONNECTION_STRING)"
+)
+
+ALL = DREMIO | DROPBOX | GCS | SENDGRID | EXASOL | AZURE_STORAGE
+
+#: (classes, removed keyword, code, where it was accepted, what to do)
+REMOVED = (
+    (
+        DROPBOX,
+        "access_token_secret",
+        "PFU350",
+        ("init", "run"),
+        "delete `access_token_secret=` and pass `access_token=PrefectSecret({value})` when calling the task in the flow",
+    ),
+    (
+        GCS,
+        "encryption_key_secret",
+        "PFU351",
+        ("init", "run"),
+        "delete `encryption_key_secret=` and pass `encryption_key=PrefectSecret({value})` when calling the task in the flow",
+    ),
+    (
+        SENDGRID,
+        "sendgrid_secret",
+        "PFU352",
+        ("init", "run"),
+        "delete `sendgrid_secret=` and pass `sendgrid_api_key=PrefectSecret({value})` when calling the task in the flow",
+    ),
+    (
+        EXASOL,
+        "user",
+        "PFU353",
+        ("init",),
+        "move `user=` to the call of the task in the flow (a run argument), or give `user_secret=` the name of a Secret",
+    ),
+    (
+        EXASOL,
+        "password",
+        "PFU353",
+        ("init",),
+        "move `password=` to the call of the task in the flow (a run argument), or give `password_secret=` the name of a Secret",
+    ),
+)
+
+
+@register
+class RenamedTaskArguments(RemovedCodemod):
+    """Keyword arguments of task-library classes renamed or removed in Prefect 0.15.
+
+    - ``DremioFetch(user=, host=, port=)`` → ``DremioFetch(username=, hostname=, flightport=)``
+      (PFU305, safe), at creation and at run time (``fetch(user=...)``, ``fetch.run(...)`` on
+      a name known to hold a ``DremioFetch``). The order of the first four parameters and the
+      default port (32010) are unchanged; a fifth positional argument (``query``) moved to the
+      seventh place in 1.0, so it becomes ``query=``.
+    - ``DropboxDownload(access_token_secret=)`` (PFU350), ``GCSDownload/GCSUpload/GCSBaseTask
+      (encryption_key_secret=)`` (PFU351), ``SendEmail(sendgrid_secret=)`` (PFU352): the
+      secret-name arguments are gone; 1.0 takes the secret *value* when the task is called,
+      e.g. ``download(path=p, access_token=PrefectSecret("DROPBOX_TOKEN"))``. Manual: the
+      call in the flow has to change, not only the constructor.
+    - ``ExasolExecute/ExasolFetch/ExasolImportFromIterable/ExasolExportToFile(user=, password=)``
+      at creation (PFU353, manual): pass them when calling the task, or give
+      ``user_secret=``/``password_secret=`` secret names at creation.
+    - ``Azure(connection_string=<value>)`` storage (PFU354, manual): 0.15 replaced it with
+      ``connection_string_secret=``, the name of a Prefect Secret holding the value (or the
+      ``AZURE_STORAGE_CONNECTION_STRING`` environment variable); a value cannot be turned into
+      a secret name by a rewrite.
+    - ``**kwargs`` spread into these classes: reported (manual) when they may hide a renamed
+      or removed keyword.
+
+    Before::
+
+        from prefect.tasks.dremio import DremioFetch
+        fetch = DremioFetch(user="me", password=pw, host="dremio", port=32010)
+
+    After::
+
+        from prefect.tasks.dremio import DremioFetch
+        fetch = DremioFetch(username="me", password=pw, hostname="dremio", flightport=32010)
+    """
+
+    code = "PFU305"
+    summary = "DremioFetch(user=, host=, port=) became username=, hostname=, flightport="
+    fix_class = FixClass.SAFE
+    extra_codes = {
+        "PFU350": "DropboxDownload(access_token_secret=) was removed",
+        "PFU351": "GCS tasks' encryption_key_secret= was removed",
+        "PFU352": "SendEmail(sendgrid_secret=) was removed",
+        "PFU353": "Exasol tasks no longer take user=/password= at creation",
+        "PFU354": "Azure storage's connection_string= became connection_string_secret=",
+    }
+    code_classes = {
+        "PFU350": FixClass.MANUAL,
+        "PFU351": FixClass.MANUAL,
+        "PFU352": FixClass.MANUAL,
+        "PFU353": FixClass.MANUAL,
+        "PFU354": FixClass.MANUAL,
+    }
+    markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol", "Azure")
+
+    @classmethod
+    def may_apply(cls, text: str) -> bool:
+        if "Dremio" in text:
+            return True
+        words = (
+            "access_token_secret", "encryption_key_secret", "sendgrid_secret", "user", "password", "connection_string", "**"
+        )  # fmt: skip
+        return any(marker in text for marker in cls.markers[1:]) and any(word in text for word in words)
+    examples = (
+        Example("from prefect.tasks.dremio import DremioFetch\nf = DremioFetch(username='u', password='p', hostname='h')\n"),
+        Example("from other import DremioFetch\nf = DremioFetch(user='u', password='p', host='h')\n"),
+        Example(
+            "from prefect.tasks.dremio import DremioFetch as DF\nf = DF(user='u', password='p', host='h', port=1)\n",
+            "from prefect.tasks.dremio import DremioFetch as DF\n"
+            "f = DF(username='u', password='p', hostname='h', flightport=1)\n",
+        ),
+        Example(
+            "from prefect.tasks.dremio import DremioFetch\nfetch = DremioFetch()\nfetch.run(user='u', password='p', host='h', port=1, query=q)\n",
+            "from prefect.tasks.dremio import DremioFetch\nfetch = DremioFetch()\n"
+            "fetch.run(username='u', password='p', hostname='h', flightport=1, query=q)\n",
+        ),
+    )
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func = original.func
+        stage = None
+        classes: frozenset[str] = frozenset()
+        names = self.qnames(func) & ALL
+        if names:
+            stage, classes = "init", frozenset(names)
+        elif isinstance(func, cst.Attribute) and func.attr.value == "run":
+            kind = self.class_of(func.value)
+            if kind:
+                stage, classes = "run", kind
+        elif isinstance(func, (cst.Name, cst.Call)):
+            kind = self.class_of(func)
+            if kind:
+                stage, classes = "run", kind
+        if stage is None:
+            return updated
+        if classes & DREMIO:
+            return self._dremio(original, updated, stage)
+        if classes & AZURE_STORAGE and stage == "init" and self.enabled("PFU354"):
+            self._azure(original)
+            return updated
+        for targets, name, code, stages, todo in REMOVED:
+            if classes & targets and stage in stages and self.enabled(code):
+                self._removed(original, name, code, todo, stage)
+        return updated
+
+    def _dremio(self, original: cst.Call, updated: cst.Call, stage: str) -> cst.BaseExpression:
+        for arg in star_kwargs(original):
+            self.report(
+                arg,
+                f"`**{code_of(arg.value)}` is passed to DremioFetch: rename its keys `user`, `host` and "
+                "`port` to `username`, `hostname` and `flightport` (renamed in Prefect 0.15)",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+        renamed = []
+        for old, new in DREMIO_RENAMES.items():
+            arg = keyword(updated, old)
+            if arg is not None and keyword(updated, new) is None:
+                updated = replace_arg(updated, arg, rename_keyword(arg, new))
+                renamed.append(f"`{old}=` → `{new}=`")
+        args = positional(updated)
+        if len(args) == 5:
+            query = args[4]
+            if keyword(updated, "query") is None:
+                updated = replace_arg(
+                    updated,
+                    query,
+                    query.with_changes(
+                        keyword=cst.Name("query"),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                    ),
+                )
+                renamed.append("the fifth positional argument → `query=`")
+        if renamed:
+            what = "DremioFetch" if stage == "init" else "DremioFetch.run"
+            self.report(
+                original,
+                f"{what}: {', '.join(renamed)} (renamed in Prefect 0.15)",
+                applied=True,
+            )
+        return updated
+
+    def _azure(self, original: cst.Call) -> None:
+        arg = keyword(original, "connection_string")
+        args = positional(original)
+        if arg is None and len(args) >= 2:
+            arg = args[1]
+        if arg is not None:
+            self.report(
+                arg,
+                f"Azure storage: {AZURE_TODO} (changed in Prefect 0.15)",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code="PFU354",
+            )
+
+    def _removed(self, original: cst.Call, name: str, code: str, todo: str, stage: str) -> None:
+        arg = keyword(original, name)
+        if arg is None:
+            for star in star_kwargs(original):
+                self.report(
+                    star,
+                    f"`**{code_of(star.value)}` is passed to a task whose `{name}=` was removed in Prefect 0.15: "
+                    f"if it holds `{name}`, {todo.format(value='...')}",
+                    applied=False,
+                    fix_class=FixClass.MANUAL,
+                    code=code,
+                )
+            return
+        value = code_of(arg.value).strip()
+        self.report(
+            arg,
+            f"`{name}=` was removed in Prefect 0.15 (TypeError in 1.0): {todo.format(value=value)}",
+            applied=False,
+            fix_class=FixClass.MANUAL,
+            code=code,
+        )

@@ -1,0 +1,147 @@
+"""Makefiles: recipe lines (tab-indented lines under a rule), with their ``\\`` continuations.
+
+The ``@``/``-``/``+`` prefixes and the tab stay; the rest of the logical line is handed to the
+shell codemods with make's ``$(VAR)``/``${VAR}``/``$X`` references shown as shell variables
+(``${PFU_MAKE_0}``, so a codemod sees a value it cannot know) and ``$$`` as the shell's ``$``;
+both are put back after the rewrite. Variable assignments, ``define`` blocks and directives are
+left to codemods that take the whole Makefile.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment
+
+_RULE = re.compile(r"^(?![\t#])(?:[^:=#\t]|\$\([^)]*\)|\$\{[^}]*\})+?::?(?![=:])")
+_ASSIGNMENT = re.compile(r"^[^:#=\t]*?(?:[:?+!]|::)?=")
+_CONDITIONAL = re.compile(r"(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
+_PREFIX = re.compile(r"[@+\- \t]*")
+_PLACEHOLDER = "PFU_MAKE_{}"
+
+
+def mask_make(text: str) -> tuple[str, list[str]]:
+    """Make references as shell variables; ``$$`` as ``$``."""
+    out = []
+    refs: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char != "$" or index + 1 >= len(text):
+            out.append(char)
+            index += 1
+            continue
+        following = text[index + 1]
+        if following == "$":
+            out.append("$")
+            index += 2
+            continue
+        if following in "({":
+            closing = ")" if following == "(" else "}"
+            depth = 0
+            end = index + 1
+            while end < len(text):
+                if text[end] == following:
+                    depth += 1
+                elif text[end] == closing:
+                    depth -= 1
+                    if depth == 0:
+                        break
+                end += 1
+            if end >= len(text):
+                out.append(text[index:])
+                break
+            reference = text[index : end + 1]
+            index = end + 1
+        else:
+            reference = text[index : index + 2]
+            index += 2
+        out.append("${" + _PLACEHOLDER.format(len(refs)) + "}")
+        refs.append(reference)
+    return "".join(out), refs
+
+
+def unmask_make(text: str, refs: list[str]) -> Optional[str]:
+    text = text.replace("$", "$$")
+    for number, reference in enumerate(refs):
+        text = text.replace("$${" + _PLACEHOLDER.format(number) + "}", reference)
+    if "PFU_MAKE_" in text:
+        return None
+    return text
+
+
+def recipe_lines(text: str, prefix: str) -> str:
+    """A rewritten recipe: a line that does not continue the one before becomes a recipe line."""
+    lines = text.split("\n")
+    out = lines[:1]
+    for previous, line in zip(lines, lines[1:]):
+        if previous.endswith("\\") or not line.strip():
+            out.append(line)
+        else:
+            out.append(prefix + line.lstrip(" \t"))
+    return "\n".join(out)
+
+
+class MakefileRewriter(EmbeddingRewriter):
+    kind = "makefile"
+    embeds_shell = True
+
+    def shell_fragments(self, text: str) -> list[Fragment]:
+        lines = text.splitlines(keepends=True)
+        starts = []
+        offset = 0
+        for line in lines:
+            starts.append(offset)
+            offset += len(line)
+        fragments = []
+        in_rule = False
+        in_define = False
+        index = 0
+        while index < len(lines):
+            content = lines[index].rstrip("\r\n")
+            stripped = content.strip()
+            if in_define:
+                in_define = stripped != "endef"
+                index += 1
+                continue
+            if content.startswith("\t") and in_rule:
+                first = index
+                while index < len(lines) and lines[index].rstrip("\r\n").endswith("\\"):
+                    index += 1
+                last = min(index, len(lines) - 1)
+                index += 1
+                column = 1 + _PREFIX.match(content, 1).end() - 1
+                start = starts[first] + column
+                end = starts[last] + len(lines[last].rstrip("\r\n"))
+                raw = text[start:end]
+                if not raw.strip():
+                    continue
+                masked, refs = mask_make(raw)
+
+                prefix = "\t" + content[1:column].strip(" \t")
+
+                def encode(new_text: str, refs=refs, prefix=prefix) -> Optional[str]:
+                    unmasked = unmask_make(new_text, refs)
+                    return None if unmasked is None else recipe_lines(unmasked, prefix)
+
+                fragments.append(Fragment(start, end, masked, first + 1, column, encode=encode))
+                continue
+            if not stripped or stripped.startswith("#"):
+                index += 1
+                continue
+            if _CONDITIONAL.match(stripped):
+                pass  # ``ifeq``/``else``/``endif`` inside a rule keep its recipe going
+            elif re.match(r"(?:override[ \t]+)?define\b", stripped):
+                in_define = True
+                in_rule = False
+            elif _ASSIGNMENT.match(content) and not _RULE.match(content):
+                in_rule = False
+            else:
+                # a rule (``target: prerequisites``; a recipe after ``;`` on that line is left alone)
+                in_rule = bool(_RULE.match(content))
+            # a rule line may go on over continuation lines
+            while index < len(lines) and lines[index].rstrip("\r\n").endswith("\\"):
+                index += 1
+            index += 1
+        return fragments

@@ -1,0 +1,442 @@
+"""``# prefect-upgrade: ignore`` comments: lines where no fix is applied and no finding is shown.
+
+Forms (codes are comma-separated codes or prefixes, as for ``--ignore``)::
+
+    flow = Flow("etl", environment=env)  # prefect-upgrade: ignore
+    # prefect-upgrade: ignore[PFU201, PFU3]
+    flow = Flow("etl", environment=env)
+
+What a comment covers:
+
+- **Python** (read with ``tokenize`` so that ``#`` inside strings is not a comment; the statements
+  with libcst positions): a comment alone on its line covers the *statement* that follows it
+  (skipping blank and comment lines): a simple statement whole, however many lines it spans; a
+  compound statement (``def``, ``class``, ``with``, ``if`` …) from its first decorator to the
+  colon of its header, not its body. A comment at the end of a line covers the innermost
+  statement (or compound header) that contains that line.
+- **Other kinds** (line based): a comment alone on its line covers the next non-blank line that
+  is not itself a comment; a comment at the end of a line covers that line. ``#``, ``<!--``
+  (Markdown), ``..`` (reStructuredText), ``;`` and ``//`` all introduce a comment, and a line of a
+  notebook's JSON source list (``"# prefect-upgrade: ignore\\n",``) counts as standing alone.
+
+How the runner uses them (generically: it knows no codemod), after each codemod step:
+
+- a finding on a covered line whose code the comment names is dropped;
+- when the step's change touches a covered line (a line replaced or removed, or a line inserted
+  inside a covered range) and the comment names the codemod's code, or the code of one of the
+  step's findings on that line, the **whole step is refused**: the codemod's change to the file is
+  not applied at all. A codemod's change is one unit because half of it can leave a name without
+  its import; so one suppressed line can keep the codemod from the rest of the file. The other
+  places it would have changed are then reported (manual, not applied) so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional, Sequence
+
+from prefect_upgrade.findings import Finding, FixClass
+
+#: Cheap pre-filter: a text without it has no suppression.
+MARKER = "prefect-upgrade:"
+
+_MARK = re.compile(r"prefect-upgrade:\s*ignore\b(?:\[([^\]]*)\])?")
+_INTRODUCER = re.compile(r"(#|<!--|\.\.|//|;)\s*$")
+_STANDALONE_PREFIX = re.compile(r"^\s*\"?\s*$")
+_COMMENT_LINE = re.compile(r"^\s*\"?\s*(#|<!--|//|;)")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Lines ``first``..``last`` (1-based, inclusive) where ``codes`` (all codes if empty) are ignored."""
+
+    first: int
+    last: int
+    codes: tuple[str, ...]
+    comment_line: int
+
+    def matches(self, code: str) -> bool:
+        return not self.codes or any(code.startswith(prefix) for prefix in self.codes)
+
+    def covers(self, line: int) -> bool:
+        return self.first <= line <= self.last
+
+
+class Suppressions:
+    def __init__(self, items: Iterable[Suppression] = ()) -> None:
+        self.items = tuple(items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def suppressed(self, line: int, code: str) -> bool:
+        return any(s.covers(line) and s.matches(code) for s in self.items)
+
+    def covering(self, line: int) -> list[Suppression]:
+        return [s for s in self.items if s.covers(line)]
+
+
+def parse_codes(inside: Optional[str]) -> tuple[str, ...]:
+    if inside is None:
+        return ()
+    return tuple(part.strip().upper() for part in inside.split(",") if part.strip())
+
+
+def scan(text: str, kind: str) -> Suppressions:
+    """Every suppression comment in ``text`` of the given kind, with the lines it covers."""
+    if MARKER not in text:
+        return Suppressions()
+    if kind == "python":
+        found = _scan_python(text)
+        if found is not None:
+            return found
+    return _scan_lines(text)
+
+
+def _marks_in_line(line: str) -> Optional[tuple[tuple[str, ...], bool]]:
+    """(codes, standalone) for a suppression comment in ``line``, or None."""
+    match = _MARK.search(line)
+    if match is None:
+        return None
+    before = line[: match.start()]
+    introducer = _INTRODUCER.search(before)
+    if introducer is None:
+        return None
+    standalone = bool(_STANDALONE_PREFIX.match(before[: introducer.start()]))
+    return parse_codes(match.group(1)), standalone
+
+
+def _scan_lines(text: str) -> Suppressions:
+    lines = text.splitlines()
+    items = []
+    for index, line in enumerate(lines, start=1):
+        mark = _marks_in_line(line)
+        if mark is None:
+            continue
+        codes, standalone = mark
+        if not standalone:
+            items.append(Suppression(index, index, codes, index))
+            continue
+        target = index + 1
+        while target <= len(lines) and (not lines[target - 1].strip() or _COMMENT_LINE.match(lines[target - 1])):
+            target += 1
+        if target <= len(lines):
+            last = target
+            while last < len(lines) and lines[last - 1].rstrip().endswith("\\"):
+                last += 1  # a command continued with backslashes is one line
+            items.append(Suppression(target, last, codes, index))
+    return Suppressions(items)
+
+
+def _python_comments(text: str) -> Optional[list[tuple[int, tuple[str, ...], bool]]]:
+    comments = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.COMMENT or MARKER not in token.string:
+                continue
+            match = _MARK.search(token.string)
+            if match is None or not token.string[: match.start()].rstrip().endswith("#"):
+                continue
+            standalone = not token.line[: token.start[1]].strip()
+            comments.append((token.start[0], parse_codes(match.group(1)), standalone))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    return comments
+
+
+def statement_spans(text: str) -> Optional[list[tuple[int, int, int]]]:
+    """(first line, last line, indent column) of every Python statement or compound header.
+
+    A simple statement spans all its lines; a compound statement spans its decorators and its
+    header up to the colon. None when the text does not parse.
+    """
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+    except Exception:  # noqa: BLE001 - a file that does not parse is handled line by line
+        return None
+    spans = []
+    for node, position in positions.items():
+        if isinstance(node, cst.SimpleStatementLine):
+            spans.append((position.start.line, position.end.line, position.start.column))
+        elif isinstance(node, cst.BaseCompoundStatement):
+            first = position.start.line
+            column = position.start.column
+            decorators = getattr(node, "decorators", ())
+            if decorators:
+                first = positions[decorators[0]].start.line
+            body = getattr(node, "body", None)
+            if isinstance(body, cst.IndentedBlock) and body.body:
+                first_statement = body.body[0]
+                last = positions[first_statement].start.line - len(first_statement.leading_lines) - 1
+            else:
+                last = position.end.line if body is None else positions[body].start.line
+            spans.append((first, max(first, last), column))
+    return spans
+
+
+def _scan_python(text: str) -> Optional[Suppressions]:
+    comments = _python_comments(text)
+    if comments is None:
+        return None
+    if not comments:
+        return Suppressions()
+    spans = statement_spans(text)
+    if spans is None:
+        return None
+    lines = text.splitlines()
+    items = []
+    for line, codes, standalone in comments:
+        if standalone:
+            target = line + 1
+            while target <= len(lines) and (not lines[target - 1].strip() or lines[target - 1].lstrip().startswith("#")):
+                target += 1
+            starting = [s for s in spans if s[0] == target]
+            if starting:
+                first, last, _ = max(starting, key=lambda s: s[1] - s[0])
+                items.append(Suppression(first, last, codes, line))
+            elif target <= len(lines):
+                items.append(Suppression(target, target, codes, line))
+        else:
+            containing = [s for s in spans if s[0] <= line <= s[1]]
+            if containing:
+                first, last, _ = min(containing, key=lambda s: s[1] - s[0])
+                items.append(Suppression(first, last, codes, line))
+            else:
+                items.append(Suppression(line, line, codes, line))
+    return Suppressions(items)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines of a change
+
+
+@dataclass(frozen=True)
+class Change:
+    """Which lines of the old text a change touches."""
+
+    #: Old lines (1-based) replaced or removed.
+    lines: frozenset[int]
+    #: Insertions: new lines inserted after old line ``g`` (0 = before the first line).
+    gaps: frozenset[int]
+
+    def touches(self, suppression: Suppression) -> bool:
+        if any(suppression.covers(line) for line in self.lines):
+            return True
+        return any(suppression.first <= gap < suppression.last for gap in self.gaps)
+
+    def first_line(self) -> int:
+        candidates = list(self.lines) + [gap + 1 for gap in self.gaps]
+        return min(candidates) if candidates else 1
+
+
+def _opcodes(old: str, new: str):
+    return difflib.SequenceMatcher(
+        None, old.splitlines(), new.splitlines(), autojunk=False
+    ).get_opcodes()
+
+
+def change_between(old: str, new: str) -> Change:
+    lines: set[int] = set()
+    gaps: set[int] = set()
+    for tag, i1, i2, _j1, _j2 in _opcodes(old, new):
+        if tag in ("replace", "delete"):
+            lines.update(range(i1 + 1, i2 + 1))
+        elif tag == "insert":
+            gaps.add(i1)
+    return Change(frozenset(lines), frozenset(gaps))
+
+
+def line_mapper(old: str, new: str) -> Callable[[int], int]:
+    """A function from a line of ``old`` to the matching line of ``new`` (1-based).
+
+    Inside a replaced block each old line goes to the most similar new line (in order), so a
+    line that gained an import above it still maps to itself; a removed line maps to the line
+    that now stands where it was.
+    """
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    table: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                table[i1 + offset] = j1 + offset
+        elif tag == "delete" or j2 == j1:
+            for index in range(i1, i2):
+                table[index] = j1
+        elif (i2 - i1) * (j2 - j1) > 2500:
+            for index in range(i1, i2):
+                table[index] = j1 + min(index - i1, j2 - j1 - 1)
+        else:
+            start = j1
+            for index in range(i1, i2):
+                best = max(
+                    range(start, j2),
+                    key=lambda j: difflib.SequenceMatcher(None, old_lines[index], new_lines[j]).ratio(),
+                )
+                table[index] = start = best
+    count = max(len(new_lines), 1)
+
+    def mapped(line: int) -> int:
+        index = line - 1
+        if index in table:
+            return min(table[index] + 1, count)
+        return max(1, min(line + len(new_lines) - len(old_lines), count))
+
+    return mapped
+
+
+def moved(findings: Sequence[Finding], mapper: Callable[[int], int], old: str = "", new: str = "") -> list[Finding]:
+    """``findings`` with their lines mapped; with both texts, columns follow edits on the line too."""
+    old_lines, new_lines = (old.splitlines(), new.splitlines()) if old and new else ([], [])
+    out = []
+    for f in findings:
+        line = mapper(f.line)
+        col = f.col
+        if old_lines and 0 < f.line <= len(old_lines) and 0 < line <= len(new_lines):
+            col = _column(old_lines[f.line - 1], new_lines[line - 1], f.col)
+        out.append(Finding(f.code, line, col, f.fix_class, f.message, f.applied))
+    return out
+
+
+def _column(old_line: str, new_line: str, col: int) -> int:
+    """1-based column ``col`` of ``old_line`` in ``new_line`` (the start of a replaced span)."""
+    if old_line == new_line:
+        return col
+    index = col - 1
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_line, new_line, autojunk=False).get_opcodes():
+        if i1 <= index < i2:
+            return (j1 + (index - i1) if tag == "equal" else j1) + 1
+    return min(col, len(new_line) + 1) if new_line else 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The runner's side
+
+
+class Guard:
+    """Applies the suppressions of one file's text to each codemod step of ``rewrite_text``."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._text: Optional[str] = None
+        self._marks = Suppressions()
+
+    def marks(self, text: str) -> Suppressions:
+        if text is not self._text:
+            self._text, self._marks = text, scan(text, self.kind)
+        return self._marks
+
+    def visible(self, findings: Sequence[Finding], text: str) -> list[Finding]:
+        """``findings`` (lines of ``text``) less those a suppression in ``text`` covers."""
+        marks = self.marks(text) if MARKER in text else Suppressions()
+        if not marks:
+            return list(findings)
+        return [f for f in findings if not marks.suppressed(f.line, f.code)]
+
+    def blocking(
+        self, before: str, after: str, codes: Sequence[str], findings: Sequence[Finding]
+    ) -> tuple[list[Suppression], Change]:
+        """The suppressions in ``before`` that refuse this step (empty: the step may go ahead).
+
+        ``codes``: the codemod's own code first; ``findings``: the step's, in lines of ``before``.
+        """
+        if MARKER not in before:
+            return [], Change(frozenset(), frozenset())
+        marks = self.marks(before)
+        if not marks:
+            return [], Change(frozenset(), frozenset())
+        change = change_between(before, after)
+        blocking = []
+        for suppression in marks:
+            if not change.touches(suppression):
+                continue
+            named = [codes[0]] + [f.code for f in findings if suppression.covers(f.line)]
+            if any(suppression.matches(code) for code in named):
+                blocking.append(suppression)
+        return blocking, change
+
+
+def refusal_finding(code: str, change: Change, blocking: Sequence[Suppression]) -> Optional[Finding]:
+    """A manual finding where a refused step would have changed a line no suppression covers."""
+    # Lines only inserted (an import the change needed) hold no old code: not reported.
+    outside = sorted(line for line in change.lines if not any(s.covers(line) for s in blocking))
+    if not outside:
+        return None
+    lines = ", ".join(str(s.comment_line) for s in blocking)
+    return Finding(
+        code,
+        outside[0],
+        1,
+        FixClass.MANUAL,
+        f"{code} was not applied to this file because its change also touches the code that "
+        f"`prefect-upgrade: ignore` on line {lines} covers; upgrade the rest by hand or mark it too",
+        False,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing comments (the interactive review's "ignore forever")
+
+#: Kinds where a line of its own starting with ``#`` is a comment wherever a change can be.
+COMMENTABLE_KINDS = frozenset({"python", "shell", "yaml", "dockerfile", "makefile", "dotenv", "toml", "ini", "requirements"})
+
+
+def comment_text(codes: Iterable[str]) -> str:
+    codes = sorted(set(codes))
+    return f"# prefect-upgrade: ignore[{','.join(codes)}]" if codes else "# prefect-upgrade: ignore"
+
+
+def add_comments(text: str, kind: str, targets: dict[int, set[str]]) -> str:
+    """``text`` with a suppression comment of its own above each target line (1-based).
+
+    Python: above the statement (or compound header) holding the line, at its indentation, so
+    that it covers the whole statement. Other kinds: above the line, or above the first line of
+    the backslash-continued command it belongs to; at the line's indentation (column 0 in a
+    Makefile, where an indented ``#`` line would be part of a recipe). An existing suppression
+    comment right above gains the codes instead.
+    """
+    if kind not in COMMENTABLE_KINDS:
+        raise ValueError(f"cannot add a comment to a {kind} file")
+    lines = text.splitlines(keepends=True)
+    spans = statement_spans(text) if kind == "python" else None
+    anchors: dict[int, tuple[str, set[str]]] = {}
+    for line, codes in targets.items():
+        line = max(1, min(line, len(lines)))
+        indent_from = line
+        if spans:
+            containing = [s for s in spans if s[0] <= line <= s[1]]
+            if containing:
+                first, _last, _column = min(containing, key=lambda s: s[1] - s[0])
+                line = indent_from = first
+        elif kind != "python":
+            while line > 1 and lines[line - 2].rstrip("\r\n").endswith("\\"):
+                line -= 1
+            indent_from = line
+        current = lines[indent_from - 1]
+        indent = "" if kind == "makefile" else current[: len(current) - len(current.lstrip(" \t"))]
+        entry = anchors.setdefault(line, (indent, set()))
+        entry[1].update(codes)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    for line in sorted(anchors, reverse=True):
+        indent, codes = anchors[line]
+        above = lines[line - 2] if line >= 2 else ""
+        match = _MARK.search(above)
+        if match and above.strip().startswith("#") and match.group(1) is not None:
+            merged = set(parse_codes(match.group(1))) | codes
+            ending = above[len(above.rstrip("\r\n")):]
+            lines[line - 2] = above[: above.index("#")] + comment_text(merged) + ending
+            continue
+        if match and above.strip().startswith("#"):
+            continue  # a bare ignore above already covers every code
+        lines.insert(line - 1, f"{indent}{comment_text(codes)}{newline}")
+    return "".join(lines)

@@ -1,0 +1,165 @@
+"""PFU201–PFU210: environments → run_config + executor, and legacy DaskExecutor arguments."""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+import pytest
+
+from casefiles import assert_idempotent, fixture_cases, render_case, upgrade
+from prefect_upgrade.codemods.base import CodemodOptions
+
+SELECT = ("PFU2",)
+CASES = fixture_cases("environments")
+
+
+@functools.lru_cache(maxsize=None)
+def run(text: str, select=SELECT):
+    """Cached: libcst transforms cost ~0.3 s a file, and several tests read the same result."""
+    return upgrade(text, select=select)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_fixture_snapshot(path, snapshot):
+    before = path.read_text()
+    result = run(before)
+    snapshot.assert_match(render_case(before, result), path.stem + ".txt")
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_fixture_idempotent_and_importable_under_1_0(path):
+    result = run(path.read_text())
+    assert_idempotent(result, select=SELECT)
+    tree = ast.parse(result.text)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            assert not (
+                node.module.startswith("prefect.environments") and ".storage" not in node.module
+            ), f"prefect.environments import left in {path.name}"
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "Flow":
+                assert all(k.arg != "environment" for k in node.keywords), path.name
+
+
+STAYS = [
+    "from prefect import Flow\nfrom prefect.run_configs import UniversalRun\n\n"
+    'flow = Flow("x", run_config=UniversalRun())\n',
+    'config.environment = "prod"\nprint(config.environment)\n',
+    "# flow.environment = LocalEnvironment()\nDOC = 'LocalEnvironment(labels=[])'\n",
+    # a local class that happens to be called LocalEnvironment is not Prefect's
+    "from prefect import Flow\n\nclass LocalEnvironment:\n    pass\n\n"
+    "flow = Flow('x')\nenv = LocalEnvironment()\n",
+    # a DaskExecutor that is not Prefect's
+    "from mylib import DaskExecutor\nDaskExecutor(address='local', n_workers=2)\n",
+    "from prefect.executors import DaskExecutor\nDaskExecutor(address='tcp://x:8786', client_kwargs={'timeout': 3})\n",
+]
+
+
+@pytest.mark.parametrize("text", STAYS)
+def test_stays(text):
+    result = run(text)
+    assert result.text == text
+    assert not result.findings
+
+
+def test_every_converted_flow_is_flagged_for_reregistration():
+    for path in CASES:
+        result = run(path.read_text())
+        converted = [f for f in result.findings if f.code in ("PFU201", "PFU202") and f.applied]
+        reregister = [f for f in result.findings if f.code == "PFU207"]
+        assert len(reregister) == len(converted), path.name
+        assert all(f.fix_class.value == "manual" and "re-register" in f.message for f in reregister)
+
+
+def test_secrets_are_never_copied():
+    source = next(p for p in CASES if p.stem == "shape_fargate_credentials").read_text()
+    result = run(source)
+    for secret in ("AKIAEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"):
+        assert secret not in result.text
+        assert all(secret not in f.message for f in result.findings)
+    assert "aws_secret_access_key=..." in result.text  # the spot is still marked
+
+
+def test_dropped_arguments_leave_a_comment_and_a_manual_finding():
+    source = next(p for p in CASES if p.stem == "shape_base_environment_hooks").read_text()
+    result = run(source)
+    for text in ("on_start=started", "on_exit=finished", '"owner": "data-team"', '"org/flows:dev"'):
+        assert text in result.text.split("===")[0]
+    manual = [f for f in result.findings if f.code == "PFU204"]
+    assert len(manual) == 5 and all(f.fix_class.value == "manual" for f in manual)
+
+
+def test_environment_with_run_config_is_dropped_with_its_intent_visible():
+    source = next(p for p in CASES if p.stem.startswith("pair19")).read_text()
+    result = run(source)
+    assert "f.environment =" not in [line for line in result.text.splitlines() if not line.startswith("#")]
+    assert "# REMOVED(prefect-1.0): f.environment = DaskKubernetesEnvironment(min_workers=1, max_workers=4)" in result.text
+    assert "KubeCluster" not in result.text.replace("# REMOVED", "").split("\n# REMOVED")[0]
+    assert [f.code for f in result.findings] == ["PFU203"]
+
+
+def test_works_when_only_pfu2_is_selected_with_old_executor_imports():
+    text = (
+        "from prefect import Flow\n"
+        "from prefect.engine.executors import DaskExecutor\n"
+        "from prefect.environments import LocalEnvironment\n\n"
+        'flow = Flow("x", environment=LocalEnvironment(executor=DaskExecutor(address="local", n_workers=2)))\n'
+    )
+    result = run(text)
+    assert 'flow = Flow("x", executor=DaskExecutor(cluster_kwargs={"n_workers": 2}))' in result.text
+    assert "from prefect.engine.executors import DaskExecutor" in result.text  # PFU101's job
+
+
+def test_sub_codes_can_be_ignored_without_breaking_the_rewrite():
+    text = next(p for p in CASES if p.stem.startswith("pair11")).read_text()
+    options = CodemodOptions(select=("PFU2",), ignore=("PFU207",))
+    result = upgrade(text, select=SELECT, options=options)
+    assert not [f for f in result.findings if f.code == "PFU207"]
+    assert "flow.run_config = KubernetesRun(" in result.text
+
+
+def test_placeholders_keep_helper_modules_importable():
+    source = next(p for p in CASES if p.stem == "shape_helpers_properties_subclasses").read_text()
+    result = run(source)
+    namespace: dict = {}
+    import sys
+    import types
+
+    fake_prefect = types.ModuleType("prefect")
+    fake_prefect.Flow = lambda *a, **k: types.SimpleNamespace()
+    saved = sys.modules.get("prefect")
+    sys.modules["prefect"] = fake_prefect
+    try:
+        import warnings
+
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            exec(compile(result.text, "helpers.py", "exec"), namespace)
+    finally:
+        if saved is not None:
+            sys.modules["prefect"] = saved
+        else:
+            del sys.modules["prefect"]
+    assert issubclass(namespace["MyEnvironment"], namespace["Environment"])
+    codes = {f.code for f in result.findings}
+    assert codes == {"PFU205"}
+
+
+def test_ignoring_a_sub_code_leaves_that_shape_alone():
+    text = (
+        "from prefect import Flow\n"
+        "from prefect.environments import LocalEnvironment\n"
+        "from prefect.run_configs import UniversalRun\n\n"
+        'a = Flow("a", environment=LocalEnvironment(labels=["a"]))\n'
+        'b = Flow("b", run_config=UniversalRun())\n'
+        'b.environment = LocalEnvironment(labels=["b"])\n'
+    )
+    options = CodemodOptions(select=("PFU2",), ignore=("PFU203",))
+    result = upgrade(text, select=SELECT, options=options)
+    assert 'a = Flow("a", run_config=UniversalRun(labels=["a"]))' in result.text
+    assert 'b.environment = LocalEnvironment(labels=["b"])' in result.text
+    assert "class LocalEnvironment:" in result.text  # placeholder: the module still imports
+    assert {f.code for f in result.findings} >= {"PFU201", "PFU205"}

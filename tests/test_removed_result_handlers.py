@@ -1,0 +1,73 @@
+"""PFU304/PFU340/PFU341: result handlers became results."""
+
+from __future__ import annotations
+
+import pytest
+
+from casefiles import fixture_cases
+from removed_cases import render_fixture, run
+from prefect_upgrade.findings import FixClass
+
+STAYS = [
+    "from prefect.engine.results import LocalResult\nfrom prefect import Task\nTask(result=LocalResult())\n",
+    "from mylib import LocalResultHandler\nLocalResultHandler(dir='x')\n",
+    "import prefect\n# result_handler=LocalResultHandler()\n",
+]
+
+
+@pytest.mark.parametrize("text", STAYS)
+def test_left_alone(text):
+    result = run(text, unsafe=True)
+    assert result.text == text and result.findings == []
+
+
+def test_handlers_are_unsafe():
+    text = (
+        "from prefect import task\n"
+        "from prefect.engine.result_handlers import LocalResultHandler\n"
+        "@task(result_handler=LocalResultHandler('/tmp/r'))\n"
+        "def f():\n    pass\n"
+    )
+    default = run(text)
+    assert default.text == text
+    assert {(f.code, f.fix_class, f.applied) for f in default.findings} == {
+        ("PFU304", FixClass.UNSAFE, False),
+        ("PFU340", FixClass.UNSAFE, False),
+    }
+    unsafe = run(text, unsafe=True)
+    assert "@task(result=LocalResult(dir='/tmp/r'))" in unsafe.text
+    assert "result_handlers" not in unsafe.text
+    assert "from prefect.engine.results import LocalResult" in unsafe.text
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        ("JSONResultHandler()", "PrefectResult()"),
+        ("ConstantResultHandler(5)", "ConstantResult(value=5)"),
+        ("S3ResultHandler('b', 'SECRET')", "S3Result(bucket='b')"),
+        ("S3ResultHandler(bucket='b', boto3_kwargs=k)", "S3Result(bucket='b', boto3_kwargs=k)"),
+        ("GCSResultHandler('b', credentials_secret='C')", "GCSResult(bucket='b')"),
+        ("AzureResultHandler('c', 'conn', 'AZ')", "AzureResult(container='c', connection_string='conn')"),
+        ("SecretResultHandler(secret_task=s)", "SecretResult(secret_task=s)"),
+        ("LocalResultHandler()", "LocalResult()"),
+    ],
+)
+def test_class_mapping(call, expected):
+    name = call.split("(")[0]
+    text = f"from prefect.engine.result_handlers import {name}\nr = {call}\n"
+    out = run(text, unsafe=True).text
+    assert out.endswith(f"r = {expected}\n")
+    compile(out, "<out>", "exec")
+
+
+def test_existing_result_keyword_is_manual():
+    text = "from prefect import Task\nTask(result_handler=h, result=r)\n"
+    result = run(text, unsafe=True)
+    assert result.text == text
+    assert [(f.code, f.fix_class) for f in result.findings] == [("PFU340", FixClass.MANUAL)]
+
+
+@pytest.mark.parametrize("path", fixture_cases("removed_result_handlers"), ids=lambda p: p.stem)
+def test_fixture(path, snapshot):
+    snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")

@@ -1,0 +1,70 @@
+"""PFU305 and sub-codes: task-library keyword arguments renamed or removed."""
+
+from __future__ import annotations
+
+import pytest
+
+from casefiles import fixture_cases
+from removed_cases import render_fixture, run
+from prefect_upgrade.findings import FixClass
+
+STAYS = [
+    "from prefect.tasks.dremio import DremioFetch\nDremioFetch(username='u', hostname='h', flightport=1)\n",
+    "from mylib import DremioFetch\nDremioFetch(user='u', host='h', port=1)\n",
+    "from prefect.tasks.exasol import ExasolFetch\nExasolFetch(dsn='d', user_secret='U')\n",
+    "from prefect.tasks.sendgrid import SendEmail\nSendEmail(sendgrid_api_key=key)\n",
+    "def fetch(user=None, host=None):\n    pass\nfetch(user='u', host='h')\n",
+]
+
+
+@pytest.mark.parametrize("text", STAYS)
+def test_left_alone(text):
+    result = run(text, unsafe=True)
+    assert result.text == text and result.findings == []
+
+
+def test_dremio_keywords_are_renamed():
+    text = "from prefect.tasks.dremio import DremioFetch as DF\nf = DF(user='u', password='p', host='h', port=1)\n"
+    result = run(text)
+    assert result.text.endswith("f = DF(username='u', password='p', hostname='h', flightport=1)\n")
+    assert [(f.code, f.fix_class, f.applied) for f in result.findings] == [("PFU305", FixClass.SAFE, True)]
+
+
+def test_dremio_run_time_keywords_on_a_known_instance():
+    text = (
+        "from prefect.tasks.dremio import DremioFetch\n"
+        "fetch = DremioFetch()\n"
+        "fetch(user='u', password='p', host='h', port=1, query='q')\n"
+    )
+    assert run(text).text.endswith("fetch(username='u', password='p', hostname='h', flightport=1, query='q')\n")
+
+
+def test_dremio_fifth_positional_becomes_query():
+    text = "from prefect.tasks.dremio import DremioFetch\nDremioFetch('u', 'p', 'h', 1, 'select 1')\n"
+    assert run(text).text.endswith("DremioFetch('u', 'p', 'h', 1, query='select 1')\n")
+
+
+@pytest.mark.parametrize(
+    "setup, call, code, hint",
+    [
+        ("from prefect.tasks.dropbox import DropboxDownload", "DropboxDownload(access_token_secret='T')", "PFU350",
+         "access_token=PrefectSecret('T')"),
+        ("from prefect.tasks.gcp import GCSUpload", "GCSUpload(bucket='b', encryption_key_secret='K')", "PFU351",
+         "encryption_key=PrefectSecret('K')"),
+        ("from prefect.tasks.sendgrid import SendEmail", "SendEmail(sendgrid_secret='S')", "PFU352",
+         "sendgrid_api_key=PrefectSecret('S')"),
+        ("from prefect.tasks.exasol import ExasolExecute", "ExasolExecute(user='u')", "PFU353", "user_secret="),
+    ],
+)
+def test_removed_secret_arguments_are_manual(setup, call, code, hint):
+    text = f"{setup}\nt = {call}\n"
+    result = run(text, unsafe=True)
+    assert result.text == text
+    (finding,) = result.findings
+    assert (finding.code, finding.fix_class) == (code, FixClass.MANUAL)
+    assert hint in finding.message
+
+
+@pytest.mark.parametrize("path", fixture_cases("removed_task_arguments"), ids=lambda p: p.stem)
+def test_fixture(path, snapshot):
+    snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")

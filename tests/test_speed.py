@@ -1,0 +1,281 @@
+"""Speed machinery (issue 8), tested for behaviour, not timed.
+
+- the pre-filter: a file without any marker is neither decoded nor parsed;
+- no process pool below ``POOL_THRESHOLD`` files that need parsing, and a bounded read-ahead;
+- codemods share one metadata wrapper over parser output (no deep copy), and a codemod after a
+  change sees correct metadata even when the change put one node in two places.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from prefect_upgrade import files, runner
+from prefect_upgrade.codemods.base import CodemodOptions, Example, PythonCodemod
+from prefect_upgrade.findings import Reporter
+from prefect_upgrade.rewriters import python as python_rewriter
+from prefect_upgrade.runner import RunSettings, needs_work, process_file, rewrite_text, run_files
+
+
+class RenameOldThing(PythonCodemod):
+    """Test codemod: ``old_thing`` → ``new_thing`` (the same Name node put in every place)."""
+
+    code = "PFU991"
+    summary = "test: rename old_thing"
+    markers = ("old_thing",)
+    examples = (Example("x = 1\n"), Example("old_thing()\n", "new_thing()\n"))
+    SHARED = cst.Name("new_thing")  # one node object, inserted everywhere: duplicates in the tree
+
+    def leave_Name(self, original_node, updated_node):
+        if updated_node.value == "old_thing":
+            self.report(original_node, "renamed", applied=True)
+            return self.SHARED
+        return updated_node
+
+
+class ReportNewThing(PythonCodemod):
+    """Test codemod: reports every ``new_thing`` imported from ``lib``, by qualified name."""
+
+    code = "PFU992"
+    summary = "test: report lib.new_thing"
+    markers = ("thing",)
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    examples = ()
+
+    def visit_Name(self, node):
+        names = self.get_metadata(QualifiedNameProvider, node, set())
+        if any(q.name == "lib.new_thing" for q in names):
+            self.report(node, "seen", applied=False)
+
+
+def _settings(*codemods, write=False) -> RunSettings:
+    return RunSettings(codemods=tuple(codemods), options=CodemodOptions(), write=write)
+
+
+def _fail(*args, **kwargs):
+    raise AssertionError("must not be called")
+
+
+# -- the pre-filter ---------------------------------------------------------------------------
+
+
+def test_file_without_markers_is_neither_decoded_nor_parsed(tmp_path, monkeypatch):
+    plain = tmp_path / "plain.py"
+    plain.write_text("import os\nprint(os.getcwd())\n")
+    monkeypatch.setattr(runner, "decode", _fail)
+    monkeypatch.setattr(python_rewriter, "parse_python", _fail)
+    monkeypatch.setattr(cst, "parse_module", _fail)
+    result = process_file(plain, "python", _settings(RenameOldThing))
+    assert result.error is None and not result.changed
+
+
+def test_file_with_a_marker_is_parsed(tmp_path, monkeypatch):
+    # The counterpart of the test above: the same set-up lets a file with a marker through.
+    source = tmp_path / "uses.py"
+    source.write_text("old_thing()\n")
+    monkeypatch.setattr(python_rewriter, "parse_python", _fail)
+    with pytest.raises(AssertionError, match="must not be called"):
+        process_file(source, "python", _settings(RenameOldThing))
+
+
+def test_kind_that_no_codemod_handles_is_not_decoded(tmp_path, monkeypatch):
+    notes = tmp_path / ".env"
+    notes.write_text("OLD=old_thing\n")
+    monkeypatch.setattr(runner, "decode", _fail)
+    result = process_file(notes, "dotenv", _settings(RenameOldThing))  # a Python-only codemod
+    assert result.error is None and not result.changed
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (b"x = 1\n", False),
+        (b"old_thing()\n", True),
+        (b"# -*- coding: latin-1 -*-\nx = 'caf\xe9'\n", False),  # ASCII-compatible: bytes tell
+        # UTF-7 may spell ASCII in base64: "+AG8AbABk-_thing" is "old_thing"; bytes cannot tell.
+        (b"# coding: utf-7\nx = '+AG8AbABk-_thing'\n", True),
+        (b"# coding: no-such-codec\nx = 1\n", True),  # decoding reports the bad cookie
+    ],
+)
+def test_needs_work(raw, expected):
+    assert needs_work(raw, "python", (RenameOldThing,)) is expected
+
+
+def test_utf7_file_with_hidden_marker_is_still_rewritten(tmp_path):
+    source = tmp_path / "seven.py"
+    source.write_bytes(b"# coding: utf-7\nold_thing()\nx = '+AG8AbABk-_thing'\n")
+    result = process_file(source, "python", _settings(RenameOldThing))
+    assert result.changed and "new_thing()" in result.text
+
+
+def test_markers_contained_in_others_are_checked_once():
+    class Broad(RenameOldThing):
+        code = "PFU993"
+        markers = ("prefect.engine.executors", "prefect", "executors")
+
+    found = runner._filter_for("python", (Broad,))
+    assert found.markers == (b"prefect", b"executors")
+
+
+# -- the pool ---------------------------------------------------------------------------------
+
+
+def _tree(tmp_path: Path, count: int, text: str = "old_thing()\n") -> list[tuple[Path, str]]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = tmp_path / f"f{n:03d}.py"
+        path.write_text(text)
+        paths.append((path, "python"))
+    return paths
+
+
+def test_no_pool_below_the_threshold(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "_pool", _fail)
+    items = _tree(tmp_path, runner.POOL_THRESHOLD - 1)
+    # Files without markers do not count: many of them still start no pool.
+    items += _tree_plain(tmp_path / "plain", 2 * runner.POOL_THRESHOLD)
+    results = list(run_files(items, _settings(RenameOldThing), jobs=2))
+    assert [r.path for r in results] == [str(p) for p, _ in items]
+    assert sum(r.changed for r in results) == runner.POOL_THRESHOLD - 1
+
+
+def _tree_plain(folder: Path, count: int) -> list[tuple[Path, str]]:
+    return _tree(folder, count, "x = 1\n")
+
+
+def test_pool_starts_at_the_threshold(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "_pool", _fail)
+    with pytest.raises(AssertionError, match="must not be called"):
+        list(run_files(_tree(tmp_path, runner.POOL_THRESHOLD), _settings(RenameOldThing), jobs=2))
+
+
+def test_one_job_never_starts_a_pool(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "_pool", _fail)
+    results = list(run_files(_tree(tmp_path, runner.POOL_THRESHOLD), _settings(RenameOldThing), jobs=1))
+    assert all(r.changed for r in results)
+
+
+def test_pool_results_match_in_process_results_in_order(tmp_path):
+    items = _tree(tmp_path, runner.POOL_THRESHOLD + 1) + _tree_plain(tmp_path / "plain", 3)
+    settings = _settings(RenameOldThing)
+    pooled = list(run_files(items, settings, jobs=2))
+    alone = list(run_files(items, settings, jobs=1))
+    assert [(r.path, r.text, r.findings) for r in pooled] == [(r.path, r.text, r.findings) for r in alone]
+    assert [r.path for r in pooled] == [str(p) for p, _ in items]
+
+
+def test_read_ahead_is_bounded(tmp_path, monkeypatch):
+    items = _tree_plain(tmp_path, 30) + _tree(tmp_path / "work", 1)
+    taken = 0
+
+    def endless():
+        nonlocal taken
+        for n in range(5000):
+            taken += 1
+            yield items[n % len(items)]
+
+    # Without a pool, a file that waits for work holds the results behind it: a bounded number.
+    monkeypatch.setattr(runner, "POOL_THRESHOLD", 10**9)
+    monkeypatch.setattr(runner, "_MAX_WINDOW", 50)
+    stream = run_files(endless(), _settings(RenameOldThing), jobs=2)
+    for given, _ in enumerate(stream, start=1):
+        assert taken - given <= 51
+        if given == 100:
+            break
+    stream.close()
+    assert taken < 200
+
+
+class _LazyFuture:
+    """A future that does its work only when its result is asked for (never done before)."""
+
+    def __init__(self, pool, item):
+        self.pool, self.item = pool, item
+
+    def done(self):
+        return False
+
+    def result(self):
+        self.pool.outstanding -= 1
+        return runner._work(self.item)
+
+
+class _FakePool:
+    def __init__(self):
+        self.outstanding = self.most = 0
+
+    def submit(self, function, item):
+        self.outstanding += 1
+        self.most = max(self.most, self.outstanding)
+        return _LazyFuture(self, item)
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def test_files_in_work_are_bounded(tmp_path, monkeypatch):
+    items = _tree(tmp_path, 3)
+    pool = _FakePool()
+
+    def fake_pool(workers, settings):
+        runner._init_worker(settings)
+        return pool
+
+    monkeypatch.setattr(runner, "_pool", fake_pool)
+    results = list(run_files((items[n % 3] for n in range(200)), _settings(RenameOldThing), jobs=2))
+    assert len(results) == 200 and all(r.changed for r in results)
+    assert 0 < pool.most <= max(runner.POOL_THRESHOLD, 2 * runner._IN_FLIGHT_PER_WORKER)
+
+
+# -- shared metadata --------------------------------------------------------------------------
+
+
+def test_codemods_share_parser_output_without_deep_copy(monkeypatch):
+    monkeypatch.setattr(cst.Module, "deep_clone", _fail)
+    text = "from lib import new_thing\nnew_thing()\n"
+    result = rewrite_text(text, "python", [RenameOldThing, ReportNewThing])
+    assert result.text == text
+    assert [(f.code, f.line, f.col) for f in result.findings] == [("PFU992", 2, 1)]
+
+
+def test_metadata_after_a_change_that_repeats_one_node():
+    text = "from lib import new_thing\nold_thing()\n\n\nold_thing(old_thing)\n"
+    result = rewrite_text(text, "python", [RenameOldThing, ReportNewThing])
+    assert result.text == "from lib import new_thing\nnew_thing()\n\n\nnew_thing(new_thing)\n"
+    seen = [(f.line, f.col) for f in result.findings if f.code == "PFU992"]
+    # Positions in the rewritten text, each place once, although one node object fills them all.
+    assert seen == [(2, 1), (5, 1), (5, 11)]
+
+
+def test_unchanged_tree_resolves_metadata_once(monkeypatch):
+    from libcst.metadata import MetadataWrapper
+
+    calls = []
+    resolve_many = MetadataWrapper.resolve_many
+
+    def counting(self, providers):
+        calls.extend(p for p in providers if p is QualifiedNameProvider and p not in self._metadata)
+        return resolve_many(self, providers)
+
+    monkeypatch.setattr(MetadataWrapper, "resolve_many", counting)
+
+    class ReportAgain(ReportNewThing):
+        code = "PFU994"
+
+    text = "from lib import new_thing\nnew_thing()\n"
+    result = rewrite_text(text, "python", [ReportNewThing, ReportAgain])
+    assert [f.code for f in result.findings] == ["PFU992", "PFU994"]
+    assert calls == [QualifiedNameProvider]
+
+
+def test_bare_module_from_elsewhere_is_copied(monkeypatch):
+    rewriter = python_rewriter.PythonRewriter()
+    module = cst.parse_module("old_thing()\n")
+    state = rewriter.apply(module, RenameOldThing, CodemodOptions(), Reporter(), "<t>")
+    assert rewriter.render(state) == "new_thing()\n"
+    assert module.code == "old_thing()\n"

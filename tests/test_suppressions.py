@@ -1,0 +1,152 @@
+"""``# prefect-upgrade: ignore`` comments, through the real runner with small codemods."""
+
+from __future__ import annotations
+
+import pytest
+
+from fake_codemods import FAKES, FakeMove, FakeRegister, FakeRun
+from prefect_upgrade.runner import rewrite_text
+from prefect_upgrade.suppressions import line_mapper, scan
+
+SOURCE = """\
+from prefect.engine.executors import LocalExecutor
+from prefect.environments import LocalEnvironment
+flow = Flow("x", environment=LocalEnvironment(
+    labels=["a"]))
+print(flow.environment)
+"""
+
+
+def run(text, kind="python", codemods=FAKES):
+    return rewrite_text(text, kind, codemods)
+
+
+def codes_at(result):
+    return [(f.line, f.code, f.applied) for f in result.findings]
+
+
+def test_without_a_comment_everything_is_fixed_and_findings_point_into_the_new_text():
+    result = run(SOURCE)
+    assert "LocalRun(" in result.text and "prefect.executors" in result.text
+    assert result.applied == ["PFU901", "PFU902"]
+    # the import added above moved the Flow line from 3 to 5: the finding follows it
+    assert codes_at(result) == [(1, "PFU901", True), (5, "PFU902", True), (7, "PFU903", False)]
+    assert result.text.splitlines()[4].startswith("flow = Flow(")
+
+
+def test_bare_comment_on_the_line_above_covers_the_whole_statement():
+    text = SOURCE.replace('flow = Flow(', '# prefect-upgrade: ignore\nflow = Flow(')
+    result = run(text)
+    # PFU902 would change the covered statement (its second line too): refused as a whole
+    assert "LocalEnvironment(" in result.text and "LocalRun" not in result.text
+    assert "from prefect.executors import" in result.text  # other codemods go on
+    assert result.applied == ["PFU901"]
+    assert codes_at(result) == [(1, "PFU901", True), (6, "PFU903", False)]
+
+
+def test_trailing_comment_on_a_line_of_a_statement_covers_that_statement():
+    text = SOURCE.replace('labels=["a"]))', 'labels=["a"]))  # prefect-upgrade: ignore[PFU902]')
+    result = run(text)
+    assert "LocalRun" not in result.text
+    assert ("PFU902" in result.applied) is False
+
+
+@pytest.mark.parametrize("codes", ["PFU901", "PFU1,PFU901", "pfu901", " PFU901 , PFU7"])
+def test_a_comment_naming_codes_only_refuses_those(codes):
+    text = SOURCE.replace('flow = Flow(', f'# prefect-upgrade: ignore[{codes}]\nflow = Flow(')
+    result = run(text)
+    assert "LocalRun(" in result.text  # PFU902 is not named
+    text = SOURCE.replace("LocalExecutor\n", f"LocalExecutor  # prefect-upgrade: ignore[{codes}]\n", 1)
+    result = run(text)
+    assert "prefect.engine.executors" in result.text and "PFU901" not in result.applied
+
+
+def test_a_comment_naming_a_sub_code_hides_that_finding_but_lets_other_changes_through():
+    text = SOURCE.replace("print(flow.environment)", "print(flow.environment)  # prefect-upgrade: ignore[PFU903]")
+    result = run(text)
+    assert "LocalRun(" in result.text
+    assert [f.code for f in result.findings] == ["PFU901", "PFU902"]
+
+
+def test_refusing_a_step_reports_the_places_it_would_have_changed_elsewhere():
+    text = SOURCE.replace('flow = Flow(', '# prefect-upgrade: ignore\nflow = Flow(') + "other = LocalEnvironment()\n"
+    result = run(text)
+    assert result.text.endswith("other = LocalEnvironment()\n")
+    manual = [f for f in result.findings if f.code == "PFU902"]
+    assert [(f.line, f.applied) for f in manual] == [(7, False), (7, False)]
+    assert any("not applied to this file" in f.message and "line 3" in f.message for f in manual)
+
+
+def test_a_step_that_only_touches_suppressed_code_leaves_no_extra_finding():
+    text = "# prefect-upgrade: ignore\nflow = Flow('x', environment=LocalEnvironment())\n"
+    result = run(text, codemods=(FakeRun,))
+    assert result.text == text and result.findings == []
+
+
+def test_hash_inside_a_string_is_not_a_comment():
+    text = 'x = "# prefect-upgrade: ignore"\nfrom prefect.engine.executors import LocalExecutor\n'
+    assert not scan(text, "python")
+    assert "prefect.executors" in run(text, codemods=(FakeMove,)).text
+
+
+def test_comment_above_a_decorated_function_covers_decorators_and_header_not_body():
+    text = (
+        "# prefect-upgrade: ignore\n"
+        "@task(\n"
+        "    x=1)\n"
+        "def f(a,\n"
+        "      b):\n"
+        "    # body comment\n"
+        "    return a\n"
+    )
+    (suppression,) = scan(text, "python")
+    assert (suppression.first, suppression.last) == (2, 5)
+
+
+def test_other_kinds_line_based():
+    text = (
+        "# prefect-upgrade: ignore\n"
+        "\n"
+        "prefect register flow --file a.py\n"
+        "prefect register flow --file b.py  # prefect-upgrade: ignore[PFU904]\n"
+        "prefect register flow --file c.py\n"
+    )
+    result = run(text, "shell", (FakeRegister,))
+    assert result.text == text  # the step touches covered lines: refused whole
+    assert sorted((f.line, f.fix_class.value) for f in result.findings) == [(5, "manual"), (5, "safe")]
+    markdown = "<!-- prefect-upgrade: ignore -->\n```sh\nprefect register flow --file a.py\n```\n"
+    assert [(s.first, s.last) for s in scan(markdown, "markdown")] == [(2, 2)]  # the fence line
+    rst = ".. prefect-upgrade: ignore[PFU4]\n\n.. code-block:: bash\n"
+    assert [(s.first, s.last, s.codes) for s in scan(rst, "rst")] == [(3, 3, ("PFU4",))]
+    continued = "# prefect-upgrade: ignore\nRUN pip install x && \\\n    prefect register flow --file a.py\nRUN y\n"
+    assert [(s.first, s.last) for s in scan(continued, "dockerfile")] == [(2, 3)]
+    yaml = "steps:\n  - run: |\n      # prefect-upgrade: ignore\n      prefect register flow --file a.py\n"
+    assert run(yaml, "yaml", (FakeRegister,)).text == yaml
+
+
+def test_notebook_source_lines():
+    notebook = '{"cells": [{"source": [\n    "# prefect-upgrade: ignore\\n",\n    "!prefect register flow --file a.py\\n"\n]}]}\n'
+    assert [(s.first, s.last) for s in scan(notebook, "notebook")] == [(3, 3)]
+
+
+def test_unparsable_python_falls_back_to_lines():
+    text = "# prefect-upgrade: ignore\nthis is not python\n"
+    assert [(s.first, s.last) for s in scan(text, "python")] == [(2, 2)]
+
+
+def test_line_mapper_follows_lines_across_inserted_and_replaced_lines():
+    old = "a\nb = Env()\nc\n"
+    new = "import x\n\na\nb = Run()\nc\n"
+    mapped = line_mapper(old, new)
+    assert [mapped(n) for n in (1, 2, 3)] == [3, 4, 5]
+    assert [line_mapper(new, old)(n) for n in (3, 4, 5)] == [1, 2, 3]
+
+
+def test_columns_follow_edits_on_the_line():
+    from prefect_upgrade.suppressions import _column
+
+    old = "from prefect.engine.executors import DaskExecutor, LocalExecutor"
+    new = "from prefect.executors import DaskExecutor, LocalExecutor"
+    assert _column(old, new, old.index("LocalExecutor") + 1) == new.index("LocalExecutor") + 1
+    assert _column(old, new, 1) == 1
+    assert _column(old, old, 17) == 17
