@@ -445,6 +445,10 @@ class MovesCodemod(PythonCodemod):
             return False
         if pos_o != pos_b:
             return pos_o < pos_b
+        # One statement binds all its names at once: merge into a name that is already on its
+        # new path wherever it stands, else into the earlier of two moved names.
+        if self.index.lookup(other.target) is None:
+            return True
         return b.stmt.names.index(other.alias) < b.stmt.names.index(b.alias)  # type: ignore[union-attr]
 
     def _final_target(self, b: Binding) -> str:
@@ -568,40 +572,38 @@ class MovesCodemod(PythonCodemod):
 
     def _plan_import_from(self, stmt: cst.ImportFrom, bindings: list[Binding]) -> None:
         module = get_full_name_for_node(stmt.module)
-        stay: list[cst.ImportAlias] = []
+        stay: list[tuple[Binding, cst.ImportAlias]] = []
         groups: dict[str, list[tuple[Binding, cst.ImportAlias]]] = {}
         for b in bindings:
             if b.drop:
                 continue
             if not b.rebound:
-                stay.append(b.alias)
+                stay.append((b, b.alias))
                 continue
             parent, _, leaf = b.new_target.rpartition(".")
             alias = self._new_alias(b, leaf)
             if parent == module:
-                stay.append(alias)
+                stay.append((b, alias))
             else:
                 groups.setdefault(parent, []).append((b, alias))
         parenthesized = stmt.lpar is not None
+        original_last = stmt.names[-1]  # type: ignore[index]
         if not stay and len(groups) == 1:
-            (parent, items), = groups.items()
-            self.stmt_rewrites[stmt] = [
-                stmt.with_changes(module=dotted(parent), names=_fix_commas([a for _, a in items], parenthesized))
-            ]
+            ((parent, items),) = groups.items()
+            moved = stmt.with_changes(module=dotted(parent))
+            self.stmt_rewrites[stmt] = [_shrunk(moved, [a for _, a in items], items[-1][0].alias is original_last)]
             return
         result: list[cst.BaseSmallStatement] = []
         if stay:
-            result.append(_shrunk(stmt, stay))
+            result.append(_shrunk(stmt, [a for _, a in stay], stay[-1][0].alias is original_last))
         for parent, items in groups.items():
             aliases = [a for _, a in items]
-            keep_parens = parenthesized and len(aliases) > 1
-            new_stmt = cst.ImportFrom(
-                module=dotted(parent),
-                names=_fix_commas(aliases, keep_parens),
-                lpar=stmt.lpar if keep_parens else None,
-                rpar=stmt.rpar if keep_parens else None,
-            )
-            comment = None if keep_parens else _alias_comment(aliases[0])
+            if parenthesized and len(aliases) > 1:
+                moved = stmt.with_changes(module=dotted(parent))
+                result.append(_shrunk(moved, aliases, items[-1][0].alias is original_last))
+                continue
+            new_stmt = cst.ImportFrom(module=dotted(parent), names=_fix_commas(aliases, False))
+            comment = _alias_comment(aliases[0])
             if comment is not None:
                 self.trailing_comments[new_stmt] = comment
             result.append(new_stmt)
@@ -767,10 +769,12 @@ def _with_parens(new: cst.BaseExpression, original: cst.BaseExpression) -> cst.B
     return new.with_changes(lpar=original.lpar, rpar=original.rpar)
 
 
-def _shrunk(stmt: cst.ImportFrom, stay: list[cst.ImportAlias]) -> cst.ImportFrom:
-    """``stmt`` with only the names ``stay``, keeping the layout of a parenthesised list."""
+def _shrunk(stmt: cst.ImportFrom, stay: list[cst.ImportAlias], ends_as_before: bool) -> cst.ImportFrom:
+    """``stmt`` with only the names ``stay``, keeping the layout of a parenthesised list.
+
+    ``ends_as_before``: the last of ``stay`` was the last name of ``stmt`` (its layout fits)."""
     original_last = stmt.names[-1]  # type: ignore[index]
-    if stmt.lpar is None or original_last is stay[-1] or stay[-1].name is original_last.name:
+    if stmt.lpar is None or ends_as_before:
         return stmt.with_changes(names=_fix_commas(stay, stmt.lpar is not None))
     last = stay[-1]
     own = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None

@@ -20,6 +20,18 @@ CHANGES = [
         "from prefect.utilities.tasks import (task, unmapped)\n",
         "from prefect.utilities.tasks import (task)\nfrom prefect import unmapped\n",
     ),
+    # names that move together keep the parenthesised layout, also when they were not last
+    (
+        "from prefect.utilities.exceptions import (\n    AuthorizationError,\n    ClientError,\n    VersionLockError,\n)\n",
+        "from prefect.utilities.exceptions import (\n    VersionLockError,\n)\n"
+        "from prefect.exceptions import (\n    AuthorizationError,\n    ClientError,\n)\n",
+    ),
+    (
+        "from prefect.utilities.exceptions import (\n    AuthorizationError,  # a\n    ClientError,  # b\n"
+        "    VersionLockError  # c\n)\n",
+        "from prefect.utilities.exceptions import (\n    VersionLockError  # c\n)\n"
+        "from prefect.exceptions import (\n    AuthorizationError,  # a\n    ClientError,  # b\n)\n",
+    ),
     # several statements on one line
     (
         "import os; from prefect.utilities.tasks import unmapped, task; x = 1\n",
