@@ -142,7 +142,7 @@ def test_github_workflow():
     assert findings(result) == [
         (4, 3, "PFU496"),
         (11, 14, "PFU498"),
-        (15, 11, "PFU497"),  # the line of the rewritten block scalar (after the added line)
+        (16, 11, "PFU497"),  # the rewritten command, below the line the codemod added
         (18, 11, "PFU498"),
         (21, 11, "PFU498"),
         (23, 15, "PFU498"),
@@ -326,7 +326,7 @@ def test_dockerfile():
         (6, 44, "PFU498"),
         (7, 6, "PFU498"),
         (8, 31, "PFU498"),
-        (9, 5, "PFU497"),
+        (11, 5, "PFU497"),
         (12, 6, "PFU497"),
     ]
     assert not result.findings[-1].applied
@@ -373,7 +373,7 @@ def test_makefile_recipes():
     assert result.text == MAKEFILE.replace(
         "\t@prefect register flow --file $(FLOW)", "\t@prefect register --path $(FLOW)"
     ).replace("\t-prefect agent fargate start", "\t-# was: fargate\n\t-prefect agent ecs start")
-    assert findings(result) == [(7, 3, "PFU498"), (8, 3, "PFU497")]
+    assert findings(result) == [(7, 3, "PFU498"), (9, 3, "PFU497")]
 
 
 def test_make_references_are_shell_variables_for_the_codemods():
@@ -430,7 +430,7 @@ def test_tox_commands():
         .replace("    prefect agent fargate start\n", "    # was: fargate\n    prefect agent ecs start\n")
         .replace("commands_pre = prefect register flow --file b.py", "commands_pre = prefect register --path b.py")
     )
-    assert findings(result) == [(8, 7, "PFU498"), (10, 5, "PFU497"), (12, 16, "PFU498")]
+    assert findings(result) == [(8, 7, "PFU498"), (11, 5, "PFU497"), (12, 16, "PFU498")]
 
 
 # -- Markdown and reStructuredText ----------------------------------------------------------------
@@ -493,11 +493,11 @@ def test_markdown():
     assert "this is ( not python" in result.text and "prefect.engine.executors import DaskExecutor\nthis" in result.text
     assert findings(result) == [
         (7, 1, "PFU498"),
-        (8, 1, "PFU497"),
+        (9, 1, "PFU497"),
         (13, 3, "PFU498"),
-        (17, 3, "PFU497"),
+        (18, 3, "PFU497"),
         (24, 3, "PFU498"),
-        (26, 1, "PFU495"),  # lines as they were when that codemod ran (before the fargate lines)
+        (28, 1, "PFU495"),  # positions refer to the final text (after the fargate lines were added)
     ]
 
 

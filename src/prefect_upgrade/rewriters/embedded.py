@@ -158,7 +158,8 @@ def apply_fragments(
             if new_raw is None:
                 findings = [not_applied(f) for f in findings]
         for finding in findings:
-            reporter.findings.append(fragment.place(finding, line_delta))
+            # In the text this step was given, as the runner expects (it maps them onward).
+            reporter.findings.append(fragment.place(finding, 0))
         if new_raw is not None and new_raw != raw:
             pieces.append(text[position : fragment.start])
             pieces.append(new_raw)
