@@ -132,6 +132,7 @@ class Environments(PythonCodemod):
     summary = CODE_SUMMARIES[PFU_FLOW_KWARG]
     fix_class = FixClass.SAFE
     extra_codes = {c: s for c, s in CODE_SUMMARIES.items() if c != PFU_FLOW_KWARG}
+    code_classes = {"PFU204": FixClass.MANUAL, PFU_NOT_AT_SINK: FixClass.MANUAL, PFU_REREGISTER: FixClass.MANUAL, PFU_BEHAVIOUR: FixClass.MANUAL}
     markers = ("environment",)
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 

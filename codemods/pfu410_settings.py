@@ -82,6 +82,7 @@ class SettingsEnvVars(TextCodemod):
         "PFU412": "PREFECT__CLOUD__AUTH_TOKEN / PREFECT__CLOUD__AGENT__AUTH_TOKEN are ignored: use an API key",
         "PFU413": "default_class settings naming prefect.environments.storage / prefect.engine.executors",
     }
+    code_classes = {"PFU412": FixClass.MANUAL}
     file_kinds = SETTING_KINDS
     markers = ("LOG_TO_CLOUD", "AUTH_TOKEN", "prefect.environments.storage", "prefect.engine.executors")
     examples = (
@@ -213,6 +214,7 @@ class ConfigTomlKeys(TextCodemod):
     summary = "config.toml: [logging] log_to_cloud -> [cloud] send_flow_run_logs; auth_token keys"
     fix_class = FixClass.SAFE
     extra_codes = {"PFU414": "config.toml [cloud] auth_token / [cloud.agent] auth_token are ignored: use api_key"}
+    code_classes = {"PFU414": FixClass.MANUAL}
     file_kinds = frozenset({"toml"})
     markers = ("log_to_cloud", "auth_token")
     examples = (
