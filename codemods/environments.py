@@ -414,11 +414,11 @@ CODE_SUMMARIES = {
     PFU_FLOW_KWARG: "Flow(environment=...) becomes run_config= and executor=",
     PFU_ATTR: "<flow>.environment = ... becomes <flow>.run_config / <flow>.executor",
     PFU_DEAD: "environment together with run_config: the environment was never used and is dropped",
-    PFU_NO_EQUIV: "environment argument without a Prefect 1.0 equivalent (on_start, metadata, credentials, ...)",
-    PFU_NOT_AT_SINK: "environment built, stored or subclassed where it cannot be converted (helper, property, subclass)",
-    PFU_READ: "reads of flow.environment (removed in Prefect 1.0)",
-    PFU_REREGISTER: "converted flow must be re-registered under Prefect 1.0",
-    PFU_BEHAVIOUR: "behaviour that changes with the conversion (executor or image precedence, job templates)",
+    PFU_NO_EQUIV: "(manual) environment argument without a Prefect 1.0 equivalent (on_start, metadata, credentials, ...)",
+    PFU_NOT_AT_SINK: "(manual) environment built, stored or subclassed where it cannot be converted (helper, property, subclass)",
+    PFU_READ: "reads of flow.environment (removed in Prefect 1.0): .executor rewritten, others manual",
+    PFU_REREGISTER: "(manual) converted flow must be re-registered under Prefect 1.0",
+    PFU_BEHAVIOUR: "(mostly manual) behaviour that changes with the conversion (executor or image precedence, job templates)",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
@@ -155,6 +156,14 @@ class Environments(PythonCodemod):
             "    pass\n",
         ),
     )
+
+    _NEEDED = re.compile(r"prefect\.environments|\benvironments\b|\benvironment\s*=|\.environment\b")
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        # cheap pre-check before the (costly) metadata resolution
+        if not self._NEEDED.search(tree.code):
+            return tree
+        return super().transform_module(tree)
 
     # ----------------------------------------------------------------------------------------
     # analysis (on the original tree)

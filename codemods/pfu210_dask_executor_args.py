@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
@@ -65,6 +67,14 @@ class LegacyDaskExecutorArgs(PythonCodemod):
             'executor = DaskExecutor("tcp://scheduler:8786", client_kwargs={"timeout": 30})\n',
         ),
     )
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        # cheap pre-check before metadata resolution: some DaskExecutor (or an alias) is called
+        code = tree.code
+        names = {"DaskExecutor"} | set(re.findall(r"DaskExecutor\s+as\s+(\w+)", code))
+        if not re.search(r"\b(%s)\s*\(" % "|".join(sorted(names)), code):
+            return tree
+        return super().transform_module(tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
         self.blocks = [0]

@@ -16,9 +16,9 @@ def pools(monkeypatch):
     started = []
 
     class Recording(concurrent.futures.ThreadPoolExecutor):  # a thread pool: same interface, no fork
-        def __init__(self, max_workers=None):
+        def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=()):
             started.append(max_workers)
-            super().__init__(max_workers=max_workers)
+            super().__init__(max_workers=max_workers, initializer=initializer, initargs=initargs)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
     return started

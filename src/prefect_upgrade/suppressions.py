@@ -309,14 +309,30 @@ def moved(findings: Sequence[Finding], mapper: Callable[[int], int], old: str = 
 
 
 def _column(old_line: str, new_line: str, col: int) -> int:
-    """1-based column ``col`` of ``old_line`` in ``new_line`` (the start of a replaced span)."""
+    """1-based column ``col`` of ``old_line`` in ``new_line``.
+
+    Text before the edited span keeps its column, text after it moves with the edit, and a
+    column inside the edited span points at the start of what replaced it (or stays where it is,
+    when the replacement is long enough).
+    """
     if old_line == new_line:
         return col
     index = col - 1
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_line, new_line, autojunk=False).get_opcodes():
-        if i1 <= index < i2:
-            return (j1 + (index - i1) if tag == "equal" else j1) + 1
-    return min(col, len(new_line) + 1) if new_line else 1
+    prefix = 0
+    limit = min(len(old_line), len(new_line))
+    while prefix < limit and old_line[prefix] == new_line[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < limit - prefix
+        and old_line[len(old_line) - 1 - suffix] == new_line[len(new_line) - 1 - suffix]
+    ):
+        suffix += 1
+    if index < prefix:
+        return col
+    if index >= len(old_line) - suffix:
+        return index + len(new_line) - len(old_line) + 1
+    return min(index, max(prefix, len(new_line) - suffix - 1)) + 1
 
 
 # ---------------------------------------------------------------------------------------------
