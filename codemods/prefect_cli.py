@@ -1021,13 +1021,14 @@ def rewrite_shell(text: str, options: CodemodOptions, codes: Sequence[str]) -> t
     """Rewrite every old ``prefect`` command in a shell text; a pure function.
 
     Commands are also found inside ``$(...)``, backticks and ``sh -c '...'`` strings. Findings
-    are placed at the line and column (1-based) of the rewritten text.
+    are placed at the line and column (1-based) of the text given, as the runner expects of every
+    codemod (it carries them into the rewritten file).
     """
     spans, located = _collect(text, options, codes)
     spans.sort(key=lambda s: (s.start, s.end))
     new_text = apply_spans(text, spans)
     findings = []
     for offset, f in located:
-        line, col = line_col(new_text, map_offset(spans, offset))
+        line, col = line_col(text, offset)
         findings.append(ShellFinding(line, col, f.code, f.fix_class, f.message, f.applied))
     return new_text, findings

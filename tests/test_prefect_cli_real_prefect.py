@@ -158,11 +158,10 @@ def classify(path: Path):
     if path.suffix == ".py":
         result = upgrade(text, "python", options=options)
         before, after = python_commands(text), python_commands(result.text)
-        places = before  # Python findings point into the original text
     else:
         result = upgrade(text, "shell", options=options)
         before, after = command_lines(text), command_lines(result.text)
-        places = after
+    places = after  # findings point into the rewritten text
     assert len(before) == len(after)
     open_lines = {f.line for f in result.findings if not f.applied}
     rewritten, reported, kept = [], [], []

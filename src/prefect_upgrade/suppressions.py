@@ -332,6 +332,13 @@ def _column(old_line: str, new_line: str, col: int) -> int:
         return col
     if index >= len(old_line) - suffix:
         return index + len(new_line) - len(old_line) + 1
+    # Inside the edited span: a word that survived the edit (4 characters or more, so that a
+    # lone "<" or "," is not taken for one) keeps pointing at itself.
+    old_middle = old_line[prefix : len(old_line) - suffix]
+    new_middle = new_line[prefix : len(new_line) - suffix]
+    for block in difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False).get_matching_blocks():
+        if block.size >= 4 and block.a <= index - prefix < block.a + block.size:
+            return prefix + block.b + (index - prefix - block.a) + 1
     return min(index, max(prefix, len(new_line) - suffix - 1)) + 1
 
 
