@@ -22,7 +22,9 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, Iterator, Mapping, Optional, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import Codemod as _LibcstCodemod
+from libcst.codemod import CodemodContext, ContextAwareTransformer, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from prefect_upgrade.findings import FixClass, Reporter
@@ -126,7 +128,41 @@ class Codemod:
         return any(marker in text for marker in cls.markers)
 
 
-class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
+class _ScannedOnce(ContextAwareTransformer):
+    """``ContextAwareTransformer`` whose class is searched for ``@m.visit``/``@m.leave`` once.
+
+    libcst looks up every attribute of every new transformer for matcher decorators (~15 ms an
+    instance, more than parsing a 170-line file); a class without any gets the same empty
+    tables from the second instance on.
+    """
+
+    _plain: ClassVar[dict] = {}
+
+    def __init__(self, context: CodemodContext) -> None:
+        cls = type(self)
+        if not _ScannedOnce._plain.get(cls, False):
+            super().__init__(context)
+            _ScannedOnce._plain[cls] = not self._extra_visit_funcs and not self._extra_leave_funcs
+            return
+        _LibcstCodemod.__init__(self, context)
+        cst.CSTTransformer.__init__(self)
+        self._MatcherDecoratableTransformer__matchers = None
+        self._extra_visit_funcs = {}
+        self._extra_leave_funcs = {}
+
+
+class _AddImports(AddImportsVisitor, _ScannedOnce):
+    pass
+
+
+class _RemoveImports(RemoveImportsVisitor, _ScannedOnce):
+    pass
+
+
+_SCANNED_ONCE = {AddImportsVisitor: _AddImports, RemoveImportsVisitor: _RemoveImports}
+
+
+class PythonCodemod(Codemod, VisitorBasedCodemodCommand, _ScannedOnce):
     """A codemod over a Python module (a libcst transformer).
 
     ``AddImportsVisitor``/``RemoveImportsVisitor`` scheduled through ``self.context`` run after
@@ -173,7 +209,7 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
 
     def _instantiate_and_run(self, transform, tree: cst.Module) -> cst.Module:
         # AddImportsVisitor needs no metadata, hence no deep copy of the tree.
-        instance = transform(self.context)
+        instance = _SCANNED_ONCE.get(transform, transform)(self.context)
         if instance.get_inherited_dependencies() or instance.should_allow_multiple_passes():
             return instance.transform_module(tree)
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
