@@ -1041,6 +1041,8 @@ class Environments(PythonCodemod):
     # -- imports of prefect.environments
 
     def _fix_env_imports(self, module: cst.Module) -> cst.Module:
+        if not self.env_imports and not self.env_module_imports:
+            return module  # nothing imported from prefect.environments: three passes saved
         used = _used_names(module)
         placeholders = []
         for local, (mod, name, alias) in self.env_imports.items():
