@@ -22,9 +22,8 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, Iterator, Mapping, Optional, Sequence
 
 import libcst as cst
-from libcst.codemod import Codemod as _LibcstCodemod
-from libcst.codemod import CodemodContext, ContextAwareTransformer, VisitorBasedCodemodCommand
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.matchers import _visitors as _matcher_visitors
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from prefect_upgrade.findings import FixClass, Reporter
@@ -128,41 +127,33 @@ class Codemod:
         return any(marker in text for marker in cls.markers)
 
 
-class _ScannedOnce(ContextAwareTransformer):
-    """``ContextAwareTransformer`` whose class is searched for ``@m.visit``/``@m.leave`` once.
+def _once_per_class(gather):
+    """libcst searches every attribute of each new matcher-decoratable visitor or transformer
+    for ``@m.visit``/``@m.leave`` (~15 ms an instance, more than parsing a 170-line file). The
+    codemods, ``AddImportsVisitor``, ``RemoveImportsVisitor`` and the gather visitors they run
+    have none: a class found without any is not searched again."""
+    if getattr(gather, "_once_per_class", False):
+        return gather
+    plain: set = set()
 
-    libcst looks up every attribute of every new transformer for matcher decorators (~15 ms an
-    instance, more than parsing a 170-line file); a class without any gets the same empty
-    tables from the second instance on.
-    """
+    def gather_once(obj):
+        cls = type(obj)
+        if cls in plain and not any(inspect.ismethod(v) for v in vars(obj).values()):
+            return {}
+        found = gather(obj)
+        if not found:
+            plain.add(cls)
+        return found
 
-    _plain: ClassVar[dict] = {}
-
-    def __init__(self, context: CodemodContext) -> None:
-        cls = type(self)
-        if not _ScannedOnce._plain.get(cls, False):
-            super().__init__(context)
-            _ScannedOnce._plain[cls] = not self._extra_visit_funcs and not self._extra_leave_funcs
-            return
-        _LibcstCodemod.__init__(self, context)
-        cst.CSTTransformer.__init__(self)
-        self._MatcherDecoratableTransformer__matchers = None
-        self._extra_visit_funcs = {}
-        self._extra_leave_funcs = {}
-
-
-class _AddImports(AddImportsVisitor, _ScannedOnce):
-    pass
+    gather_once._once_per_class = True
+    return gather_once
 
 
-class _RemoveImports(RemoveImportsVisitor, _ScannedOnce):
-    pass
+_matcher_visitors._gather_constructed_visit_funcs = _once_per_class(_matcher_visitors._gather_constructed_visit_funcs)
+_matcher_visitors._gather_constructed_leave_funcs = _once_per_class(_matcher_visitors._gather_constructed_leave_funcs)
 
 
-_SCANNED_ONCE = {AddImportsVisitor: _AddImports, RemoveImportsVisitor: _RemoveImports}
-
-
-class PythonCodemod(Codemod, VisitorBasedCodemodCommand, _ScannedOnce):
+class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
     """A codemod over a Python module (a libcst transformer).
 
     ``AddImportsVisitor``/``RemoveImportsVisitor`` scheduled through ``self.context`` run after
@@ -209,7 +200,7 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand, _ScannedOnce):
 
     def _instantiate_and_run(self, transform, tree: cst.Module) -> cst.Module:
         # AddImportsVisitor needs no metadata, hence no deep copy of the tree.
-        instance = _SCANNED_ONCE.get(transform, transform)(self.context)
+        instance = transform(self.context)
         if instance.get_inherited_dependencies() or instance.should_allow_multiple_passes():
             return instance.transform_module(tree)
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
