@@ -175,7 +175,7 @@ class Environments(PythonCodemod):
             lambda n: self.get_metadata(PositionProvider, n),
             lambda n: self._line_indent(self._statement_of(n)),
         )
-        self.namer = Namer(self._all_names(node))
+        self.namer = Namer(set())  # filled by the scan: every name used in the module
         self.env_calls: dict = {}  # Call -> class name
         self.flow_calls: list = []
         self.flow_names: set = set()
@@ -189,21 +189,14 @@ class Environments(PythonCodemod):
         self._plan(node)
         return True
 
-    @staticmethod
-    def _all_names(module: cst.Module) -> set:
-        names = set()
-
-        class Names(cst.CSTVisitor):
-            def visit_Name(self, n: cst.Name) -> None:
-                names.add(n.value)
-
-        module.visit(Names())
-        return names
-
     def _scan(self, module: cst.Module) -> None:
         codemod = self
 
         class Scan(cst.CSTVisitor):
+            # no visit_* below returns False: every node is seen, every Name too
+            def visit_Name(self, n: cst.Name) -> None:
+                codemod.namer.taken.add(n.value)
+
             def visit_Call(self, n: cst.Call) -> None:
                 names = _qnames(codemod, n.func)
                 for q in names:
@@ -1042,6 +1035,8 @@ class Environments(PythonCodemod):
     # -- imports of prefect.environments
 
     def _fix_env_imports(self, module: cst.Module) -> cst.Module:
+        if not self.env_imports and not self.env_module_imports:
+            return module  # nothing imported from prefect.environments: three passes saved
         used = _used_names(module)
         placeholders = []
         for local, (mod, name, alias) in self.env_imports.items():

@@ -68,12 +68,16 @@ class LegacyDaskExecutorArgs(PythonCodemod):
         ),
     )
 
+    #: How DaskExecutor is spelled in the module (set by the pre-check in transform_module).
+    callee_names: frozenset = frozenset({"DaskExecutor"})
+
     def transform_module(self, tree: cst.Module) -> cst.Module:
         # cheap pre-check before metadata resolution: some DaskExecutor (or an alias) is called
         code = tree.code
         names = {"DaskExecutor"} | set(re.findall(r"DaskExecutor\s+as\s+(\w+)", code))
         if not re.search(r"\b(%s)\s*\(" % "|".join(sorted(names)), code):
             return tree
+        self.callee_names = names
         return super().transform_module(tree)
 
     def visit_Module(self, node: cst.Module) -> bool:
@@ -92,17 +96,23 @@ class LegacyDaskExecutorArgs(PythonCodemod):
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.func, set())}
-        if not names & DASK_EXECUTOR_QNAMES:
+        # Cheap checks first: scopes and qualified names are resolved (two tree passes) only
+        # for a call spelled like a DaskExecutor that has legacy arguments to convert.
+        func = original_node.func
+        last = func.attr if isinstance(func, cst.Attribute) else func
+        if not isinstance(last, cst.Name) or last.value not in self.callee_names:
+            return updated_node
+        if any(arg.star == "*" for arg in original_node.args):
             return updated_node
         args = []
         for arg in original_node.args:
-            if arg.star == "*":
-                return updated_node
             name = "**" if arg.star == "**" else (arg.keyword.value if arg.keyword else None)
             args.append((name, self.reader.value(arg.value).raw))
         new_args, changes = convert_dask_args(args)
         if not changes:
+            return updated_node
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.func, set())}
+        if not names & DASK_EXECUTOR_QNAMES:
             return updated_node
         position = self.get_metadata(PositionProvider, original_node).start
         line = self.lines[position.line - 1]
