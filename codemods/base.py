@@ -149,8 +149,11 @@ def _once_per_class(gather):
     return gather_once
 
 
-_matcher_visitors._gather_constructed_visit_funcs = _once_per_class(_matcher_visitors._gather_constructed_visit_funcs)
-_matcher_visitors._gather_constructed_leave_funcs = _once_per_class(_matcher_visitors._gather_constructed_leave_funcs)
+# Private libcst functions (checked with libcst 1.9): where a release renames them, the tool
+# simply runs without this shortcut.
+for _name in ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs"):
+    if callable(getattr(_matcher_visitors, _name, None)):
+        setattr(_matcher_visitors, _name, _once_per_class(getattr(_matcher_visitors, _name)))
 
 
 class PythonCodemod(Codemod, VisitorBasedCodemodCommand):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from prefect_upgrade.rewriters import SourceError
+
 from casefiles import FIXTURES, fixture_cases, render_case
 from prefect_upgrade.codemods import selected_codemods
 from prefect_upgrade.codemods.base import CodemodOptions
@@ -558,7 +560,10 @@ _PIECES = st.sampled_from([
 @given(st.lists(_PIECES, max_size=30).map("".join), st.sampled_from(
     ["requirements", "toml", "ini", "yaml", "dockerfile", "shell", "makefile", "dotenv"]))
 def test_text_codemods_never_crash_and_are_idempotent(text, kind):
-    result = run(text, kind)
+    try:
+        result = run(text, kind)
+    except SourceError:
+        return  # input its rewriter cannot read (e.g. not YAML): reported in one line, never rewritten
     again = run(result.text, kind)
     assert again.text == result.text
     assert result.text.count("\n") == text.count("\n")  # edits never add or remove lines

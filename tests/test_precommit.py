@@ -179,13 +179,14 @@ def test_hook_fixes_then_passes_and_manual_findings_block_until_suppressed(tmp_p
     assert "Passed" in second.stdout
 
     # an old API with no automatic fix stops the commit until someone acts on it
-    (project / "etl.py").write_text((project / "etl.py").read_text() + "print(flow.environment)\n")
+    # (the test codemod PFU991 flags any `.environment`; the real PFU206 leaves `settings` alone)
+    (project / "etl.py").write_text((project / "etl.py").read_text() + "print(settings.environment)\n")
     blocked = hook("etl.py")
     assert blocked.returncode == 1 and "read flow.run_config instead [manual]" in blocked.stdout
     assert "files were modified" not in blocked.stdout
     (project / "etl.py").write_text(
         (project / "etl.py").read_text().replace(
-            "print(flow.environment)", "print(flow.environment)  # prefect-upgrade: ignore"
+            "print(settings.environment)", "print(settings.environment)  # prefect-upgrade: ignore"
         )
     )
     assert hook("etl.py").returncode == 0
