@@ -37,6 +37,7 @@ from prefect_upgrade.rewriters import SourceError
 from prefect_upgrade.rewriters.embedded import (
     EmbeddingRewriter,
     Fragment,
+    Lines,
     argv_to_shell,
     masked,
     shell_to_argv,
@@ -160,28 +161,6 @@ def _after_is_comment(text: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-class _Lines:
-    """The file's lines with their offsets."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = text.splitlines(keepends=True)
-        self.starts = []
-        offset = 0
-        for line in self.lines:
-            self.starts.append(offset)
-            offset += len(line)
-
-    def content(self, index: int) -> str:
-        return self.lines[index].rstrip("\r\n")
-
-    def end_of_content(self, index: int) -> int:
-        return self.starts[index] + len(self.content(index))
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-
 class YamlRewriter(EmbeddingRewriter):
     kind = "yaml"
     embeds_shell = True
@@ -190,7 +169,7 @@ class YamlRewriter(EmbeddingRewriter):
         return [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text)]
 
     def _fragments(self, text: str) -> list[Fragment]:
-        lines = _Lines(text)
+        lines = Lines(text)
         fragments: list[Fragment] = []
         index = 0
         while index < len(lines):
@@ -243,13 +222,13 @@ class YamlRewriter(EmbeddingRewriter):
         return fragments
 
     # -- scalars ---------------------------------------------------------------------------
-    def _skip_block(self, lines: _Lines, index: int, column: int) -> int:
+    def _skip_block(self, lines: Lines, index: int, column: int) -> int:
         index += 1
         while index < len(lines) and (_blank(lines.content(index)) or _indent(lines.content(index)) > column):
             index += 1
         return index
 
-    def _block_scalar(self, lines: _Lines, index: int, column: int, header: str) -> tuple[Optional[Fragment], int]:
+    def _block_scalar(self, lines: Lines, index: int, column: int, header: str) -> tuple[Optional[Fragment], int]:
         style = header[0]
         first = index + 1
         last = first - 1  # the last non-blank content line
@@ -295,7 +274,7 @@ class YamlRewriter(EmbeddingRewriter):
         )
         return fragment, last + 1
 
-    def _scalar(self, lines: _Lines, index: int, value_col: int, column: int) -> tuple[Optional[Fragment], int]:
+    def _scalar(self, lines: Lines, index: int, value_col: int, column: int) -> tuple[Optional[Fragment], int]:
         """A plain or quoted scalar that starts at ``value_col`` of line ``index``."""
         line = lines.content(index)
         rest = line[value_col:]
@@ -366,7 +345,7 @@ class YamlRewriter(EmbeddingRewriter):
         return Fragment(start, start + end, value, index + 1, value_col, encode=encode), index + 1
 
     # -- sequences -------------------------------------------------------------------------
-    def _sibling_command(self, lines: _Lines, index: int, column: int) -> list[str]:
+    def _sibling_command(self, lines: Lines, index: int, column: int) -> list[str]:
         """The words of a ``command:`` argument list next to ``args:`` (Kubernetes), if any.
 
         ``command: ["prefect"]`` with ``args: ["agent", "kubernetes", "start", …]`` is one command
@@ -394,7 +373,7 @@ class YamlRewriter(EmbeddingRewriter):
             position -= 1
         return []
 
-    def _argv_words(self, lines: _Lines, index: int, match: re.Match) -> Optional[list[str]]:
+    def _argv_words(self, lines: Lines, index: int, match: re.Match) -> Optional[list[str]]:
         rest = match.group("rest")
         if rest.startswith("["):
             parsed = _parse_flow(lines.content(index), match.start("rest"))
@@ -420,7 +399,7 @@ class YamlRewriter(EmbeddingRewriter):
         return words or None
 
     def _block_sequence(
-        self, lines: _Lines, index: int, column: int, key: str, prefix: list[str] = ()
+        self, lines: Lines, index: int, column: int, key: str, prefix: list[str] = ()
     ) -> tuple[list[Fragment], int]:
         """The items of a block sequence under a key at ``column``."""
         items: list[tuple[int, re.Match]] = []
@@ -458,7 +437,7 @@ class YamlRewriter(EmbeddingRewriter):
             return self._script_items(lines, items, dash), index
         return self._argv_items(lines, items, dash, key, interrupted, prefix), index
 
-    def _plain_words(self, lines: _Lines, items) -> bool:
+    def _plain_words(self, lines: Lines, items) -> bool:
         """Whether the items look like an argument list (single words, or an ``sh -c`` list)."""
         values = [self._item_value(lines, i, m) for i, m in items]
         if any(value is None for value in values):
@@ -466,7 +445,7 @@ class YamlRewriter(EmbeddingRewriter):
         words = [value for value, _, _ in values]  # type: ignore[misc]
         return "-c" in words or all(" " not in word for word in words)
 
-    def _item_value(self, lines: _Lines, index: int, item: re.Match) -> Optional[tuple[str, int, int]]:
+    def _item_value(self, lines: Lines, index: int, item: re.Match) -> Optional[tuple[str, int, int]]:
         """A single-line scalar item: (value, start column, end column) or None."""
         rest = item.group("rest")
         column = item.start("rest")
@@ -482,7 +461,7 @@ class YamlRewriter(EmbeddingRewriter):
         end = _plain_end(rest)
         return rest[:end], column, column + end
 
-    def _script_items(self, lines: _Lines, items, dash: int) -> list[Fragment]:
+    def _script_items(self, lines: Lines, items, dash: int) -> list[Fragment]:
         fragments = []
         for index, item in items:
             rest = item.group("rest")
@@ -499,7 +478,7 @@ class YamlRewriter(EmbeddingRewriter):
         return fragments
 
     def _argv_items(
-        self, lines: _Lines, items, dash: int, key: str, interrupted: bool, command: list[str] = ()
+        self, lines: Lines, items, dash: int, key: str, interrupted: bool, command: list[str] = ()
     ) -> list[Fragment]:
         values = []
         for index, item in items:
@@ -553,7 +532,7 @@ class YamlRewriter(EmbeddingRewriter):
         ]
 
     def _flow_sequence(
-        self, lines: _Lines, index: int, value_col: int, key: str, prefix: list[str] = ()
+        self, lines: Lines, index: int, value_col: int, key: str, prefix: list[str] = ()
     ) -> list[Fragment]:
         line = lines.content(index)
         parsed = _parse_flow(line, value_col)
