@@ -19,7 +19,7 @@ import json
 import re
 from typing import Optional
 
-from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, argv_to_shell, shell_to_argv
+from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Lines, argv_to_shell, shell_to_argv
 from prefect_upgrade.rewriters.yaml import _parse_flow, _render_words, _script_positions
 
 _INSTRUCTION = re.compile(
@@ -79,12 +79,8 @@ class DockerfileRewriter(EmbeddingRewriter):
     def shell_fragments(self, text: str) -> list[Fragment]:
         if _escape_char(text) != "\\":
             return []
-        lines = text.splitlines(keepends=True)
-        starts = []
-        offset = 0
-        for line in lines:
-            starts.append(offset)
-            offset += len(line)
+        table = Lines(text)
+        lines, starts = table.lines, table.starts
         fragments = []
         index = 0
         while index < len(lines):

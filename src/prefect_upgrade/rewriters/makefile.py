@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment
+from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Lines
 
 _RULE = re.compile(r"^(?![\t#])(?:[^:=#\t]|\$\([^)]*\)|\$\{[^}]*\})+?::?(?![=:])")
 _ASSIGNMENT = re.compile(r"^[^:#=\t]*?(?:[:?+!]|::)?=")
@@ -88,12 +88,8 @@ class MakefileRewriter(EmbeddingRewriter):
     embeds_shell = True
 
     def shell_fragments(self, text: str) -> list[Fragment]:
-        lines = text.splitlines(keepends=True)
-        starts = []
-        offset = 0
-        for line in lines:
-            starts.append(offset)
-            offset += len(line)
+        table = Lines(text)
+        lines, starts = table.lines, table.starts
         fragments = []
         in_rule = False
         in_define = False
