@@ -165,6 +165,9 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
     file_kinds = frozenset({PYTHON})
+    #: False: the codemod is shown only the top-level statements that hold its markers, the
+    #: imports, and what they lead to (``rewriters/focus.py``); True: always the whole module.
+    sees_whole_module: ClassVar[bool] = False
 
     #: Set by the Python rewriter: a wrapper shared by every codemod that sees the same tree.
     shared_wrapper: Optional[MetadataWrapper] = None
