@@ -113,13 +113,26 @@ def compute_index() -> tuple[dict[str, Entry], dict[str, tuple[str, ...]]]:
     return entries, handled
 
 
-def _index() -> tuple[dict[str, Entry], Optional[dict[str, tuple[str, ...]]]]:
-    # Once every module is imported (or a test swapped the registry), the classes are the truth.
-    if _loaded:
-        return {code: _entry(cls) for code, cls in sorted(_REGISTRY.items())}, None
-    from prefect_upgrade.codemods import _marker_index as data
+_index_checked = False
 
-    return data.CODEMODS, data.HANDLED
+
+def _index() -> tuple[dict[str, Entry], Optional[dict[str, tuple[str, ...]]]]:
+    global _index_checked
+    if not _loaded:
+        from prefect_upgrade.codemods import _marker_index as data
+
+        if not _index_checked:
+            # A codemod module added without rewriting the index would be silently skipped:
+            # then every module is imported and the classes answer (slower, but right).
+            modules = {m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("pfu")}
+            if modules <= {entry.module for entry in data.CODEMODS.values()}:
+                _index_checked = True
+            else:
+                _load_all()
+        if not _loaded:
+            return data.CODEMODS, data.HANDLED
+    # Once every module is imported (or a test swapped the registry), the classes are the truth.
+    return {code: _entry(cls) for code, cls in sorted(_REGISTRY.items())}, None
 
 
 def index_entries() -> dict[str, Entry]:

@@ -18,7 +18,9 @@ def pools(monkeypatch):
     class Recording(concurrent.futures.ThreadPoolExecutor):  # a thread pool: same interface, no fork
         def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=()):
             started.append(max_workers)
-            super().__init__(max_workers=max_workers, initializer=initializer, initargs=initargs)
+            # One thread: CPython 3.11's ast.parse may fail in two threads at once
+            # ("AST constructor recursion depth mismatch"); the real pool uses processes.
+            super().__init__(max_workers=1, initializer=initializer, initargs=initargs)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
     return started

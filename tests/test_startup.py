@@ -225,3 +225,18 @@ def test_plain_command_line_exit_status_and_output(tmp_path, monkeypatch, capsys
         cli.main(["--check", "flow.py"])
     assert stop.value.code == 1
     assert capsys.readouterr().out == "would change: flow.py\n"
+
+
+def test_a_codemod_module_missing_from_the_index_loads_everything(monkeypatch):
+    from prefect_upgrade.codemods import _marker_index as data
+
+    missing = dict(data.CODEMODS)
+    del missing["PFU101"]
+    monkeypatch.setattr(data, "CODEMODS", missing)
+    monkeypatch.setattr(registry, "_index_checked", False)
+    monkeypatch.setattr(registry, "_loaded", False)
+    loads = []
+    real_load_all = registry._load_all
+    monkeypatch.setattr(registry, "_load_all", lambda: loads.append(1) or real_load_all())
+    assert "PFU101" in registry.selected_codes()
+    assert loads == [1]
