@@ -240,3 +240,20 @@ def test_a_codemod_module_missing_from_the_index_loads_everything(monkeypatch):
     monkeypatch.setattr(registry, "_load_all", lambda: loads.append(1) or real_load_all())
     assert "PFU101" in registry.selected_codes()
     assert loads == [1]
+
+
+def test_bytes_that_cannot_tell_keep_every_handled_codemod(monkeypatch):
+    import base64
+
+    # UTF-7 may spell "environment" (PFU201's marker) in base64: absent from the bytes, present
+    # in the text. Another marker in plain sight must not narrow the codemods to its own.
+    hidden = "+" + base64.b64encode("environment".encode("utf-16-be")).decode().rstrip("=") + "-"
+    raw = f"# coding: utf-7\nfrom prefect.engine.executors import LocalExecutor\nx = '{hidden}'\n".encode()
+    assert b"environment" not in raw and raw.decode("utf-7").count("environment") == 1
+    settings = runner.RunSettings(codemods=(), options=CodemodOptions(), codes=registry.selected_codes())
+    monkeypatch.setattr(registry, "_loaded", False)
+    work = runner._work_for(raw, "python", settings)
+    assert [c.code for c in work[0].codemods] == list(registry.handled_codes("python"))
+    plain = raw.replace(b"utf-7", b"utf-8")
+    narrowed = runner._work_for(plain, "python", settings)[0].codemods
+    assert "PFU101" in [c.code for c in narrowed] and "PFU201" not in [c.code for c in narrowed]

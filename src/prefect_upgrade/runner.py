@@ -10,9 +10,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
 
 from prefect_upgrade import codemods as registry
 from prefect_upgrade import suppressions
@@ -356,12 +354,12 @@ def _work_for(raw: bytes, kind: str, settings: RunSettings) -> Optional[tuple[Ru
         found = _filter_for_codes(kind, settings.codes)
     if not found.codemods:
         return None
-    if found.search(raw):
-        matched = found.matching(raw)
-    elif _bytes_show_text(raw, kind, found.text_markers):
-        return None
-    else:
+    if not _bytes_show_text(raw, kind, found.text_markers):
         matched = found.codemods  # an unusual encoding: the bytes cannot tell
+    elif found.search(raw):
+        matched = found.matching(raw)
+    else:
+        return None
     if settings.codes is not None:
         settings = replace(settings, codemods=registry.load(matched), codes=None)
     return settings, len(raw) * max(1, len(matched))
