@@ -1,4 +1,4 @@
-"""A few files (what pre-commit passes in a batch) never start a process pool; many do."""
+"""A few small files (what pre-commit passes in a batch) never start a process pool; much work does."""
 
 from __future__ import annotations
 
@@ -18,17 +18,22 @@ def pools(monkeypatch):
     class Recording(concurrent.futures.ThreadPoolExecutor):  # a thread pool: same interface, no fork
         def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=()):
             started.append(max_workers)
-            super().__init__(max_workers=max_workers, initializer=initializer, initargs=initargs)
+            # One thread: CPython 3.11's ast.parse may fail in two threads at once
+            # ("AST constructor recursion depth mismatch"); the real pool uses processes.
+            super().__init__(max_workers=1, initializer=initializer, initargs=initargs)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
     return started
 
 
-def _files(tmp_path, count):
+LINE = "from prefect.engine.executors import LocalExecutor\n"
+
+
+def _files(tmp_path, count, lines=1):
     paths = []
     for index in range(count):
         path = tmp_path / f"f{index}.py"
-        path.write_text("from prefect.engine.executors import LocalExecutor\n")
+        path.write_text(LINE * lines)
         paths.append((path, "python"))
     return paths
 
@@ -38,13 +43,16 @@ def _settings():
 
 
 def test_a_pre_commit_batch_runs_in_process(tmp_path, pools):
-    results = list(runner.run_files(_files(tmp_path, runner.POOL_THRESHOLD - 1), _settings(), jobs=8))
+    # 15 one-line files: each holds two fakes' markers, ~100 bytes of estimated work apiece.
+    results = list(runner.run_files(_files(tmp_path, 15), _settings(), jobs=8))
     assert pools == []
     assert all(r.changed for r in results)
 
 
 def test_a_big_run_uses_the_pool(tmp_path, pools):
-    results = list(runner.run_files(_files(tmp_path, runner.POOL_THRESHOLD), _settings(), jobs=2))
+    # Three files of 200 lines: together over POOL_MIN_WORK.
+    assert 3 * 200 * len(LINE) >= runner.POOL_MIN_WORK
+    results = list(runner.run_files(_files(tmp_path, 3, lines=200), _settings(), jobs=2))
     assert pools == [2]
-    assert len(results) == runner.POOL_THRESHOLD and all(r.changed for r in results)
+    assert len(results) == 3 and all(r.changed for r in results)
     assert [r.path for r in results] == sorted((r.path for r in results), key=lambda p: int(p.rsplit("f", 1)[1][:-3]))

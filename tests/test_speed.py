@@ -1,7 +1,8 @@
 """Speed machinery (issue 8), tested for behaviour, not timed.
 
 - the pre-filter: a file without any marker is neither decoded nor parsed;
-- no process pool below ``POOL_THRESHOLD`` files that need parsing, and a bounded read-ahead;
+- no process pool below ``POOL_MIN_WORK`` of estimated work in files that need parsing, and a
+  bounded read-ahead;
 - codemods share one metadata wrapper over parser output (no deep copy), and a codemod after a
   change sees correct metadata even when the change put one node in two places.
 """
@@ -136,32 +137,76 @@ def _tree(tmp_path: Path, count: int, text: str = "old_thing()\n") -> list[tuple
 
 def test_no_pool_below_the_threshold(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "_pool", _fail)
-    items = _tree(tmp_path, runner.POOL_THRESHOLD - 1)
-    # Files without markers do not count: many of them still start no pool.
-    items += _tree_plain(tmp_path / "plain", 2 * runner.POOL_THRESHOLD)
+    # Many small files that need work, but little work in all (12 bytes each): no pool.
+    count = 40
+    assert count * len("old_thing()\n") < runner.POOL_MIN_WORK
+    items = _tree(tmp_path, count)
+    # Files without markers do not count either.
+    items += _tree_plain(tmp_path / "plain", 2 * count, "x = 1\n" * 1000)
     results = list(run_files(items, _settings(RenameOldThing), jobs=2))
     assert [r.path for r in results] == [str(p) for p, _ in items]
-    assert sum(r.changed for r in results) == runner.POOL_THRESHOLD - 1
+    assert sum(r.changed for r in results) == count
 
 
-def _tree_plain(folder: Path, count: int) -> list[tuple[Path, str]]:
-    return _tree(folder, count, "x = 1\n")
+def _tree_plain(folder: Path, count: int, text: str = "x = 1\n") -> list[tuple[Path, str]]:
+    return _tree(folder, count, text)
 
 
-def test_pool_starts_at_the_threshold(tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "_pool", _fail)
+def _big(text: str = "old_thing()\n") -> str:
+    """A file whose estimated work alone reaches ``POOL_MIN_WORK``."""
+    return text * (runner.POOL_MIN_WORK // len(text) + 1)
+
+
+def test_pool_starts_once_the_known_work_is_worth_it(tmp_path, monkeypatch):
+    started = []
+
+    def no_pool(workers, settings):
+        started.append(workers)
+        raise AssertionError("must not be called")
+
+    monkeypatch.setattr(runner, "_pool", no_pool)
+    # One big file alone: a pool could not share it out; the second file starts the pool.
+    items = _tree(tmp_path / "a", 1, _big()) + _tree(tmp_path / "b", 1)
     with pytest.raises(AssertionError, match="must not be called"):
-        list(run_files(_tree(tmp_path, runner.POOL_THRESHOLD), _settings(RenameOldThing), jobs=2))
+        list(run_files(items, _settings(RenameOldThing), jobs=2))
+    assert started == [2]
+    # The same big file alone, or after many files with no marker: no pool.
+    items = _tree_plain(tmp_path / "plain", 50) + _tree(tmp_path / "a", 1, _big())
+    assert [r.changed for r in run_files(items, _settings(RenameOldThing), jobs=2)] == [False] * 50 + [True]
+
+
+@pytest.mark.parametrize(
+    "workers, files, work, expected",
+    [
+        (1, 100, 10**9, False),  # one job: never
+        (2, 1, 10**9, False),  # one file: nothing to share out
+        (2, 2, runner.POOL_MIN_WORK, True),
+        (2, 2, runner.POOL_MIN_WORK - 1, False),
+        (2, 1000, runner.POOL_MIN_WORK - 1, False),  # many files, little work (a pre-commit run)
+        (8, 3, 10**6, True),
+    ],
+)
+def test_pool_policy(workers, files, work, expected):
+    assert runner.wants_pool(workers, files, work) is expected
+
+
+def test_work_estimate_counts_bytes_times_matching_codemods():
+    both = _settings(RenameOldThing, ReportNewThing)
+    raw = b"old_thing()\n"  # markers of both codemods ("thing" is in "old_thing")
+    assert runner._work_for(raw, "python", both)[1] == 2 * len(raw)
+    assert runner._work_for(b"x = new_thing\n", "python", _settings(RenameOldThing)) is None
+    assert runner._work_for(b"x = thing\n", "python", both)[1] == len(b"x = thing\n")
 
 
 def test_one_job_never_starts_a_pool(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "_pool", _fail)
-    results = list(run_files(_tree(tmp_path, runner.POOL_THRESHOLD), _settings(RenameOldThing), jobs=1))
+    results = list(run_files(_tree(tmp_path, 3, _big()), _settings(RenameOldThing), jobs=1))
     assert all(r.changed for r in results)
 
 
-def test_pool_results_match_in_process_results_in_order(tmp_path):
-    items = _tree(tmp_path, runner.POOL_THRESHOLD + 1) + _tree_plain(tmp_path / "plain", 3)
+def test_pool_results_match_in_process_results_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "POOL_MIN_WORK", 1)
+    items = _tree(tmp_path, 17) + _tree_plain(tmp_path / "plain", 3)
     settings = _settings(RenameOldThing)
     pooled = list(run_files(items, settings, jobs=2))
     alone = list(run_files(items, settings, jobs=1))
@@ -180,7 +225,7 @@ def test_read_ahead_is_bounded(tmp_path, monkeypatch):
             yield items[n % len(items)]
 
     # Without a pool, a file that waits for work holds the results behind it: a bounded number.
-    monkeypatch.setattr(runner, "POOL_THRESHOLD", 10**9)
+    monkeypatch.setattr(runner, "POOL_MIN_WORK", 10**9)
     monkeypatch.setattr(runner, "_MAX_WINDOW", 50)
     stream = run_files(endless(), _settings(RenameOldThing), jobs=2)
     for given, _ in enumerate(stream, start=1):
@@ -227,9 +272,10 @@ def test_files_in_work_are_bounded(tmp_path, monkeypatch):
         return pool
 
     monkeypatch.setattr(runner, "_pool", fake_pool)
+    monkeypatch.setattr(runner, "POOL_MIN_WORK", 1)
     results = list(run_files((items[n % 3] for n in range(200)), _settings(RenameOldThing), jobs=2))
     assert len(results) == 200 and all(r.changed for r in results)
-    assert 0 < pool.most <= max(runner.POOL_THRESHOLD, 2 * runner._IN_FLIGHT_PER_WORKER)
+    assert 0 < pool.most <= max(runner._MIN_IN_FLIGHT, 2 * runner._IN_FLIGHT_PER_WORKER)
 
 
 # -- shared metadata --------------------------------------------------------------------------

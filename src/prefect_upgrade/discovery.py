@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-import pathspec
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -109,6 +108,8 @@ class _IgnoreRules:
             lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return
+        import pathspec  # only where a .gitignore is met (not for files named one by one)
+
         self._specs.append((folder, pathspec.GitIgnoreSpec.from_lines(lines)))
 
     def leave(self, folder: Path) -> None:

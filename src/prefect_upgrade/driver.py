@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional, TextIO
 
 from prefect_upgrade import report as reporting
-from prefect_upgrade.codemods.base import SOURCE_VERSIONS, CodemodOptions
+from prefect_upgrade.codemods.options import SOURCE_VERSIONS, CodemodOptions
 from prefect_upgrade.config import ConfigError, FileConfig, find_pyproject, load_config
 from prefect_upgrade.diff import colorize, unified_diff
 from prefect_upgrade.runner import FileResult, RunSettings
@@ -62,12 +62,13 @@ def _resolve_source_version(request: Request, config: FileConfig) -> tuple[str, 
 
 
 def build_settings(request: Request) -> tuple[RunSettings, FileConfig, tuple[str, str]]:
-    from prefect_upgrade.codemods import all_codes, selected_codemods
+    # Answered from the registry's index: no codemod module (nor libcst) is imported here.
+    from prefect_upgrade.codemods import known_codes, selected_codes
 
     config = load_config(find_pyproject(request.paths))
     select = request.select or config.select
     ignore = request.ignore or config.ignore
-    known = all_codes()
+    known = known_codes()
     for code in [*select, *ignore, *(c for codes in config.per_file_ignores.values() for c in codes)]:
         if not any(k.startswith(code) for k in known):
             raise ConfigError(f"unknown code or prefix {code!r} (see --list-codemods)")
@@ -77,7 +78,8 @@ def build_settings(request: Request) -> tuple[RunSettings, FileConfig, tuple[str
         unsafe_fixes=unsafe, from_version=version, select=tuple(select), ignore=tuple(ignore)
     )
     settings = RunSettings(
-        codemods=tuple(selected_codemods(select, ignore)),
+        codemods=(),
+        codes=selected_codes(select, ignore),
         options=options,
         write=request.write,
         per_file_ignores=tuple((glob, tuple(codes)) for glob, codes in config.per_file_ignores.items()),
@@ -114,7 +116,7 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
         return _run_stdin(request, settings, summary, stdout, stderr, stdin)
 
     from prefect_upgrade.discovery import discover
-    from prefect_upgrade.rewriters import rewriter_for
+    from prefect_upgrade.rewriters import has_rewriter
     from prefect_upgrade.runner import run_files
 
     missing = [p for p in request.paths if not p.exists() and not p.is_symlink()]
@@ -124,7 +126,7 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
     candidates = [
         c
         for c in discover([p for p in request.paths if p not in missing], [*config.exclude, *request.exclude])
-        if rewriter_for(c.kind) is not None or (c.explicit and c.kind is None and c.path.is_dir())
+        if has_rewriter(c.kind) or (c.explicit and c.kind is None and c.path.is_dir())
     ]
     if request.force_exclude:
         candidates = _force_exclude(candidates, [*config.exclude, *request.exclude], config)
@@ -133,7 +135,7 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
         from prefect_upgrade.review import ReviewStopped, review_files
 
         stopped = (ReviewStopped,)
-        results = review_files(candidates, settings, stdout, stderr, color, stdin=stdin)
+        results = review_files(candidates, settings.loaded(), stdout, stderr, color, stdin=stdin)
     else:
         results = run_files(((c.path, c.kind) for c in candidates), settings, request.jobs or config.jobs)
     from prefect_upgrade import progress

@@ -10,16 +10,20 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
 
+from prefect_upgrade import codemods as registry
 from prefect_upgrade import suppressions
-from prefect_upgrade.codemods.base import Codemod, CodemodOptions
+from prefect_upgrade.codemods.options import CodemodOptions
 from prefect_upgrade.findings import Finding, Reporter
 from prefect_upgrade.files import FileError, SourceFile, decode, read_bytes, write_atomically
-from prefect_upgrade.rewriters import SourceError, rewriter_for
+from prefect_upgrade.rewriters import SourceError, has_rewriter, rewriter_for
+
+if TYPE_CHECKING:  # the codemods' base imports libcst: only for files that need a codemod
+    from prefect_upgrade.codemods.base import Codemod
 
 #: Asked before a codemod's change to a file is kept: (codemod, path, before, after, findings).
-Decide = Callable[[type[Codemod], str, str, str, Sequence[Finding]], bool]
+Decide = Callable[["type[Codemod]", str, str, str, Sequence[Finding]], bool]
 
 
 @dataclass
@@ -114,6 +118,9 @@ class RunSettings:
     #: (glob, codes to ignore) pairs, globs relative to ``base`` (the config file's folder).
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     base: Optional[str] = None
+    #: When set, the selected codemods by main code (``codemods`` is then empty): each file gets
+    #: the classes of those whose markers its bytes hold, imported only then (see ``_work_for``).
+    codes: Optional[tuple[str, ...]] = None
 
     def for_path(self, path: str) -> "RunSettings":
         """These settings with the per-file ignores that match ``path`` applied."""
@@ -121,10 +128,22 @@ class RunSettings:
         if not extra:
             return self
         options = replace(self.options, ignore=self.options.ignore + extra)
+        if self.codes is not None:
+            entries = registry.index_entries()
+            codes = tuple(
+                c for c in self.codes if any(options.code_enabled(code) for code in entries[c].codes)
+            )
+            return replace(self, codes=codes, options=options, per_file_ignores=())
         codemods = tuple(
             c for c in self.codemods if any(options.code_enabled(code) for code in c.codes())
         )
         return replace(self, codemods=codemods, options=options, per_file_ignores=())
+
+    def loaded(self) -> "RunSettings":
+        """These settings with every selected codemod imported (``codemods`` filled)."""
+        if self.codes is None:
+            return self
+        return replace(self, codemods=registry.load(self.codes), codes=None)
 
 
 def _per_file_codes(path: str, rules: Sequence[tuple[str, tuple[str, ...]]], base: Optional[str]) -> tuple[str, ...]:
@@ -171,8 +190,11 @@ def process_file(
         raw, mtime_ns = read_bytes(path)
     except FileError as error:
         return FileResult(path=shown, kind=kind, error=str(error))
-    if kind is not None and rewriter_for(kind) is not None and not needs_work(raw, kind, settings.codemods):
-        return FileResult(path=shown, kind=kind)
+    if kind is not None and has_rewriter(kind):
+        work = _work_for(raw, kind, settings)
+        if work is None:
+            return FileResult(path=shown, kind=kind)
+        settings = work[0]
     return _process_raw(path, kind, raw, mtime_ns, settings, decide)
 
 
@@ -190,8 +212,11 @@ def _process_raw(
     except FileError as error:
         return FileResult(path=shown, kind=kind, error=str(error))
     source = SourceFile(source.text, source.encoding, raw, mtime_ns)
-    if kind is None or rewriter_for(kind) is None:
+    if kind is None or not has_rewriter(kind):
         return FileResult(path=shown, kind=kind, original=source.text, text=source.text)
+    if settings.codes is not None:
+        work = _work_for(raw, kind, settings)
+        settings = work[0] if work is not None else settings.loaded()
     result = process_source(shown, kind, source, settings, decide)
     if settings.write and result.changed:
         try:
@@ -220,11 +245,14 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 class _Filter:
     """For one kind and one set of codemods: which may apply, and the bytes that must appear."""
 
-    codemods: tuple[type[Codemod], ...]
+    #: The codemods that handle the kind: classes, or main codes (read from the index).
+    codemods: tuple
     #: Markers as UTF-8 bytes, with every marker that contains another one dropped (a text that
     #: holds ``prefect.engine`` holds ``prefect``), shortest first.
     markers: tuple[bytes, ...]
     text_markers: tuple[str, ...]
+    #: Each codemod's own markers as UTF-8 bytes, in the order of ``codemods``.
+    each: tuple[tuple[bytes, ...], ...] = ()
 
     def search(self, raw: bytes) -> bool:
         for marker in self.markers:
@@ -232,8 +260,22 @@ class _Filter:
                 return True
         return False
 
+    def matching(self, raw: bytes) -> tuple:
+        """The codemods (of ``codemods``) whose markers ``raw`` holds."""
+        return tuple(c for c, markers in zip(self.codemods, self.each) if any(m in raw for m in markers))
 
-_filters: dict[tuple[str, tuple[type[Codemod], ...]], _Filter] = {}
+
+_filters: dict[tuple, _Filter] = {}
+
+
+def _make_filter(handled: tuple, markers_of: Sequence[Sequence[str]]) -> _Filter:
+    texts = sorted({m for markers in markers_of for m in markers}, key=lambda m: (len(m), m))
+    kept: list[str] = []
+    for marker in texts:
+        if not any(shorter in marker for shorter in kept):
+            kept.append(marker)
+    each = tuple(tuple(m.encode("utf-8") for m in markers) for markers in markers_of)
+    return _Filter(handled, tuple(m.encode("utf-8") for m in kept), tuple(kept), each)
 
 
 def _filter_for(kind: str, codemods: tuple[type[Codemod], ...]) -> _Filter:
@@ -242,13 +284,19 @@ def _filter_for(kind: str, codemods: tuple[type[Codemod], ...]) -> _Filter:
     if found is None:
         rewriter = rewriter_for(kind)
         handled = tuple(c for c in codemods if rewriter is not None and rewriter.handles(c))
-        texts = sorted({m for c in handled for m in c.markers}, key=lambda m: (len(m), m))
-        kept: list[str] = []
-        for marker in texts:
-            if not any(shorter in marker for shorter in kept):
-                kept.append(marker)
-        found = _Filter(handled, tuple(m.encode("utf-8") for m in kept), tuple(kept))
-        _filters[key] = found
+        found = _filters[key] = _make_filter(handled, [c.markers for c in handled])
+    return found
+
+
+def _filter_for_codes(kind: str, codes: tuple[str, ...]) -> _Filter:
+    """``_filter_for`` from the registry's index: no codemod module is imported."""
+    key = ("codes", kind, codes)
+    found = _filters.get(key)
+    if found is None:
+        handles = set(registry.handled_codes(kind))
+        entries = registry.index_entries()
+        handled = tuple(c for c in codes if c in handles)
+        found = _filters[key] = _make_filter(handled, [entries[c].markers for c in handled])
     return found
 
 
@@ -288,15 +336,56 @@ def needs_work(raw: bytes, kind: str, codemods: Sequence[type[Codemod]]) -> bool
     return not _bytes_show_text(raw, kind, found.text_markers)
 
 
+def _work_for(raw: bytes, kind: str, settings: RunSettings) -> Optional[tuple[RunSettings, int]]:
+    """None when no selected codemod can change a ``kind`` file holding ``raw``; else the
+    settings to rewrite it with and an estimate of the work (see ``POOL_MIN_WORK``).
+
+    With ``settings.codes`` (the command line), the index answers, and the settings returned
+    carry only the codemods whose markers the bytes hold, imported now: a codemod whose markers
+    are absent cannot apply (its ``may_apply`` is never looser than its markers), so the
+    rewrite is the same as with every selected codemod. With classes (``settings.codemods``),
+    they are kept as given.
+    """
+    if settings.codes is not None and registry._loaded:
+        settings = settings.loaded()  # every class is imported (or a test swapped the registry)
+    if settings.codes is None:
+        found = _filter_for(kind, tuple(settings.codemods))
+    else:
+        found = _filter_for_codes(kind, settings.codes)
+    if not found.codemods:
+        return None
+    if not _bytes_show_text(raw, kind, found.text_markers):
+        matched = found.codemods  # an unusual encoding: the bytes cannot tell
+    elif found.search(raw):
+        matched = found.matching(raw)
+    else:
+        return None
+    if settings.codes is not None:
+        settings = replace(settings, codemods=registry.load(matched), codes=None)
+    return settings, len(raw) * max(1, len(matched))
+
+
 # -- many files -------------------------------------------------------------------------------
 
-#: Below this many files that need parsing, a process pool costs more than it saves.
-POOL_THRESHOLD = 16
-#: At most this many files per worker wait for or are in work at any time.
+#: Estimated work (bytes of a file that needs parsing × the codemods whose markers it holds)
+#: below which a process pool costs more than it saves. Measured on one core: ~50 µs a unit for
+#: Prefect-dense flows (a 6 kB flow holding 20 codemods' markers: ~6 s; a 200-byte one: ~0.1 s),
+#: less for files that merely mention a marker; a pool costs ~0.1-0.3 s to start. So ~1 s.
+POOL_MIN_WORK = 20_000
+#: A pool needs at least this many files that need parsing to share out.
+POOL_MIN_FILES = 2
+#: At most this many files per worker wait for or are in work at any time (at least 16 in all).
 _IN_FLIGHT_PER_WORKER = 8
+_MIN_IN_FLIGHT = 16
 #: At most this many results (most of them small: files the pre-filter skipped) wait to be
 #: handed back in order behind a file still in work.
 _MAX_WINDOW = 4096
+
+
+def wants_pool(workers: int, files: int, work: int) -> bool:
+    """Whether ``files`` that need parsing, of estimated ``work`` in all, are worth a pool."""
+    return workers > 1 and files >= POOL_MIN_FILES and work >= POOL_MIN_WORK
+
 
 _worker_settings: Optional[RunSettings] = None
 
@@ -323,28 +412,38 @@ def _pool(workers: int, settings: RunSettings):
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings,))
 
 
+def _preload(settings: RunSettings, kinds: Iterable[str]) -> None:
+    """Import the selected codemods and the rewriters of ``kinds`` once, before workers fork."""
+    if settings.codes is not None:
+        registry.load(settings.codes)
+    for kind in kinds:
+        rewriter_for(kind)
+
+
 def run_files(
     files: Iterable[tuple[Path, Optional[str]]], settings: RunSettings, jobs: Optional[int] = None
 ) -> Iterator[FileResult]:
     """Process ``files``; yields one result per file, in order.
 
     Files are read and pre-filtered here, as they come; only the files that need parsing go to
-    work. They are worked on in this process until ``POOL_THRESHOLD`` of them are waiting, and
-    only then in a pool of ``jobs`` processes (default: all cores). At most a few files per
-    worker are in flight, so memory stays flat however big the tree is.
+    work. They wait (and, when too many wait, are worked on in this process, front first) until
+    the work known so far is worth a pool of ``jobs`` processes (default: all cores,
+    ``wants_pool``), or the files run out: then what still waits is worked on here. At most a
+    few files per worker are in flight, so memory stays flat however big the tree is.
     """
     workers = jobs or os.cpu_count() or 1
     #: In order: finished results, futures, or ("wait", item) not yet handed to any worker.
     window: deque = deque()
-    waiting = 0  # files waiting for work while no pool runs
     pending = 0  # files waiting or in work
     pool = None
-    in_flight = max(POOL_THRESHOLD, workers * _IN_FLIGHT_PER_WORKER)
+    needing = known_work = 0  # files that need parsing and their estimated work, so far
+    kinds: set[str] = set()
+    in_flight = max(_MIN_IN_FLIGHT, workers * _IN_FLIGHT_PER_WORKER)
     try:
         for path, kind in files:
             shown = str(path)
             file_settings = settings.for_path(shown)
-            if kind is None or rewriter_for(kind) is None:
+            if kind is None or not has_rewriter(kind):
                 window.append(_without_texts_if_unchanged(_process_raw_from_disk(path, kind, file_settings)))
             else:
                 try:
@@ -352,7 +451,8 @@ def run_files(
                 except FileError as error:
                     window.append(FileResult(path=shown, kind=kind, error=str(error)))
                 else:
-                    if not needs_work(raw, kind, file_settings.codemods):
+                    work = _work_for(raw, kind, file_settings)
+                    if work is None:
                         window.append(FileResult(path=shown, kind=kind))
                     else:
                         item = (shown, kind, raw, mtime_ns)
@@ -364,18 +464,18 @@ def run_files(
                         else:
                             pending += 1
                             window.append(_Waiting(item))
-                            waiting += 1
-                            if workers > 1 and waiting >= POOL_THRESHOLD:
+                            needing += 1
+                            known_work += work[1]
+                            kinds.add(kind)
+                            if wants_pool(workers, needing, known_work):
+                                _preload(settings, kinds)
                                 pool = _pool(workers, settings)
                                 _submit_waiting(window, pool)
-                                waiting = 0
             # Hand back what is done at the front; bound what is held.
             while window and (_done(window[0]) or pending >= in_flight or len(window) > _MAX_WINDOW):
                 entry = window.popleft()
                 if not isinstance(entry, FileResult):
                     pending -= 1
-                if isinstance(entry, _Waiting):
-                    waiting -= 1
                 yield _result(entry, settings)
         while window:
             yield _result(window.popleft(), settings)
@@ -427,4 +527,7 @@ def process_stdin(data: bytes, kind: Optional[str], name: str, settings: RunSett
         source = decode(data, python=kind == "python")
     except FileError as error:
         return FileResult(path=name, kind=kind, error=str(error))
+    if settings.codes is not None:
+        work = _work_for(data, kind, settings) if has_rewriter(kind) else None
+        settings = work[0] if work is not None else replace(settings, codes=None)
     return process_source(name, kind, source, settings)

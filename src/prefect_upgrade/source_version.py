@@ -31,8 +31,6 @@ import re
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from prefect_upgrade.codemods._images import image_refs
-from prefect_upgrade.codemods._pins import admitted_minors, find_pins, parse_requirement
 
 DEFAULT = "0.15"
 _ORDER = ("0.13", "0.14", "0.15")
@@ -77,6 +75,10 @@ def _evidence_in_file(path: Path) -> list[tuple[str, str]]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
+    # Imported here, for the first file that may hold a pin (start-up stays light without one).
+    from prefect_upgrade.codemods._images import image_refs
+    from prefect_upgrade.codemods._pins import admitted_minors, find_pins, parse_requirement
+
     found: list[tuple[str, str]] = []
     if kind == "setup.py":
         pins = []

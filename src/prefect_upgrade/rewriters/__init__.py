@@ -9,10 +9,11 @@ refused on its own.
 from __future__ import annotations
 
 import importlib
-from typing import Any, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
-from prefect_upgrade.codemods.base import Codemod, CodemodOptions
-from prefect_upgrade.findings import Reporter
+if TYPE_CHECKING:  # the codemods' base imports libcst: not at start-up
+    from prefect_upgrade.codemods.base import Codemod, CodemodOptions
+    from prefect_upgrade.findings import Reporter
 
 
 class SourceError(Exception):
@@ -73,6 +74,11 @@ def known_kinds() -> frozenset[str]:
 PLAIN_TEXT_KINDS = frozenset(
     {"shell", "yaml", "dockerfile", "makefile", "dotenv", "toml", "ini", "requirements", "markdown", "rst", "notebook"}
 )
+
+
+def has_rewriter(kind: Optional[str]) -> bool:
+    """Whether ``rewriter_for(kind)`` is a rewriter, without importing it."""
+    return kind is not None and (kind in _REWRITERS or kind in PLAIN_TEXT_KINDS)
 
 
 def rewriter_for(kind: Optional[str]) -> Optional[Rewriter]:
