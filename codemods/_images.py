@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
+from prefect_upgrade.codemods._pins import line_starts
+
 TARGET = "1.4.1"
 #: Python versions with a ``prefecthq/prefect:1.4.1-pythonX.Y`` image.
 PYTHONS_1X = ("3.7", "3.8", "3.9", "3.10")
@@ -95,11 +97,7 @@ def yaml_split_refs(text: str) -> Iterator[ImageRef]:
         new_tag, problem, old = judge_tag(image, tag)
         yield ImageRef(match.start("tag"), match.end("tag"), image, tag, new_tag, problem, old)
     lines = text.splitlines(keepends=True)
-    offsets = []
-    position = 0
-    for line in lines:
-        offsets.append(position)
-        position += len(line)
+    offsets = line_starts(lines)
     for index, line in enumerate(lines):
         name = _SPLIT_NAME.match(line.rstrip("\r\n"))
         if not name:

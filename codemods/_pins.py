@@ -657,6 +657,16 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def line_starts(lines: Sequence[str]) -> list[int]:
+    """The offset at which each of ``text.splitlines(keepends=True)`` starts in ``text``."""
+    starts = []
+    position = 0
+    for line in lines:
+        starts.append(position)
+        position += len(line)
+    return starts
+
+
 def apply_edits(text: str, edits: Sequence[tuple[int, int, str]]) -> tuple[str, list[int]]:
     """Apply non-overlapping ``(start, end, replacement)`` edits; return the text and the new
     start offset of each edit (in the order given)."""

@@ -10,6 +10,7 @@ from prefect_upgrade.codemods._pins import (
     admits_python36,
     ini_values,
     line_col,
+    line_starts,
     poetry_to_pep440,
     toml_strings,
 )
@@ -132,11 +133,7 @@ class Python36(TextCodemod):
 
     def _yaml(self, text: str) -> Iterator[tuple[int, str]]:
         lines = text.splitlines(keepends=True)
-        offsets = []
-        position = 0
-        for line in lines:
-            offsets.append(position)
-            position += len(line)
+        offsets = line_starts(lines)
         for index, line in enumerate(lines):
             match = _YAML_KEY.match(line.rstrip("\r\n"))
             if not match:

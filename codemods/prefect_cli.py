@@ -103,6 +103,17 @@ class Transform:
     def report(self, index: int, code: str, fix_class: FixClass, message: str, applied: bool) -> None:
         self.findings.append(CliFinding(index, code, fix_class, message, applied))
 
+    def by_word(self) -> tuple[dict[int, tuple[NewWord, ...]], dict[int, list[NewWord]]]:
+        """The words that replace each word (the last edit wins), and those inserted after it."""
+        replaced: dict[int, tuple[NewWord, ...]] = {}
+        inserted: dict[int, list[NewWord]] = {}
+        for edit in self.edits:
+            if edit.insert_after:
+                inserted.setdefault(edit.index, []).extend(edit.words)
+            else:
+                replaced[edit.index] = edit.words
+        return replaced, inserted
+
 
 # --------------------------------------------------------------------------------------------
 # Option parsing
@@ -141,6 +152,10 @@ class Parsed:
 
     def find(self, key: str) -> list[Occurrence]:
         return [o for o in self.occurrences if o.opt.key == key]
+
+    def problem(self, args: Sequence[Arg]) -> tuple[int, str]:
+        """Where and why the options could not be read (``error``, or the first positional)."""
+        return self.error or (self.positionals[0], f"unexpected argument `{args[self.positionals[0]].text}`")
 
 
 _ATTACHED = re.compile(r"(--[A-Za-z0-9][A-Za-z0-9-]*)=")
@@ -248,7 +263,7 @@ def _register(args: Sequence[Arg], t: Transform) -> None:
     flow = 2
     parsed = parse_options(args, 3, _REGISTER_FLOW)
     if parsed.error or parsed.positionals:
-        index, why = parsed.error or (parsed.positionals[0], f"unexpected argument `{args[parsed.positionals[0]].text}`")
+        index, why = parsed.problem(args)
         t.report(index, REGISTER, MANUAL, f"`prefect register flow` was removed in 1.0 and this one could not be "
                  f"rewritten ({why}): use `prefect register --project P --path FILE`", False)
         return
@@ -412,7 +427,7 @@ def _run(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     old = args[sub].value
     parsed = parse_options(args, 3, _RUN_FLOW)
     if parsed.error or parsed.positionals:
-        index, why = parsed.error or (parsed.positionals[0], f"unexpected argument `{args[parsed.positionals[0]].text}`")
+        index, why = parsed.problem(args)
         t.report(index, RUN, MANUAL, f"`prefect run {old}` was removed in 1.0 and this one could not be "
                  f"rewritten ({why}): use `prefect run --name NAME --project P`", False)
         return
@@ -849,13 +864,7 @@ def edit_spans(text: str, words: Sequence[Word], t: Transform) -> list[Span]:
     style = "'"
     if any(w.raw.startswith('"') for w in words) and not any(w.raw.startswith("'") for w in words):
         style = '"'
-    replaced: dict[int, tuple[NewWord, ...]] = {}
-    inserted: dict[int, list[NewWord]] = {}
-    for edit in t.edits:
-        if edit.insert_after:
-            inserted.setdefault(edit.index, []).extend(edit.words)
-        else:
-            replaced[edit.index] = edit.words
+    replaced, inserted = t.by_word()
     spans: list[Span] = []
     n = len(words)
     i = 0
@@ -916,13 +925,7 @@ class ShellFinding:
 
 def expected_values(args: Sequence[Arg], t: Transform) -> list[Optional[str]]:
     """The words (static values, None when dynamic) the command has once ``t`` is applied."""
-    replaced: dict[int, tuple[NewWord, ...]] = {}
-    inserted: dict[int, list[NewWord]] = {}
-    for edit in t.edits:
-        if edit.insert_after:
-            inserted.setdefault(edit.index, []).extend(edit.words)
-        else:
-            replaced[edit.index] = edit.words
+    replaced, inserted = t.by_word()
 
     def value(word: NewWord) -> Optional[str]:
         if isinstance(word, Lit):

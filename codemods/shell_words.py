@@ -112,6 +112,20 @@ def _read_expansion(text: str, i: int) -> int:
     return i + 1  # a lone "$"
 
 
+def _skip_substitution(text: str, i: int, inner: list) -> int:
+    """``text[i]`` is ``$`` or a backquote: return the index after the expansion that starts
+    there; the span of a command substitution (``$(...)``, backquotes) goes to ``inner``."""
+    n = len(text)
+    if text[i] == "`":
+        k = text.find("`", i + 1)
+        inner.append((i + 1, n if k < 0 else k))
+        return n if k < 0 else k + 1
+    end = _read_expansion(text, i)
+    if text.startswith("$(", i) and not text.startswith("$((", i):
+        inner.append((i + 2, end - 1))
+    return end
+
+
 def _read_word(text: str, i: int, inner: Optional[list] = None) -> tuple[int, Optional[str]]:
     """Read the word starting at ``i``; return (end, value or None if dynamic).
 
@@ -156,38 +170,21 @@ def _read_word(text: str, i: int, inner: Optional[list] = None) -> tuple[int, Op
                         value.append(text[j : j + 2])
                     j += 2
                     continue
-                if d == "$" and j + 1 < n and (text[j + 1].isalnum() or text[j + 1] in "_{(@*#?$!-"):
+                if d == "`" or (d == "$" and j + 1 < n and (text[j + 1].isalnum() or text[j + 1] in "_{(@*#?$!-")):
                     dynamic = True
-                    end = _read_expansion(text, j)
-                    if text.startswith("$(", j) and not text.startswith("$((", j):
-                        inner.append((j + 2, end - 1))
-                    j = end
-                    continue
-                if d == "`":
-                    dynamic = True
-                    k = text.find("`", j + 1)
-                    inner.append((j + 1, n if k < 0 else k))
-                    j = n if k < 0 else k + 1
+                    j = _skip_substitution(text, j, inner)
                     continue
                 value.append(d)
                 j += 1
             i = min(j + 1, n)
             continue
-        if c == "$":
-            end = _read_expansion(text, i)
-            if end == i + 1:
+        if c in "$`":
+            end = _skip_substitution(text, i, inner)
+            if c == "$" and end == i + 1:
                 value.append("$")
             else:
                 dynamic = True
-                if text.startswith("$(", i) and not text.startswith("$((", i):
-                    inner.append((i + 2, end - 1))
             i = end
-            continue
-        if c == "`":
-            dynamic = True
-            k = text.find("`", i + 1)
-            inner.append((i + 1, n if k < 0 else k))
-            i = n if k < 0 else k + 1
             continue
         if c == "{" and text.startswith("{{", i):
             k = text.find("}}", i + 2)

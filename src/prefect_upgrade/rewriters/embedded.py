@@ -281,6 +281,20 @@ class EmbeddingRewriter(TextRewriter):
         return restore(apply_fragments(text, fragments, rewrite, reporter))
 
 
+
+class CodeBlockRewriter(EmbeddingRewriter):
+    """A kind whose shell and Python stand in blocks tagged with their language (Markdown
+    fences, reST ``code-block`` directives): ``blocks`` finds them all."""
+
+    embeds_shell = True
+    embeds_python = True
+
+    def shell_fragments(self, text: str) -> list[Fragment]:
+        return [fragment for kind, fragment in self.blocks(text) if kind == SHELL]
+
+    def python_fragments(self, text: str) -> list[Fragment]:
+        return [fragment for kind, fragment in self.blocks(text) if kind == PYTHON]
+
 def _rewriter(kind: str):
     from prefect_upgrade.rewriters import rewriter_for
 

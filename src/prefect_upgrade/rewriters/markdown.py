@@ -21,11 +21,9 @@ import re
 
 from prefect_upgrade.rewriters.embedded import (
     CONSOLE_LANGUAGES,
-    PYTHON,
     PYTHON_LANGUAGES,
-    SHELL,
     SHELL_LANGUAGES,
-    EmbeddingRewriter,
+    CodeBlockRewriter,
     Fragment,
     Lines,
     block_fragments,
@@ -76,10 +74,8 @@ def classify(word: str) -> str:
     return ""
 
 
-class MarkdownRewriter(EmbeddingRewriter):
+class MarkdownRewriter(CodeBlockRewriter):
     kind = "markdown"
-    embeds_shell = True
-    embeds_python = True
     block_kinds = BLOCK_KINDS
 
     def blocks(self, text: str) -> list[tuple[str, Fragment]]:
@@ -104,9 +100,3 @@ class MarkdownRewriter(EmbeddingRewriter):
                 found.extend(block_fragments(lines, index + 1, end - 1, len(match.group("indent")), language))
             index = end + 1
         return found
-
-    def shell_fragments(self, text: str) -> list[Fragment]:
-        return [fragment for kind, fragment in self.blocks(text) if kind == SHELL]
-
-    def python_fragments(self, text: str) -> list[Fragment]:
-        return [fragment for kind, fragment in self.blocks(text) if kind == PYTHON]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from prefect_upgrade.rewriters.embedded import PYTHON, SHELL, EmbeddingRewriter, Fragment, Lines, block_fragments
+from prefect_upgrade.rewriters.embedded import CodeBlockRewriter, Fragment, Lines, block_fragments
 from prefect_upgrade.rewriters.markdown import BLOCK_KINDS, classify
 
 _DIRECTIVE = re.compile(r"^(?P<indent>[ ]*)\.\.[ ]+(?P<name>[\w-]+)::[ \t]*(?P<argument>.*)$")
@@ -27,10 +27,8 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-class RstRewriter(EmbeddingRewriter):
+class RstRewriter(CodeBlockRewriter):
     kind = "rst"
-    embeds_shell = True
-    embeds_python = True
     block_kinds = BLOCK_KINDS
 
     def blocks(self, text: str) -> list[tuple[str, Fragment]]:
@@ -87,9 +85,3 @@ class RstRewriter(EmbeddingRewriter):
         width = min(_indent(lines.content(i)) for i in range(first, last + 1) if lines.content(i).strip())
         found.extend(block_fragments(lines, first, last, width, language))
         return position
-
-    def shell_fragments(self, text: str) -> list[Fragment]:
-        return [fragment for kind, fragment in self.blocks(text) if kind == SHELL]
-
-    def python_fragments(self, text: str) -> list[Fragment]:
-        return [fragment for kind, fragment in self.blocks(text) if kind == PYTHON]
