@@ -32,6 +32,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from prefect_upgrade.codemods._speed import ImportFixes
 from prefect_upgrade.codemods.base import PythonCodemod
 
 CLIENT = frozenset({"prefect.Client", "prefect.client.Client", "prefect.client.client.Client"})
@@ -171,7 +172,7 @@ def in_import_error_guard(node: cst.CSTNode, parents) -> bool:
     return False
 
 
-class RemovedCodemod(PythonCodemod):
+class RemovedCodemod(ImportFixes, PythonCodemod):
     """Base of the PFU3xx codemods: metadata, receiver resolution and statement comments."""
 
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)

@@ -12,6 +12,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._speed import ImportFixes
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
     CODE_SUMMARIES,
@@ -83,7 +84,7 @@ class Sink:
 
 
 @register
-class Environments(PythonCodemod):
+class Environments(ImportFixes, PythonCodemod):
     """Flow environments (removed in Prefect 1.0) become ``run_config`` and ``executor``.
 
     Follows environments-to-runconfig.md §4–§5 and §9a. ``Flow(environment=…)`` raises

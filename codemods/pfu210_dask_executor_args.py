@@ -8,6 +8,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._speed import ImportFixes
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
     DASK_EXECUTOR_QNAMES,
@@ -20,7 +21,7 @@ from prefect_upgrade.findings import FixClass
 
 
 @register
-class LegacyDaskExecutorArgs(PythonCodemod):
+class LegacyDaskExecutorArgs(ImportFixes, PythonCodemod):
     """Legacy ``DaskExecutor`` arguments, removed in Prefect 0.14, become 1.0 arguments.
 
     * ``address="local"`` → dropped (an empty address starts a temporary local cluster);
