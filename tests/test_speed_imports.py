@@ -1,0 +1,129 @@
+"""codemods/_speed.py: the cheap import fixes give exactly what libcst's visitors give."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+from prefect_upgrade.codemods import _speed
+
+ADD_CASES = [
+    "",
+    "x = 1\n",
+    '"""Doc."""\n\nx = 1\n',
+    '"""Doc."""\nimport os\nfrom prefect import Flow\n\n\ndef f():\n    from prefect import task\n    return task\n',
+    "__strict__ = True\nimport os\n# a comment\nx = 1\n",
+    "import os\nfrom prefect.run_configs import KubernetesRun\n",
+    "from prefect.run_configs import (\n    KubernetesRun,  # k8s\n)\nimport os\n\nflow = 1\n",
+    "import os\n# leading comment\n\nclass A:\n    pass\n",
+    "from __future__ import annotations\nimport os\nx = 1\n",
+    "try:\n    import yaml\nexcept ImportError:\n    yaml = None\nfrom prefect import Flow\n",
+]
+ADD_ITEMS = [
+    [("prefect.run_configs", "UniversalRun", None)],
+    [("prefect.run_configs", "KubernetesRun", None), ("prefect.executors", "DaskExecutor", None), ("yaml", None, None)],
+    [("warnings", None, None), ("prefect", "Flow", None), ("copy", None, None)],
+    [("prefect.run_configs", "ECSRun", "Run")],
+]
+
+
+def _scheduled_adds(items) -> list:
+    context = CodemodContext()
+    for module, obj, asname in items:
+        AddImportsVisitor.add_needed_import(context, module, obj, asname)
+    return context.scratch[AddImportsVisitor.CONTEXT_KEY]
+
+
+@pytest.mark.parametrize("source", ADD_CASES)
+@pytest.mark.parametrize("items", ADD_ITEMS)
+def test_add_imports_matches_libcst(source, items):
+    tree = cst.parse_module(source)
+    expected = AddImportsVisitor(CodemodContext(), _scheduled_adds(items)).transform_module(tree).code
+    got = _speed.add_imports(tree, CodemodContext(), _scheduled_adds(items)).code
+    assert got == expected
+    assert got != source
+
+
+class _Holder:
+    """What remove_imports needs of a codemod; records whether libcst's full visitor ran."""
+
+    def __init__(self) -> None:
+        self.context = CodemodContext()
+        self.full_runs = 0
+
+    def _instantiate_and_run(self, transform, tree):
+        self.full_runs += 1
+        return transform(self.context).transform_module(tree)
+
+
+REMOVE_CASES = [
+    # (source, removals, libcst's full analysis needed?)
+    ("from prefect.environments import LocalEnvironment\nx = 1\n", [("prefect.environments", "LocalEnvironment", None)], False),
+    ("from prefect.environments import LocalEnvironment, RemoteEnvironment\nRemoteEnvironment()\n",
+     [("prefect.environments", "LocalEnvironment", None), ("prefect.environments", "RemoteEnvironment", None)], True),
+    ("from prefect.environments import (\n    LocalEnvironment,  # one\n    RemoteEnvironment,  # two\n)\nx = 1\n",
+     [("prefect.environments", "RemoteEnvironment", None)], False),
+    ("from prefect.environments import LocalEnvironment as LE, Environment\nx = Environment\n",
+     [("prefect.environments", "LocalEnvironment", "LE")], False),
+    ("def f():\n    from prefect.environments import LocalEnvironment\n    return 1\n",
+     [("prefect.environments", "LocalEnvironment", None)], False),
+    ("from prefect.environments import LocalEnvironment\n__all__ = ['LocalEnvironment']\n",
+     [("prefect.environments", "LocalEnvironment", None)], True),
+    ("from prefect.environments import LocalEnvironment\nx: 'LocalEnvironment' = None\n",
+     [("prefect.environments", "LocalEnvironment", None)], True),
+    ("from prefect.environments import LocalEnvironment\n__all__ = ['Local' 'Environment']\n",
+     [("prefect.environments", "LocalEnvironment", None)], True),
+    ("from prefect.environments import LocalEnvironment\n__all__ = ['\\x4cocalEnvironment']\n",
+     [("prefect.environments", "LocalEnvironment", None)], True),
+    ("import prefect\nimport os\nos.getcwd()\n", [("prefect", None, None)], False),
+    ("import prefect.environments\nx = 1\n", [("prefect.environments", None, None)], True),
+    ("from __future__ import annotations\nx = 1\n", [("__future__", "annotations", None)], True),
+    ("from prefect.environments import *\nx = 1\n", [("prefect.environments", "LocalEnvironment", None)], False),
+    ("from . import LocalEnvironment\nx = 1\n", [("prefect.environments", "LocalEnvironment", None)], False),
+    ("# LocalEnvironment in a comment only\nfrom prefect.environments import LocalEnvironment\nx = f'{y}LocalEnvironment'\n",
+     [("prefect.environments", "LocalEnvironment", None)], True),
+    ("# LocalEnvironment in a comment only\nfrom prefect.environments import LocalEnvironment\nx = 1\n",
+     [("prefect.environments", "LocalEnvironment", None)], False),
+    ("class A:\n    from prefect.environments import LocalEnvironment\n    env = LocalEnvironment\n",
+     [("prefect.environments", "LocalEnvironment", None)], True),
+]
+
+
+@pytest.mark.parametrize("source,items,full", REMOVE_CASES)
+def test_remove_imports_matches_libcst(source, items, full):
+    tree = cst.parse_module(source)
+    expected = RemoveImportsVisitor(CodemodContext(), items).transform_module(tree).code
+    holder = _Holder()
+    got = _speed.remove_imports(holder, tree, items).code
+    assert got == expected
+    assert holder.full_runs == (1 if full else 0)
+
+
+def test_remove_imports_removes_what_is_unused():
+    # guards the comparison above against two visitors that both do nothing
+    source = "from prefect.environments import LocalEnvironment, RemoteEnvironment\nRemoteEnvironment()\n"
+    tree = cst.parse_module("from prefect.environments import LocalEnvironment\nx = 1\n")
+    assert _speed.remove_imports(_Holder(), tree, [("prefect.environments", "LocalEnvironment", None)]).code == "x = 1\n"
+    tree = cst.parse_module(source)
+    holder = _Holder()
+    got = _speed.remove_imports(holder, tree, [("prefect.environments", "LocalEnvironment", None)]).code
+    assert got == "from prefect.environments import RemoteEnvironment\nRemoteEnvironment()\n"
+
+
+def test_plain_visits_only_without_matchers():
+    import libcst.matchers as m
+
+    class Plain(_speed.PlainVisits, cst.matchers.MatcherDecoratableTransformer):
+        def leave_Name(self, original_node, updated_node):
+            return updated_node.with_changes(value=updated_node.value.upper())
+
+    class Decorated(_speed.PlainVisits, cst.matchers.MatcherDecoratableTransformer):
+        @m.call_if_inside(m.Call())
+        def leave_Name(self, original_node, updated_node):
+            return updated_node.with_changes(value=updated_node.value.upper())
+
+    tree = cst.parse_module("a = f(b)\n")
+    assert tree.visit(Plain()).code == "A = F(B)\n"
+    assert tree.visit(Decorated()).code == "a = F(B)\n"
