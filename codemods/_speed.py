@@ -190,8 +190,12 @@ def _local_of(module: str, obj: Optional[str], asname: Optional[str]) -> Optiona
     return local if local.isidentifier() else None
 
 
-def remove_imports(codemod, tree: cst.Module, items: list) -> cst.Module:
-    """What ``RemoveImportsVisitor`` scheduled with ``items`` does to ``tree``, cheaply when exact."""
+def remove_imports(codemod, tree: cst.Module, items: list, found: Optional[_NamesAndStrings] = None) -> cst.Module:
+    """What ``RemoveImportsVisitor`` scheduled with ``items`` does to ``tree``, cheaply when exact.
+
+    ``found``: ``names_and_strings(tree)`` when the caller already knows it (every ``Name``
+    outside import statements and every string of ``tree``, or more).
+    """
     wanted = set()
     for module, obj, asname in items:
         local = _local_of(module, obj, asname)
@@ -200,7 +204,7 @@ def remove_imports(codemod, tree: cst.Module, items: list) -> cst.Module:
             break
         wanted.add(local)
     if wanted is not None:
-        found = names_and_strings(tree)
+        found = found or names_and_strings(tree)
         if found.unsure or wanted & found.names or any(w in s for s in found.strings for w in wanted):
             wanted = None
     context = replace(codemod.context, scratch={RemoveImportsVisitor.CONTEXT_KEY: list(items)})
@@ -225,7 +229,7 @@ class ImportFixes(PlainVisits):
         if adds:
             new = add_imports(new, self.context, adds)
         if removes:
-            new = remove_imports(self, new, removes)
+            new = remove_imports(self, new, removes, self.__dict__.pop("_known_uses", None))
         if new is not tree and new.code == tree.code:
             return tree  # unchanged: the next codemod keeps this parse and its metadata
         return new

@@ -127,3 +127,39 @@ def test_plain_visits_only_without_matchers():
     tree = cst.parse_module("a = f(b)\n")
     assert tree.visit(Plain()).code == "A = F(B)\n"
     assert tree.visit(Decorated()).code == "a = F(B)\n"
+
+
+MODULES = [
+    "import prefect.environments\nx = prefect.environments.LocalEnvironment()\n",
+    "import prefect\nx = prefect.environments.storage.Docker()\n",
+    "import prefect\nx = (prefect).environments.LocalEnvironment\n",
+    "import prefect\nx = prefect .environments\n",
+    "import prefect\nx = prefect.environmentsX.y\n",
+    "import prefect\nx = prefect.environments.X(a=1).labels[0].y\n",
+    "import prefect\nx = f(prefect).environments\ny = prefect.executors.LocalExecutor()\n",
+    "from prefect import environments as envs\nclass A(envs.Environment):\n    env = envs.LocalEnvironment(labels=['a'])\n",
+    "import prefect\nx = [prefect.environments][0]\n",
+    "def f(prefect):\n    return prefect.environments.LocalEnvironment\n",
+    "from prefect.environments import LocalEnvironment\nflow.environment = LocalEnvironment()\n__all__ = ['x' 'y']\n",
+    "'LocalEnvironment'\nx: 'LocalEnvironment' = f'{a.b}'\n",
+]
+
+
+@pytest.mark.parametrize("source", MODULES)
+def test_module_uses_walk_equals_the_three_walks(source):
+    from prefect_upgrade.codemods import pfu201_environments as env
+
+    tree = cst.parse_module(source)
+    uses = env._ModuleUses()
+    tree.visit(uses)
+    assert uses.used == env._used_names(tree)
+    assert uses.dotted == env._dotted_env_uses(tree)
+    reference = _speed.names_and_strings(tree)
+    assert (uses.names, uses.strings, uses.unsure) == (reference.names, reference.strings, reference.unsure)
+
+
+def test_module_uses_sees_dotted_uses():
+    from prefect_upgrade.codemods import pfu201_environments as env
+
+    dotted = [env._dotted_env_uses(cst.parse_module(source)) for source in MODULES]
+    assert True in dotted and False in dotted  # the cases above exercise both answers
