@@ -204,6 +204,15 @@ class Environments(ImportFixes, PythonCodemod):
 
     _walk: Optional[set] = None
 
+    def _unchanged(self) -> Optional[bool]:
+        if getattr(self, "kwarg_plan", None) is None:
+            return None  # not analysed (the pre-check returned the tree itself)
+        if self.kwarg_plan or self.assign_plan or self.var_plan or self.read_plan:
+            return False  # each of these removes or replaces code
+        if not (self.comments or self.pre or self.imports or self.env_imports or self.env_module_imports):
+            return True  # the transform had nothing to add, drop or fix
+        return None
+
     def on_visit(self, node: cst.CSTNode) -> bool:
         walk = super().on_visit(node)
         return walk and (self._walk is None or node in self._walk)
