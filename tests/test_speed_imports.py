@@ -163,3 +163,60 @@ def test_module_uses_sees_dotted_uses():
 
     dotted = [env._dotted_env_uses(cst.parse_module(source)) for source in MODULES]
     assert True in dotted and False in dotted  # the cases above exercise both answers
+
+
+def _run(codemod_cls, source: str, options=None):
+    from libcst.codemod import CodemodContext
+    from libcst.metadata import MetadataWrapper
+
+    from prefect_upgrade.codemods.base import CodemodOptions
+    from prefect_upgrade.findings import Reporter
+
+    tree = cst.parse_module(source)
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    codemod = codemod_cls(CodemodContext(), options or CodemodOptions(), Reporter())
+    codemod.shared_wrapper = wrapper
+    return tree, codemod, codemod.transform_module(tree)
+
+
+def test_walked_parents_equal_parent_node_provider():
+    from libcst.metadata import ParentNodeProvider
+
+    from prefect_upgrade.codemods._removed_common import RemovedCodemod
+
+    seen = []
+
+    class Probe(RemovedCodemod):
+        code = "PFU399"
+        summary = "test probe"
+
+        def leave_Name(self, original, updated):
+            provider = self.metadata[ParentNodeProvider]
+            current = original
+            while current is not None:  # every ancestor, and the module (no parent)
+                seen.append((self.get_metadata(ParentNodeProvider, current, None), provider.get(current)))
+                current = provider.get(current)
+            return updated
+
+    source = "import prefect\n\nclass A:\n    def f(self, x):\n        return [y for y in x if prefect.context.get(y)]\n"
+    _run(Probe, source)
+    assert len(seen) > 20
+    assert all(walked is expected for walked, expected in seen)
+
+
+def test_unchanged_run_hands_back_its_tree():
+    from prefect_upgrade.codemods.pfu201_environments import Environments
+    from prefect_upgrade.codemods.pfu210_dask_executor_args import LegacyDaskExecutorArgs
+    from prefect_upgrade.codemods.pfu302_client import RemovedClientTokenApi
+
+    cases = [
+        (LegacyDaskExecutorArgs, "from prefect.executors import DaskExecutor\nDaskExecutor(address=a)\n"),
+        (Environments, "from prefect import Flow\nsettings.environment = 'prod'\nFlow('x', run_config=rc)\n"),
+        (RemovedClientTokenApi, "from prefect import Client\nclient = Client(api_token=TOKEN)\n"),  # reported only
+    ]
+    for codemod, source in cases:
+        tree, _, new = _run(codemod, source)
+        assert new is tree, codemod
+    # and a run that changes something does not
+    tree, _, new = _run(LegacyDaskExecutorArgs, "from prefect.executors import DaskExecutor\nDaskExecutor(address='local')\n")
+    assert new is not tree and new.code != tree.code
