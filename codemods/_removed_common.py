@@ -32,6 +32,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from prefect_upgrade.codemods._speed import ImportFixes
 from prefect_upgrade.codemods.base import PythonCodemod
 
 CLIENT = frozenset({"prefect.Client", "prefect.client.Client", "prefect.client.client.Client"})
@@ -171,7 +172,7 @@ def in_import_error_guard(node: cst.CSTNode, parents) -> bool:
     return False
 
 
-class RemovedCodemod(PythonCodemod):
+class RemovedCodemod(ImportFixes, PythonCodemod):
     """Base of the PFU3xx codemods: metadata, receiver resolution and statement comments."""
 
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
@@ -180,14 +181,33 @@ class RemovedCodemod(PythonCodemod):
         super().__init__(*args, **kwargs)
         self._comment_stack: list[list[str]] = []
         self._self_attrs: dict = {}
+        # Parents of the nodes the transform has walked so far (exactly what ParentNodeProvider
+        # gives for them): most parent lookups are ancestors or earlier assignments, so the
+        # provider (a whole-tree pass) is only resolved for a node not reached yet.
+        self._walk_stack: list = []
+        self._walked_parents: dict = {}
+
+    def get_metadata(self, key, node, *default):
+        if key is ParentNodeProvider:
+            parent = self._walked_parents.get(node)
+            if parent is not None:
+                return parent
+            if default and self._walk_stack and node is self._walk_stack[0]:
+                return default[0]  # the module being walked has no parent
+        return super().get_metadata(key, node, *default)
 
     # -- statement comments -------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
+        stack = self._walk_stack
+        if stack:
+            self._walked_parents[node] = stack[-1]
+        stack.append(node)
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             self._comment_stack.append([])
         return super().on_visit(node)
 
     def on_leave(self, original_node, updated_node):
+        self._walk_stack.pop()
         result = super().on_leave(original_node, updated_node)
         if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
             comments = self._comment_stack.pop()

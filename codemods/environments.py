@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Optional, Sequence, Union
 
 import libcst as cst
@@ -255,7 +256,11 @@ class ArgReader:
         self.module = module
         self.positions = positions  # callable: node -> CodeRange
         self.block_indent = block_indent or (lambda node: 0)
-        self.lines = module.code.split("\n")
+
+    @cached_property
+    def lines(self) -> list:
+        # rendered on first use only (a whole-tree pass)
+        return self.module.code.split("\n")
 
     def raw(self, node: cst.CSTNode) -> Raw:
         text = self.module.code_for_node(node)

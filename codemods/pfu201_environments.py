@@ -9,9 +9,10 @@ from typing import Optional, Sequence, Union
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
     CODE_SUMMARIES,
@@ -83,7 +84,7 @@ class Sink:
 
 
 @register
-class Environments(PythonCodemod):
+class Environments(ImportFixes, PythonCodemod):
     """Flow environments (removed in Prefect 1.0) become ``run_config`` and ``executor``.
 
     Follows environments-to-runconfig.md §4–§5 and §9a. ``Flow(environment=…)`` raises
@@ -134,7 +135,8 @@ class Environments(PythonCodemod):
     extra_codes = {c: s for c, s in CODE_SUMMARIES.items() if c != PFU_FLOW_KWARG}
     code_classes = {"PFU204": FixClass.MANUAL, PFU_NOT_AT_SINK: FixClass.MANUAL, PFU_REREGISTER: FixClass.MANUAL, PFU_BEHAVIOUR: FixClass.MANUAL}
     markers = ("environment",)
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
+    #: Parents come from the analysis walk (``_parents``), not from ParentNodeProvider (a pass).
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider)
 
     examples = (
         Example(
@@ -185,15 +187,58 @@ class Environments(PythonCodemod):
         self.env_module_imports: list = []  # Import/ImportFrom binding prefect.environments itself
         self.class_defs: list = []
         self._call_ctx = {}
+        self._parents: dict = {}  # node -> parent, as ParentNodeProvider would give
+        self._env_attrs: list = []  # every `<x>.environment` Attribute, in tree order
         self._scan(node)
         self._plan(node)
+        # The transform only walks down to the nodes it changes (everything else it would only
+        # rebuild as it is): the planned nodes and the statements that get comments or helpers.
+        parents = self._parents.get
+        self._walk = prune(
+            [*self.kwarg_plan, *self.assign_plan, *self.var_plan, *self.read_plan]
+            + [parents(statement) for statement in [*self.comments, *self.pre]],
+            parents,
+        )
+        self._walk.discard(None)
         return True
+
+    _walk: Optional[set] = None
+
+    def _unchanged(self) -> Optional[bool]:
+        if getattr(self, "kwarg_plan", None) is None:
+            return None  # not analysed (the pre-check returned the tree itself)
+        if self.kwarg_plan or self.assign_plan or self.var_plan or self.read_plan:
+            return False  # each of these removes or replaces code
+        if not (self.comments or self.pre or self.imports or self.env_imports or self.env_module_imports):
+            return True  # the transform had nothing to add, drop or fix
+        return None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        walk = super().on_visit(node)
+        return walk and (self._walk is None or node in self._walk)
 
     def _scan(self, module: cst.Module) -> None:
         codemod = self
 
+        parents = self._parents
+        stack: list = []
+
         class Scan(cst.CSTVisitor):
             # no visit_* below returns False: every node is seen, every Name too
+            def on_visit(self, n: cst.CSTNode) -> bool:
+                if stack:
+                    parents[n] = stack[-1]
+                stack.append(n)
+                return super().on_visit(n)
+
+            def on_leave(self, n: cst.CSTNode) -> None:
+                stack.pop()
+                super().on_leave(n)
+
+            def visit_Attribute(self, n: cst.Attribute) -> None:
+                if n.attr.value == "environment":
+                    codemod._env_attrs.append(n)
+
             def visit_Name(self, n: cst.Name) -> None:
                 codemod.namer.taken.add(n.value)
 
@@ -296,7 +341,7 @@ class Environments(PythonCodemod):
         return cst.Module([]).code_for_node(node)
 
     def _flow_key_of_call(self, call: cst.Call) -> Optional[tuple]:
-        parent = self.get_metadata(ParentNodeProvider, call, None)
+        parent = self._parents.get(call)
         if isinstance(parent, cst.WithItem) and parent.asname is not None:
             return self._key(parent.asname.name)
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
@@ -320,12 +365,12 @@ class Environments(PythonCodemod):
         """Does ``setter`` (a statement) run whenever ``sink`` does? (same or enclosing block)"""
         if setter is None or sink is None:
             return False
-        block = self.get_metadata(ParentNodeProvider, setter, None)
+        block = self._parents.get(setter)
         current = sink
         while current is not None:
             if current is block:
                 return True
-            current = self.get_metadata(ParentNodeProvider, current, None)
+            current = self._parents.get(current)
         return False
 
     def _has_run_config(self, ctx: FlowContext, sink: cst.CSTNode) -> bool:
@@ -337,7 +382,7 @@ class Environments(PythonCodemod):
         while current is not None:
             if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 return current
-            current = self.get_metadata(ParentNodeProvider, current, None)
+            current = self._parents.get(current)
         return None
 
     def _line_indent(self, node: cst.CSTNode) -> int:
@@ -420,7 +465,7 @@ class Environments(PythonCodemod):
         """``name = SomeEnvironment(...)``: is every use of ``name`` a sink?"""
         out = {}
         for call in self.env_calls:
-            parent = self.get_metadata(ParentNodeProvider, call, None)
+            parent = self._parents.get(call)
             if not (
                 isinstance(parent, cst.Assign)
                 and len(parent.targets) == 1
@@ -450,7 +495,7 @@ class Environments(PythonCodemod):
     def _sink_enabled(self, sink: cst.CSTNode) -> bool:
         """--select/--ignore decide which sinks are rewritten, not only what is reported."""
         if isinstance(sink, cst.Arg):
-            call = self.get_metadata(ParentNodeProvider, sink, None)
+            call = self._parents.get(sink)
             ctx = self._call_ctx.get(call, FlowContext())
             code = PFU_FLOW_KWARG
         else:
@@ -461,9 +506,9 @@ class Environments(PythonCodemod):
         return self.enabled(code)
 
     def _sink_of_name(self, name: cst.CSTNode) -> Optional[cst.CSTNode]:
-        parent = self.get_metadata(ParentNodeProvider, name, None)
+        parent = self._parents.get(name)
         if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value == "environment":
-            call = self.get_metadata(ParentNodeProvider, parent, None)
+            call = self._parents.get(parent)
             if call in self.flow_calls:
                 return parent
         if isinstance(parent, cst.Assign) and parent in self.env_assigns and parent.value is name:
@@ -789,13 +834,14 @@ class Environments(PythonCodemod):
         codemod = self
         sink_targets = {a.targets[0].target for a in self.env_assigns}
 
-        class Reads(cst.CSTVisitor):
+        class Reads:
+            # over the `<x>.environment` attributes the scan found, in tree order
             def visit_Attribute(self, n: cst.Attribute) -> Optional[bool]:
                 if n.attr.value != "environment" or n in sink_targets:
                     return None
                 if not codemod._flow_like(n.value):
                     return None
-                parent = codemod.get_metadata(ParentNodeProvider, n, None)
+                parent = codemod._parents.get(n)
                 flow = codemod._code(n.value)
                 if (
                     isinstance(parent, cst.Attribute)
@@ -826,7 +872,9 @@ class Environments(PythonCodemod):
                 )
                 return None
 
-        module.visit(Reads())
+        reads = Reads()
+        for attribute in self._env_attrs:
+            reads.visit_Attribute(attribute)
 
     # ----------------------------------------------------------------------------------------
     # transformation
@@ -936,7 +984,7 @@ class Environments(PythonCodemod):
         pre = self.pre.get(original, [])
         statements = []
         blank = [cst.EmptyLine(indent=False)]
-        parent = self.get_metadata(ParentNodeProvider, original, None)
+        parent = self._parents.get(original)
         first_in_block = isinstance(parent, cst.IndentedBlock) and parent.body and parent.body[0] is original
         for src in pre:
             for i, stmt in enumerate(cst.parse_module(src).body):
@@ -1037,7 +1085,9 @@ class Environments(PythonCodemod):
     def _fix_env_imports(self, module: cst.Module) -> cst.Module:
         if not self.env_imports and not self.env_module_imports:
             return module  # nothing imported from prefect.environments: three passes saved
-        used = _used_names(module)
+        uses = _ModuleUses()
+        module.visit(uses)  # one walk for what used to take three
+        used = uses.used
         placeholders = []
         for local, (mod, name, alias) in self.env_imports.items():
             if local in used:
@@ -1046,7 +1096,7 @@ class Environments(PythonCodemod):
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
                 )
-        dotted = _dotted_env_uses(module)
+        dotted = uses.dotted
         fixer = _ModuleImports(used, dotted, self)
         module = module.visit(fixer)
         for node in self.env_module_imports:
@@ -1059,10 +1109,56 @@ class Environments(PythonCodemod):
                     "import (see the other findings) and remove it",
                 )
         if not placeholders:
+            # what the import removal needs to know about this module (imports aside, nothing
+            # changes from here on)
+            self._known_uses = uses
             return module
         keep = {local for local, _ in placeholders}
         AddImportsVisitor.add_needed_import(self.context, "warnings")
         return module.visit(_Placeholders(keep, self))
+
+
+def _rooted_at_prefect(node: cst.BaseExpression) -> bool:
+    """Whether the source of ``node`` can start with ``prefect.`` (no parentheses first)."""
+    while True:
+        if node.lpar:
+            return False
+        if isinstance(node, cst.Attribute):
+            node = node.value
+        elif isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        else:
+            return isinstance(node, cst.Name) and node.value == "prefect"
+
+
+class _ModuleUses(_NamesAndStrings):
+    """One walk of the converted module (import statements aside) for
+
+    * ``used``: every name not in attribute position (``_used_names``);
+    * ``dotted``: ``prefect.environments.X`` (not ``.storage``) still referenced
+      (``_dotted_env_uses``);
+    * ``names``/``strings``: what the import removal checks (``_speed.names_and_strings``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set = set()
+        self.dotted = False
+        self._attr_names: set = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._attr_names.add(node.attr)
+        if not self.dotted and _rooted_at_prefect(node):
+            code = cst.Module([]).code_for_node(node)
+            if code.startswith("prefect.environments") and not code.startswith("prefect.environments.storage"):
+                self.dotted = True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        super().visit_Name(node)
+        if node not in self._attr_names:
+            self.used.add(node.value)
 
 
 def _used_names(module: cst.Module) -> set:
@@ -1096,6 +1192,10 @@ class _Placeholders(cst.CSTTransformer):
     def __init__(self, keep: set, codemod: Environments) -> None:
         self.keep = keep
         self.codemod = codemod
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # statements only: no import statement below an expression
+        return not isinstance(node, cst.BaseExpression) and super().on_visit(node)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
         if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
@@ -1176,6 +1276,10 @@ class _ModuleImports(cst.CSTTransformer):
         self.codemod = codemod
         self.left: set = set()
         self.originals = {id(n): n for n in codemod.env_module_imports}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # statements only: no import statement below an expression
+        return not isinstance(node, cst.BaseExpression) and super().on_visit(node)
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import):
         names = []

@@ -8,6 +8,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._speed import ImportFixes
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
     DASK_EXECUTOR_QNAMES,
@@ -20,7 +21,7 @@ from prefect_upgrade.findings import FixClass
 
 
 @register
-class LegacyDaskExecutorArgs(PythonCodemod):
+class LegacyDaskExecutorArgs(ImportFixes, PythonCodemod):
     """Legacy ``DaskExecutor`` arguments, removed in Prefect 0.14, become 1.0 arguments.
 
     * ``address="local"`` → dropped (an empty address starts a temporary local cluster);
@@ -80,11 +81,15 @@ class LegacyDaskExecutorArgs(PythonCodemod):
         self.callee_names = names
         return super().transform_module(tree)
 
+    _converted = 0
+
+    def _unchanged(self) -> bool:
+        return not self._converted  # leave_Call is the only change
+
     def visit_Module(self, node: cst.Module) -> bool:
         self.blocks = [0]
         self.default_indent = len(node.default_indent)
         self.reader = ArgReader(node, lambda n: self.get_metadata(PositionProvider, n), lambda n: self.blocks[-1])
-        self.lines = node.code.split("\n")
         return True
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
@@ -115,7 +120,7 @@ class LegacyDaskExecutorArgs(PythonCodemod):
         if not names & DASK_EXECUTOR_QNAMES:
             return updated_node
         position = self.get_metadata(PositionProvider, original_node).start
-        line = self.lines[position.line - 1]
+        line = self.reader.lines[position.line - 1]
         indent = len(line) - len(line.lstrip(" "))
         func = cst.Module([]).code_for_node(updated_node.func)
         from prefect_upgrade.codemods.environments import CallX
@@ -127,4 +132,5 @@ class LegacyDaskExecutorArgs(PythonCodemod):
             applied=True,
         )
         new = cst.parse_expression(source)
+        self._converted += 1
         return updated_node.with_changes(args=new.args, whitespace_before_args=new.whitespace_before_args)
