@@ -292,6 +292,12 @@ def build_mixed(root: Path, stdlib_lines: int, dense_files: int, seed: int = 1) 
         _write(folder / f"README_{n}.md", (_MARKDOWN_PREFECT if n % 3 == 0 else _MARKDOWN_PLAIN).format(n=n))
 
 
+def dense_texts(count: int, seed: int = 2) -> list[str]:
+    """``count`` generated Prefect-dense flows (the tests use them too)."""
+    rng = random.Random(seed)
+    return [prefect_flow(rng, n) for n in range(count)]
+
+
 def build_dense(root: Path, files: int, seed: int = 2) -> None:
     rng = random.Random(seed)
     _make_root(root)

@@ -149,11 +149,37 @@ def _once_per_class(gather):
     return gather_once
 
 
+def _matchers_once_per_class(gather):
+    """libcst also searches every attribute of each new instance for ``@m.call_if_inside``
+    matchers (~35 ms an instance; a file sees dozens of instances). They sit on the class's
+    methods, so the search is made once per class; each instance still gets its own dict, which
+    libcst fills in while it walks the tree."""
+    if getattr(gather, "_once_per_class", False):
+        return gather
+    found_for: dict = {}
+
+    def gather_once(obj):
+        cls = type(obj)
+        if any(callable(v) for v in vars(obj).values()):
+            return gather(obj)  # instance attributes could carry matchers of their own
+        keys = found_for.get(cls)
+        if keys is None:
+            keys = found_for[cls] = tuple(gather(obj))
+        return dict.fromkeys(keys)
+
+    gather_once._once_per_class = True
+    return gather_once
+
+
 # Private libcst functions (checked with libcst 1.9): where a release renames them, the tool
 # simply runs without this shortcut.
-for _name in ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs"):
+for _name, _shortcut in (
+    ("_gather_constructed_visit_funcs", _once_per_class),
+    ("_gather_constructed_leave_funcs", _once_per_class),
+    ("_gather_matchers", _matchers_once_per_class),
+):
     if callable(getattr(_matcher_visitors, _name, None)):
-        setattr(_matcher_visitors, _name, _once_per_class(getattr(_matcher_visitors, _name)))
+        setattr(_matcher_visitors, _name, _shortcut(getattr(_matcher_visitors, _name)))
 
 
 class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
@@ -165,6 +191,9 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
     file_kinds = frozenset({PYTHON})
+    #: False: the codemod is shown only the top-level statements that hold its markers, the
+    #: imports, and what they lead to (``rewriters/focus.py``); True: always the whole module.
+    sees_whole_module: ClassVar[bool] = False
 
     #: Set by the Python rewriter: a wrapper shared by every codemod that sees the same tree.
     shared_wrapper: Optional[MetadataWrapper] = None

@@ -279,3 +279,26 @@ def test_bare_module_from_elsewhere_is_copied(monkeypatch):
     state = rewriter.apply(module, RenameOldThing, CodemodOptions(), Reporter(), "<t>")
     assert rewriter.render(state) == "new_thing()\n"
     assert module.code == "old_thing()\n"
+
+
+def test_call_if_inside_matchers_are_gathered_once_per_class_and_kept_per_instance(monkeypatch):
+    import libcst.matchers as m
+    from libcst.matchers import _visitors
+
+    assert getattr(_visitors._gather_matchers, "_once_per_class", False)
+
+    class InsideCall(m.MatcherDecoratableTransformer):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        @m.call_if_inside(m.Call(func=m.Name("outer")))
+        def visit_Name(self, node):
+            self.seen.append(node.value)
+
+    module = cst.parse_module("outer(a)\nb\nouter(c)\n")
+    first, second = InsideCall(), InsideCall()
+    module.visit(first)
+    module.visit(second)
+    assert first.seen == second.seen == ["outer", "a", "outer", "c"]
+    assert first._matchers is not second._matchers  # each walk keeps its own state

@@ -20,7 +20,7 @@ from libcst.metadata import MetadataWrapper
 
 from prefect_upgrade.codemods.base import Codemod, CodemodOptions, PythonCodemod
 from prefect_upgrade.findings import Reporter
-from prefect_upgrade.rewriters import Rewriter, SourceError
+from prefect_upgrade.rewriters import Rewriter, SourceError, focus
 
 
 def _guard_depth(text: str) -> None:
@@ -64,36 +64,68 @@ def _compiles(text: str) -> bool:
 
 
 class PythonState:
-    """A module, its text once rendered, and (for parser output) the shared metadata wrapper."""
+    """A module's text, with its libcst tree, metadata and outline computed when first needed.
 
-    __slots__ = ("module", "_text", "_wrapper")
+    Codemods that see the same text share one tree and one metadata wrapper; codemods that see
+    the same focused view of it (``focus.py``) share that view's tree in the same way.
+    """
 
-    def __init__(self, module: cst.Module, text: Optional[str] = None, parsed: bool = False) -> None:
-        self.module = module
+    __slots__ = ("_module", "_text", "_wrapper", "_outline", "_views")
+
+    def __init__(self, module: Optional[cst.Module] = None, text: Optional[str] = None, parsed: bool = False) -> None:
+        assert module is not None or text is not None
+        self._module = module
         self._text = text
         # Only a tree straight from the parser is known to hold no node twice.
-        self._wrapper = MetadataWrapper(module, unsafe_skip_copy=True) if parsed else None
+        self._wrapper = MetadataWrapper(module, unsafe_skip_copy=True) if parsed and module is not None else None
+        self._outline: object = None
+        self._views: dict[str, "PythonState"] = {}
 
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self.module.code
+            self._text = self._module.code
         return self._text
+
+    @property
+    def module(self) -> cst.Module:
+        return self.wrapper().module
 
     @classmethod
     def copied(cls, module: cst.Module) -> "PythonState":
         state = cls(module)
         state._wrapper = MetadataWrapper(module)  # a deep copy: no node twice
-        state.module = state._wrapper.module
+        state._module = state._wrapper.module
         return state
 
     def wrapper(self) -> MetadataWrapper:
         if self._wrapper is None:
-            # A codemod's output may hold one node in two places: parse its text afresh.
+            # Not parsed yet, or a codemod's output, which may hold one node in two places:
+            # parse its text afresh.
             fresh = parse_python(self.text)
-            self.module = fresh
+            if self._module is None and fresh.code != self.text:
+                raise SourceError(_NOT_REPRODUCED)
+            self._module = fresh
             self._wrapper = MetadataWrapper(fresh, unsafe_skip_copy=True)
         return self._wrapper
+
+    def outline(self) -> Optional[focus.Outline]:
+        if self._outline is None:
+            self._outline = focus.Outline.of(self.text) or False
+        return self._outline or None
+
+    def view(self, text: str) -> "PythonState":
+        found = self._views.get(text)
+        if found is None:
+            found = self._views[text] = PythonState(text=text)
+        return found
+
+
+_NOT_REPRODUCED = "cannot be reproduced exactly by the parser (unusual trailing whitespace?); not rewritten"
+
+#: Whether codemods see only the statements they could change (``focus.py``); tests turn it off
+#: to check that it changes nothing.
+FOCUS = True
 
 
 class PythonRewriter(Rewriter):
@@ -107,12 +139,12 @@ class PythonRewriter(Rewriter):
         return issubclass(codemod, PythonCodemod)
 
     def parse(self, text: str, path: str) -> PythonState:
-        module = parse_python(text)
-        if module.code != text:
-            # libcst loses bytes on a few rare layouts (e.g. a last line of only blanks); a
-            # rewrite would silently change the file elsewhere, so it is not rewritten at all.
-            raise SourceError("cannot be reproduced exactly by the parser (unusual trailing whitespace?); not rewritten")
-        return PythonState(module, text, parsed=True)
+        state = PythonState(text=text)
+        if not FOCUS or state.outline() is None:
+            # libcst parses the whole text now: its message for a syntax error is the one shown,
+            # and text it cannot reproduce byte for byte is refused before any codemod runs.
+            state.wrapper()
+        return state
 
     def apply(
         self,
@@ -125,6 +157,17 @@ class PythonRewriter(Rewriter):
         assert issubclass(codemod, PythonCodemod)
         if isinstance(state, cst.Module):  # a tree parsed elsewhere: copied, as libcst would
             state = PythonState.copied(state)
+        outline = state.outline() if FOCUS and not codemod.sees_whole_module else None
+        view = outline.focus(codemod.markers) if outline is not None else None
+        if view is not None:
+            focused = self._apply_focused(state, view, codemod, options, reporter, path)
+            if focused is not None:
+                return focused
+        return self._transform(state, codemod, options, reporter, path)
+
+    def _transform(
+        self, state: PythonState, codemod: type[PythonCodemod], options: CodemodOptions, reporter: Reporter, path: str
+    ) -> PythonState:
         wrapper = state.wrapper()
         self._parsed_text = state.text
         transformer = codemod(CodemodContext(filename=path), options, reporter)
@@ -137,11 +180,48 @@ class PythonRewriter(Rewriter):
             return state
         return PythonState(module)
 
+    def _apply_focused(
+        self,
+        state: PythonState,
+        view: focus.Focus,
+        codemod: type[PythonCodemod],
+        options: CodemodOptions,
+        reporter: Reporter,
+        path: str,
+    ) -> Optional[PythonState]:
+        """The codemod run on its focused view; None when the whole module must be used."""
+        shown = state.view(view.text)
+        try:
+            shown.wrapper()
+        except SourceError:
+            return None  # the whole module gives the message
+        seen = Reporter()
+        result = self._transform(shown, codemod, options, seen, path)
+        if result is shown:
+            whole = state
+        else:
+            text = view.restore(result.text)
+            if text is None:
+                return None
+            whole = PythonState(text=text)
+        for finding in seen.findings:
+            reporter.add(
+                finding.code,
+                view.original_line(finding.line),
+                finding.col,
+                finding.fix_class,
+                finding.message,
+                finding.applied,
+            )
+        return whole
+
     def render(self, state: PythonState) -> str:
         return state.code if isinstance(state, cst.Module) else state.text
 
     def verify(self, original: str, rewritten: str, path: str) -> None:
+        if _compiles(rewritten):
+            return
         if rewritten != self._parsed_text:
             parse_python(rewritten)
-        if not _compiles(rewritten) and _compiles(original):
+        if _compiles(original):
             raise SourceError("the rewritten code does not compile; nothing was written (please report this)")
