@@ -36,24 +36,45 @@ Decisions where the spec is silent:
   ``--unsafe-fixes``; the other names of the same import still move (the import is split).
 * An import that becomes identical to an earlier one in the same block is dropped; imports in
   different blocks (``if``/``else`` branches) are never merged.
+
+Speed (``tests/test_moves_speed.py``): one collector pass finds imports, names, calls and the
+parent links the engine needs; libcst's scopes (the costly part) are computed only when a
+name's attribute chain can reach a row of the table, and then by libcst's own visitors run
+once each (``scopes_of``); qualified names are asked of those scopes, as
+``QualifiedNameProvider`` does; positions are computed only for the nodes reported
+(``positions_of``); the transform enters only the top-level statements it changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Optional, Sequence, Union
+from contextlib import nullcontext
+from types import MappingProxyType
+from typing import ClassVar, Collection, Mapping, Optional, Sequence, Union
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
     ImportAssignment,
-    ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
+    QualifiedName,
     QualifiedNameSource,
+    Scope,
     ScopeProvider,
 )
+from libcst.metadata.position_provider import PositionProvidingCodegenState
+from libcst.metadata.wrapper import MetadataWrapper
+
+try:  # libcst's own scope analysis, run without its batching (see ``scopes_of``)
+    from libcst.metadata.expression_context_provider import (
+        ExpressionContext,
+        ExpressionContextProvider,
+        ExpressionContextVisitor,
+    )
+    from libcst.metadata.scope_provider import ScopeVisitor
+except ImportError:  # pragma: no cover - a libcst that moved them
+    ScopeVisitor = None  # type: ignore[assignment,misc]
 
 from prefect_upgrade.codemods.base import PythonCodemod
 from prefect_upgrade.codemods.moves_table import (
@@ -84,6 +105,99 @@ def is_compat_try(node: cst.CSTNode) -> bool:
     return False
 
 
+def scopes_of(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Optional[Scope]]:
+    """``wrapper.resolve(ScopeProvider)``, computed in two passes over the tree instead of four.
+
+    libcst resolves ``ExpressionContextProvider`` and then ``ScopeProvider`` as batchable
+    providers: each runs its own visitor over the whole tree from ``visit_Module`` and is then
+    walked over the whole tree a second time for methods neither has. Here the same two
+    visitors run once each, and the results are left in the wrapper for later users. Where a
+    libcst release moves these (private) pieces, libcst resolves the provider itself.
+    """
+    known = getattr(wrapper, "_metadata", None)
+    if isinstance(known, dict) and ScopeProvider in known:
+        return known[ScopeProvider]
+    if ScopeVisitor is None or not isinstance(known, dict) or ExpressionContextProvider in known:
+        return wrapper.resolve(ScopeProvider)
+    try:
+        contexts = ExpressionContextProvider()
+        contexts._computed = {}
+        wrapper.module.visit(ExpressionContextVisitor(contexts, ExpressionContext.LOAD))
+        scopes = ScopeProvider()
+        scopes._computed = {}
+        scopes.metadata = {ExpressionContextProvider: contexts._computed}
+        visitor = ScopeVisitor(scopes)
+        wrapper.module.visit(visitor)
+        visitor.infer_accesses()
+    except (AttributeError, TypeError):  # pragma: no cover - a libcst that changed them
+        return wrapper.resolve(ScopeProvider)
+    known[ExpressionContextProvider] = MappingProxyType(dict(contexts._computed))
+    known[ScopeProvider] = result = MappingProxyType(dict(scopes._computed))
+    return result
+
+
+_NO_RECORD = nullcontext()
+
+
+class _TargetPositions(PositionProvidingCodegenState):
+    """``PositionProvider``'s code generation, recording only the positions of ``targets``.
+
+    The same tokens, the same line/column arithmetic (a token without a line break only moves
+    the column), the same recording for the nodes asked for; nothing recorded for the others.
+    """
+
+    def _update_position(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            super()._update_position(value)
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.provider.targets:  # type: ignore[attr-defined]
+            super().before_codegen(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.provider.targets:  # type: ignore[attr-defined]
+            super().after_codegen(node)
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):  # type: ignore[override]
+        if node not in self.provider.targets:  # type: ignore[attr-defined]
+            return _NO_RECORD
+        # (a statement's range ends where a child's does: its children are targets too)
+        return super().record_syntactic_position(node, start_node=start_node, end_node=end_node)
+
+
+class _PositionSink:
+    def __init__(self, targets: set) -> None:
+        self.targets = targets
+        self._computed: dict = {}
+
+
+def positions_of(module: cst.Module, targets: set) -> Optional[dict]:
+    """``PositionProvider`` ranges of ``targets`` only (``None``: ask ``PositionProvider``)."""
+    wanted = set(targets)
+    for target in targets:
+        if isinstance(target, (cst.BaseSmallStatement, cst.BaseStatement)):
+            _add_subtree(target, wanted)
+    sink = _PositionSink(wanted)
+    try:
+        state = _TargetPositions(
+            default_indent=module.default_indent, default_newline=module.default_newline, provider=sink
+        )
+        module._codegen(state)
+    except (KeyError, AttributeError, TypeError):  # a range from a child not computed; a libcst that changed
+        return None
+    if not targets <= sink._computed.keys():  # pragma: no cover - defensive
+        return None
+    return sink._computed
+
+
+def _add_subtree(node: cst.CSTNode, into: set) -> None:
+    for child in node.children:
+        into.add(child)
+        _add_subtree(child, into)
+
+
 def dotted(name: str) -> cst.BaseExpression:
     return cst.parse_expression(name)
 
@@ -103,7 +217,6 @@ class Binding:
     local: str
     #: What ``local`` refers to (for ``import a.b.c`` without ``as``: ``a``).
     target: str
-    scope: object
     #: For ``import a.b.c`` without ``as``: ``a.b.c``.
     module_path: Optional[str] = None
     refs: list = field(default_factory=list)
@@ -136,6 +249,9 @@ class Ref:
 
 
 class _Collector(cst.CSTVisitor):
+    """One pass over the module: imports, names, calls, strings, and the few parent links the
+    engine needs (instead of ``ParentNodeProvider``, which costs two more passes)."""
+
     def __init__(self) -> None:
         self.imports: list[ImportNode] = []
         self.names: list[cst.Name] = []
@@ -143,6 +259,43 @@ class _Collector(cst.CSTVisitor):
         self.name_values: set[str] = set()
         self.all_strings: set[str] = set()
         self.protected: set[int] = set()
+        #: ``node`` → the ``Attribute`` whose ``value`` it is.
+        self.attribute_of: dict[cst.CSTNode, cst.Attribute] = {}
+        #: Names that are the ``attr`` of an ``Attribute``.
+        self.attrs: set[cst.Name] = set()
+        #: ``node`` → the ``Call`` whose ``func`` it is.
+        self.call_of: dict[cst.CSTNode, cst.Call] = {}
+        #: import statement → (its block, its order in the module): ``ParentNodeProvider`` of its
+        #: line (a ``SimpleStatementSuite`` stands for the compound statement that holds it).
+        self.where: dict[int, tuple[int, int]] = {}
+        #: node (a collected name or import) → the top-level statement it is in.
+        self.top_of: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._blocks: list[cst.CSTNode] = []
+        self._block: Optional[cst.CSTNode] = None
+        self._top: Optional[cst.CSTNode] = None
+
+    def collect(self, module: cst.Module) -> None:
+        self._blocks.append(module)
+        for statement in module.body:
+            self._top = statement
+            statement.visit(self)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._blocks.append(node)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self._blocks.pop()
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._block = self._blocks[-1]
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._block = node
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attribute_of[node.value] = node
+        self.attrs.add(node.attr)
+        self.top_of[node] = self._top  # type: ignore[assignment]
 
     def visit_Try(self, node: cst.Try) -> Optional[bool]:
         if is_compat_try(node):
@@ -154,19 +307,26 @@ class _Collector(cst.CSTVisitor):
         return self.visit_Try(node)  # type: ignore[arg-type]
 
     def visit_Import(self, node: cst.Import) -> Optional[bool]:
-        self.imports.append(node)
+        self._import(node)
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> Optional[bool]:
-        self.imports.append(node)
+        self._import(node)
         return False
+
+    def _import(self, node: ImportNode) -> None:
+        self.where[id(node)] = (id(self._block), len(self.imports))
+        self.top_of[node] = self._top  # type: ignore[assignment]
+        self.imports.append(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.append(node)
         self.name_values.add(node.value)
+        self.top_of[node] = self._top  # type: ignore[assignment]
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)
+        self.call_of[node.func] = node
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         try:
@@ -180,7 +340,10 @@ class _Collector(cst.CSTVisitor):
 class MovesCodemod(PythonCodemod):
     """Base class of the move codemods: set ``move_codes`` (rows of the table to apply)."""
 
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider, ParentNodeProvider)
+    #: Positions only for findings; qualified names straight from the scopes (what
+    #: ``QualifiedNameProvider`` computes, without its two extra passes); parents from the
+    #: collector.
+    METADATA_DEPENDENCIES = (PositionProvider,)
     move_codes: ClassVar[tuple[str, ...]] = ()
     #: Qualified names whose calls ``check_calls`` inspects (they count for the pre-check).
     checked_calls: ClassVar[tuple[str, ...]] = ()
@@ -194,6 +357,11 @@ class MovesCodemod(PythonCodemod):
         self.stmt_rewrites: dict[cst.CSTNode, list[cst.BaseSmallStatement]] = {}
         #: A comment that followed a name moved out of a parenthesised import, for its new line.
         self.trailing_comments: dict[cst.CSTNode, cst.Comment] = {}
+        #: Top-level statements the transform skips (set once the analysis is done).
+        self._clean: set = set()
+        #: Findings of the analysis wait for the positions of all of them, computed at once.
+        self._pending: Optional[list] = None
+        self._positions: dict = {}
 
     # ------------------------------------------------------------------ pre-check
 
@@ -214,23 +382,58 @@ class MovesCodemod(PythonCodemod):
     # ------------------------------------------------------------------ analysis
 
     def visit_Module(self, node: cst.Module) -> None:
+        self._pending = []
+        try:
+            self._analyse(node)
+        finally:
+            pending, self._pending = self._pending, None
+        if pending:
+            self._positions = self._positions_of(node, {p[0] for p in pending}) or {}
+            for target, message, kwargs in pending:
+                super().report(target, message, **kwargs)
+
+    def report(self, node: cst.CSTNode, message: str, **kwargs) -> None:  # type: ignore[override]
+        if self._pending is not None:
+            self._pending.append((node, message, kwargs))
+        else:
+            super().report(node, message, **kwargs)
+
+    def _positions_of(self, module: cst.Module, targets: set) -> Optional[dict]:
+        known = getattr(self.context.wrapper, "_metadata", None)
+        if isinstance(known, dict) and PositionProvider in known:
+            return None  # already computed for this tree
+        return positions_of(module, targets)
+
+    def get_metadata(self, key, node, *default):  # type: ignore[override]
+        if key is PositionProvider and node in self._positions:
+            return self._positions[node]
+        return super().get_metadata(key, node, *default)
+
+    def _analyse(self, node: cst.Module) -> None:
         collector = _Collector()
-        node.visit(collector)
+        collector.collect(node)
         self._collector = collector
         self._bindings_by_stmt: dict[int, list[Binding]] = {}
-        self._where: dict[int, tuple[int, tuple[int, int]]] = {}
+        self._where = collector.where
         self._bindings: list[Binding] = []
-        self._scopes = {s for s in self.metadata[ScopeProvider].values() if s is not None}
-        self._all_names: set[str] = set()
-        for scope in self._scopes:
-            for assignment in scope.assignments:
-                self._all_names.add(assignment.name.split(".")[0])
-            for access in scope.accesses:
-                if isinstance(access.node, cst.Name):
-                    self._all_names.add(access.node.value)
+        # Scopes (two passes and the biggest cost) are computed on first use only.
+        self._scope_map: Optional[Mapping[cst.CSTNode, Optional[Scope]]] = None
+        self._all_names_found: Optional[set[str]] = None
+        self._qualnames: dict[cst.CSTNode, Collection[QualifiedName]] = {}
         for stmt in collector.imports:
             self._collect_bindings(stmt)
-        refs = [r for r in (self._ref_for(n) for n in collector.names) if r is not None]
+        self._bindings_by_local: dict[str, list[Binding]] = {}
+        for b in self._bindings:
+            self._bindings_by_local.setdefault(b.local, []).append(b)
+        # Only a name some import binds can be a reference (``_bindings_of``), and only when a
+        # qualified name its chain may have is in the table (``_may_be_ref``). An import inside
+        # a ``try: … except ImportError:`` block (not collected) may bind a dotted name that
+        # the chain would follow: then every bound name is looked at, as before.
+        exact = not collector.protected
+        names = [
+            n for n in collector.names if n.value in self._bindings_by_local and (not exact or self._may_be_ref(n))
+        ]
+        refs = [r for r in (self._ref_for(n) for n in names) if r is not None]
         for ref in refs:
             for binding in ref.bindings:
                 binding.refs.append(ref)
@@ -245,12 +448,78 @@ class MovesCodemod(PythonCodemod):
         for stmt in collector.imports:
             self._plan_statement(stmt)
         self.check_calls(collector.calls)
+        self._clean = self._clean_statements(node)
+
+    def _clean_statements(self, module: cst.Module) -> set:
+        """Top-level statements that hold nothing to rewrite: the transform does not enter them."""
+        dirty = set()
+        for changed in (self.name_renames, self.chain_rewrites, self.call_kwargs, self.stmt_rewrites):
+            for node in changed:
+                top = self._collector.top_of.get(node)
+                if top is None:
+                    return set()
+                dirty.add(top)
+        return {statement for statement in module.body if statement not in dirty}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if node in self._clean:
+            return False
+        return super().on_visit(node)
 
     def check_calls(self, calls: Sequence[cst.Call]) -> None:
         """Hook for codemods that also flag calls (e.g. PFU105's ``Azure(connection_string=)``)."""
 
-    def qualnames(self, node: cst.CSTNode) -> set:
-        return self.get_metadata(QualifiedNameProvider, node, set())
+    def qualnames(self, node: cst.CSTNode) -> Collection[QualifiedName]:
+        """What ``QualifiedNameProvider`` gives for ``node`` (it asks the node's scope too)."""
+        found = self._qualnames.get(node)
+        if found is None:
+            scope = self._scope_of(node)
+            found = self._qualnames[node] = scope.get_qualified_names_for(node) if scope else set()
+        return found
+
+    def _scope_of(self, node: cst.CSTNode) -> Optional[Scope]:
+        """``ScopeProvider`` metadata of ``node`` (``None`` where it has none)."""
+        if self._scope_map is None:
+            self._scope_map = scopes_of(self.context.wrapper)
+        return self._scope_map.get(node)
+
+    @property
+    def _all_names(self) -> set[str]:
+        """Every name assigned or accessed (as a ``Name``) in any scope of the module."""
+        if self._all_names_found is None:
+            if self._scope_map is None:
+                self._scope_map = scopes_of(self.context.wrapper)
+            found: set[str] = set()
+            for scope in {s for s in self._scope_map.values() if s is not None}:
+                for assignment in scope.assignments:
+                    found.add(assignment.name.split(".")[0])
+                for access in scope.accesses:
+                    if isinstance(access.node, cst.Name):
+                        found.add(access.node.value)
+            self._all_names_found = found
+        return self._all_names_found
+
+    def _may_be_ref(self, name: cst.Name) -> bool:
+        """Whether ``_ref_for(name)`` can find a row, without scopes: every qualified name a level
+        of its chain can have comes from an import binding ``name`` (``ImportAssignment``), and is
+        that level's own dotted text (``import a.b.c``), the binding's target followed by the rest
+        of the text (``from m import x as name``, ``import a.b as name``), or, for the name
+        itself, the dotted module of ``import a.b.c``. None of them in the table: no reference."""
+        value = name.value
+        texts = [value]
+        node: cst.CSTNode = name
+        attribute_of = self._collector.attribute_of
+        while node in attribute_of:
+            node = attribute_of[node]
+            texts.append(f"{texts[-1]}.{node.attr.value}")  # type: ignore[attr-defined]
+        lookup = self.index.lookup
+        for b in self._bindings_by_local[value]:
+            if b.module_path is not None and lookup(b.module_path):
+                return True
+            for text in texts:
+                if lookup(text) or lookup(b.target + text[len(value):]):
+                    return True
+        return False
 
     def _collect_bindings(self, stmt: ImportNode) -> None:
         if isinstance(stmt, cst.ImportFrom):
@@ -259,11 +528,6 @@ class MovesCodemod(PythonCodemod):
             if isinstance(stmt.names, cst.ImportStar):
                 return
             module = get_full_name_for_node(stmt.module)
-        scope = self.get_metadata(ScopeProvider, stmt, None)
-        line = self.get_metadata(ParentNodeProvider, stmt, None)
-        block = self.get_metadata(ParentNodeProvider, line, None) if line is not None else None
-        start = self.get_metadata(PositionProvider, stmt).start
-        self._where[id(stmt)] = (id(block), (start.line, start.column))
         found: list[Binding] = []
         for alias in stmt.names:  # type: ignore[union-attr]
             name = get_full_name_for_node(alias.name)
@@ -272,19 +536,19 @@ class MovesCodemod(PythonCodemod):
             asname = get_full_name_for_node(alias.asname.name) if alias.asname else None
             if isinstance(stmt, cst.Import):
                 if asname:
-                    binding = Binding(stmt, alias, asname, name, scope)
+                    binding = Binding(stmt, alias, asname, name)
                 else:
                     root = name.split(".")[0]
-                    binding = Binding(stmt, alias, root, root, scope, module_path=name if "." in name else None)
+                    binding = Binding(stmt, alias, root, root, module_path=name if "." in name else None)
             else:
-                binding = Binding(stmt, alias, asname or name, f"{module}.{name}", scope)
+                binding = Binding(stmt, alias, asname or name, f"{module}.{name}")
             found.append(binding)
         self._bindings_by_stmt[id(stmt)] = found
         self._bindings.extend(found)
 
     def _bindings_of(self, name: cst.Name) -> Optional[list[Binding]]:
         """The import bindings ``name`` can refer to; ``None`` if any other binding is possible."""
-        scope = self.get_metadata(ScopeProvider, name, None)
+        scope = self._scope_of(name)
         if scope is None:
             return None
         assignments = scope[name.value]
@@ -306,18 +570,14 @@ class MovesCodemod(PythonCodemod):
         quals = self.qualnames(name)
         if not quals or any(q.source is not QualifiedNameSource.IMPORT for q in quals):
             return None
-        parent = self.get_metadata(ParentNodeProvider, name, None)
-        if isinstance(parent, cst.Attribute) and parent.attr is name:
+        collector = self._collector
+        if name in collector.attrs:
             return None
         levels: list[cst.BaseExpression] = [name]
         node: cst.CSTNode = name
-        while True:
-            parent = self.get_metadata(ParentNodeProvider, node, None)
-            if isinstance(parent, cst.Attribute) and parent.value is node:
-                levels.append(parent)
-                node = parent
-            else:
-                break
+        while node in collector.attribute_of:
+            node = collector.attribute_of[node]
+            levels.append(node)  # type: ignore[arg-type]
         for level in reversed(levels):
             names = {q.name for q in self.qualnames(level) if q.source is QualifiedNameSource.IMPORT}
             if not names:
@@ -332,8 +592,7 @@ class MovesCodemod(PythonCodemod):
             bindings = self._bindings_of(name)
             if bindings is None:
                 return None
-            parent = self.get_metadata(ParentNodeProvider, level, None)
-            is_call = isinstance(parent, cst.Call) and parent.func is level
+            is_call = level in collector.call_of
             return Ref(name, level, old, new, row, bindings, is_call)
         return None
 
@@ -428,7 +687,7 @@ class MovesCodemod(PythonCodemod):
         assignment = self._assignment_of(b)
         if assignment is None:
             return False
-        if any(not isinstance(a, ImportAssignment) for a in b.scope.assignments[b.local]):  # type: ignore[attr-defined]
+        if any(not isinstance(a, ImportAssignment) for a in self._scope_of(b.stmt).assignments[b.local]):  # type: ignore[union-attr]
             return False  # the old name is also assigned here: keep it, import the new one under it
         for access in assignment.references:
             if not isinstance(access.node, cst.Name) or len(access.referents) != 1:
@@ -456,7 +715,7 @@ class MovesCodemod(PythonCodemod):
         return found[1] if found and found[1] else b.target
 
     def _assignment_of(self, b: Binding) -> Optional[ImportAssignment]:
-        for assignment in b.scope.assignments:  # type: ignore[attr-defined]
+        for assignment in self._scope_of(b.stmt).assignments:  # type: ignore[union-attr]
             if isinstance(assignment, ImportAssignment) and assignment.node is b.stmt and assignment.name == b.local:
                 return assignment
         return None
@@ -524,7 +783,7 @@ class MovesCodemod(PythonCodemod):
         return None
 
     def _prefect_free(self, name: cst.Name) -> bool:
-        scope = self.get_metadata(ScopeProvider, name, None)
+        scope = self._scope_of(name)
         if scope is None:
             return False
         for assignment in scope["prefect"]:

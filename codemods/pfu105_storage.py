@@ -59,9 +59,11 @@ class MovedStorage(MovesCodemod):
 
     def check_calls(self, calls: Sequence[cst.Call]) -> None:
         for call in calls:
+            found = [a for a in call.args if a.keyword is not None and a.keyword.value == "connection_string"]
+            if not found:
+                continue  # (asked first: it needs no scopes)
             names = {q.name for q in self.qualnames(call.func) if q.source is QualifiedNameSource.IMPORT}
             if not names & set(AZURE_STORAGE):
                 continue
-            for arg in call.args:
-                if arg.keyword is not None and arg.keyword.value == "connection_string":
-                    self.report(arg, AZURE_MESSAGE, applied=False, fix_class=FixClass.MANUAL)
+            for arg in found:
+                self.report(arg, AZURE_MESSAGE, applied=False, fix_class=FixClass.MANUAL)

@@ -17,6 +17,17 @@ from prefect_upgrade.findings import FixClass
 _PATH = re.compile(r"prefect(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _INDEX = MoveIndex(MOVES)
 _MODULE_ROWS = frozenset(m.old for m in MOVES if m.kind == "module")
+#: A path between quotes anywhere in the text: every string ``_new_path`` acts on spells its
+#: value verbatim between its quotes (escapes are left alone), so a module without such a
+#: path of a moved name is returned as it is, without a pass over its tree.
+_QUOTED_PATH = re.compile(r"(?<=['\"])prefect(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?=['\"])")
+
+
+def _may_hold_path(text: str) -> bool:
+    return any(
+        _INDEX.lookup(found) is not None and found not in _MODULE_ROWS
+        for found in (match.group(0) for match in _QUOTED_PATH.finditer(text))
+    )
 
 
 def _markers() -> tuple[str, ...]:
@@ -65,6 +76,11 @@ class MovedStringPaths(PythonCodemod):
             "mock.patch('prefect.storage.S3.build')\n",
         ),
     )
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        if not _may_hold_path(tree.code):
+            return tree
+        return super().transform_module(tree)
 
     def visit_Try(self, node: cst.Try) -> Optional[bool]:
         return not is_compat_try(node)
