@@ -49,7 +49,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from contextlib import nullcontext
-from types import MappingProxyType
 from typing import ClassVar, Collection, Mapping, Optional, Sequence, Union
 
 import libcst as cst
@@ -61,21 +60,10 @@ from libcst.metadata import (
     QualifiedName,
     QualifiedNameSource,
     Scope,
-    ScopeProvider,
 )
 from libcst.metadata.position_provider import PositionProvidingCodegenState
-from libcst.metadata.wrapper import MetadataWrapper
 
-try:  # libcst's own scope analysis, run without its batching (see ``scopes_of``)
-    from libcst.metadata.expression_context_provider import (
-        ExpressionContext,
-        ExpressionContextProvider,
-        ExpressionContextVisitor,
-    )
-    from libcst.metadata.scope_provider import ScopeVisitor
-except ImportError:  # pragma: no cover - a libcst that moved them
-    ScopeVisitor = None  # type: ignore[assignment,misc]
-
+from prefect_upgrade.codemods._scopes import scopes_of
 from prefect_upgrade.codemods.base import PythonCodemod
 from prefect_upgrade.codemods.moves_table import (
     REACHABLE_FROM_IMPORT_PREFECT,
@@ -103,37 +91,6 @@ def is_compat_try(node: cst.CSTNode) -> bool:
             if name.rpartition(".")[2] in _IMPORT_ERRORS:
                 return True
     return False
-
-
-def scopes_of(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Optional[Scope]]:
-    """``wrapper.resolve(ScopeProvider)``, computed in two passes over the tree instead of four.
-
-    libcst resolves ``ExpressionContextProvider`` and then ``ScopeProvider`` as batchable
-    providers: each runs its own visitor over the whole tree from ``visit_Module`` and is then
-    walked over the whole tree a second time for methods neither has. Here the same two
-    visitors run once each, and the results are left in the wrapper for later users. Where a
-    libcst release moves these (private) pieces, libcst resolves the provider itself.
-    """
-    known = getattr(wrapper, "_metadata", None)
-    if isinstance(known, dict) and ScopeProvider in known:
-        return known[ScopeProvider]
-    if ScopeVisitor is None or not isinstance(known, dict) or ExpressionContextProvider in known:
-        return wrapper.resolve(ScopeProvider)
-    try:
-        contexts = ExpressionContextProvider()
-        contexts._computed = {}
-        wrapper.module.visit(ExpressionContextVisitor(contexts, ExpressionContext.LOAD))
-        scopes = ScopeProvider()
-        scopes._computed = {}
-        scopes.metadata = {ExpressionContextProvider: contexts._computed}
-        visitor = ScopeVisitor(scopes)
-        wrapper.module.visit(visitor)
-        visitor.infer_accesses()
-    except (AttributeError, TypeError):  # pragma: no cover - a libcst that changed them
-        return wrapper.resolve(ScopeProvider)
-    known[ExpressionContextProvider] = MappingProxyType(dict(contexts._computed))
-    known[ScopeProvider] = result = MappingProxyType(dict(scopes._computed))
-    return result
 
 
 _NO_RECORD = nullcontext()
@@ -731,7 +688,6 @@ class MovesCodemod(PythonCodemod):
                 self.report(ref.node, message, applied=False, fix_class=fix)
             return
         assert ref.new is not None
-        b = ref.bindings[0]
         targets = {x.current_target for x in ref.bindings}
         locals_ = {x.new_local or x.local for x in ref.bindings}
         if len(targets) != 1 or len(locals_) != 1:

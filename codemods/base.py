@@ -24,8 +24,9 @@ from typing import ClassVar, Iterator, Mapping, Optional, Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.matchers import _visitors as _matcher_visitors
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
+from prefect_upgrade.codemods._scopes import QualifiedNames, scopes_of
 from prefect_upgrade.findings import FixClass, Reporter
 
 # Light names (no libcst), defined in ``options`` so that start-up can use them; re-exported.
@@ -270,7 +271,13 @@ class _LazyMetadata(Mapping):
             raise KeyError(provider)
         found = self._resolved.get(provider)
         if found is None:
-            found = self._resolved[provider] = self._wrapper.resolve(provider)
+            if provider is ScopeProvider:
+                found = scopes_of(self._wrapper)
+            elif provider is QualifiedNameProvider and QualifiedNameProvider not in self._wrapper._metadata:
+                found = QualifiedNames(scopes_of(self._wrapper))
+            else:
+                found = self._wrapper.resolve(provider)
+            self._resolved[provider] = found
         return found
 
     def __contains__(self, provider) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
 from prefect_upgrade import files, runner
 from prefect_upgrade.codemods.base import CodemodOptions, Example, PythonCodemod
@@ -299,16 +299,16 @@ def test_metadata_after_a_change_that_repeats_one_node():
 
 
 def test_unchanged_tree_resolves_metadata_once(monkeypatch):
-    from libcst.metadata import MetadataWrapper
+    from prefect_upgrade.codemods import _scopes
 
-    calls = []
-    resolve_many = MetadataWrapper.resolve_many
+    computed = []
+    visit = _scopes.ScopeVisitor.infer_accesses
 
-    def counting(self, providers):
-        calls.extend(p for p in providers if p is QualifiedNameProvider and p not in self._metadata)
-        return resolve_many(self, providers)
+    def counting(self):
+        computed.append(self)
+        return visit(self)
 
-    monkeypatch.setattr(MetadataWrapper, "resolve_many", counting)
+    monkeypatch.setattr(_scopes.ScopeVisitor, "infer_accesses", counting)
 
     class ReportAgain(ReportNewThing):
         code = "PFU994"
@@ -316,7 +316,7 @@ def test_unchanged_tree_resolves_metadata_once(monkeypatch):
     text = "from lib import new_thing\nnew_thing()\n"
     result = rewrite_text(text, "python", [ReportNewThing, ReportAgain])
     assert [f.code for f in result.findings] == ["PFU992", "PFU994"]
-    assert calls == [QualifiedNameProvider]
+    assert len(computed) == 1  # the scopes of the one tree, shared by both codemods
 
 
 def test_bare_module_from_elsewhere_is_copied(monkeypatch):
@@ -348,3 +348,38 @@ def test_call_if_inside_matchers_are_gathered_once_per_class_and_kept_per_instan
     module.visit(second)
     assert first.seen == second.seen == ["outer", "a", "outer", "c"]
     assert first._matchers is not second._matchers  # each walk keeps its own state
+
+
+def test_lazy_qualified_names_equal_libcsts_provider():
+    from libcst.metadata.base_provider import LazyValue
+
+    from prefect_upgrade.codemods._scopes import QualifiedNames, scopes_of
+
+    fixtures = Path(__file__).parent / "fixtures"
+    compared = 0
+    for path in sorted(fixtures.rglob("*.py")):
+        try:
+            module = cst.parse_module(path.read_text())
+        except cst.ParserSyntaxError:
+            continue
+        theirs = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
+        ours = QualifiedNames(scopes_of(MetadataWrapper(module, unsafe_skip_copy=True)))
+        for node, names in theirs.items():
+            assert ours[node] == (names() if isinstance(names, LazyValue) else names), (path, node)
+            compared += 1
+    assert compared > 10_000
+
+
+def test_codemods_get_lazy_qualified_names_and_two_pass_scopes(monkeypatch):
+
+    resolved = []
+    resolve_many = MetadataWrapper.resolve_many
+
+    def counting(self, providers):
+        resolved.extend(providers)
+        return resolve_many(self, providers)
+
+    monkeypatch.setattr(MetadataWrapper, "resolve_many", counting)
+    result = rewrite_text("from lib import new_thing\nnew_thing()\n", "python", [ReportNewThing])
+    assert [f.code for f in result.findings] == ["PFU992"]
+    assert QualifiedNameProvider not in resolved
