@@ -252,3 +252,25 @@ def test_focus_is_on_where_it_pays(monkeypatch):
     outline = focus.Outline.of(text)
     sizes = [len(outline.focus(c.markers).text) for c in all_codemods() if c.code in ("PFU101", "PFU201", "PFU302")]
     assert all(size < len(text) / 2 for size in sizes)
+
+
+# -- text libcst cannot reproduce ----------------------------------------------------------------
+
+LOSSY_TAIL = "\n\n  \n"  # libcst drops one of these lines when it writes the module back
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_text_libcst_cannot_reproduce_is_refused_when_a_codemod_would_change_it(on, monkeypatch):
+    from prefect_upgrade.rewriters import SourceError
+
+    monkeypatch.setattr(python_rewriter, "FOCUS", on)
+    text = "from prefect.engine.executors import LocalExecutor\n" + FILLER.format(n=0) + LOSSY_TAIL
+    with pytest.raises(SourceError, match="cannot be reproduced exactly"):
+        rewrite_text(text, "python", all_codemods())
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_text_libcst_cannot_reproduce_is_fine_when_nothing_changes(on, monkeypatch):
+    monkeypatch.setattr(python_rewriter, "FOCUS", on)
+    text = "from prefect.executors import LocalExecutor\n" + FILLER.format(n=0) + LOSSY_TAIL
+    assert rewrite_text(text, "python", all_codemods()).text == text

@@ -103,8 +103,6 @@ class PythonState:
             # Not parsed yet, or a codemod's output, which may hold one node in two places:
             # parse its text afresh.
             fresh = parse_python(self.text)
-            if self._module is None and fresh.code != self.text:
-                raise SourceError(_NOT_REPRODUCED)
             self._module = fresh
             self._wrapper = MetadataWrapper(fresh, unsafe_skip_copy=True)
         return self._wrapper
@@ -141,8 +139,7 @@ class PythonRewriter(Rewriter):
     def parse(self, text: str, path: str) -> PythonState:
         state = PythonState(text=text)
         if not FOCUS or state.outline() is None:
-            # libcst parses the whole text now: its message for a syntax error is the one shown,
-            # and text it cannot reproduce byte for byte is refused before any codemod runs.
+            # libcst parses the whole text now: its message for a syntax error is the one shown.
             state.wrapper()
         return state
 
@@ -178,6 +175,11 @@ class PythonRewriter(Rewriter):
             return state
         if module is wrapper.module:
             return state
+        if wrapper.module.code != state.text:
+            # libcst loses bytes on a few rare layouts (e.g. a last line of only blanks); a
+            # rewrite would silently change the file elsewhere, so it is not rewritten at all.
+            # (Checked only when a codemod changes something: the check costs a code generation.)
+            raise SourceError(_NOT_REPRODUCED)
         return PythonState(module)
 
     def _apply_focused(
