@@ -301,6 +301,7 @@ class MovesCodemod(PythonCodemod):
     #: ``QualifiedNameProvider`` computes, without its two extra passes); parents from the
     #: collector.
     METADATA_DEPENDENCIES = (PositionProvider,)
+    also_needs = ("prefect",)
     move_codes: ClassVar[tuple[str, ...]] = ()
     #: Qualified names whose calls ``check_calls`` inspects (they count for the pre-check).
     checked_calls: ClassVar[tuple[str, ...]] = ()

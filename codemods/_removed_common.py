@@ -175,6 +175,7 @@ def in_import_error_guard(node: cst.CSTNode, parents) -> bool:
 class RemovedCodemod(ImportFixes, PythonCodemod):
     """Base of the PFU3xx codemods: metadata, receiver resolution and statement comments."""
 
+    also_needs = ("prefect",)
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 
     def __init__(self, *args, **kwargs) -> None:

@@ -81,9 +81,19 @@ class Codemod:
         doc = inspect.getdoc(cls) or cls.summary
         return textwrap.dedent(doc).strip()
 
+    #: Words that must also be in a text (all of them): a codemod that follows names imported
+    #: from Prefect has nothing to do in a module that never spells ``prefect``, however often
+    #: it says ``exceptions`` or ``core``.
+    also_needs: ClassVar[Sequence[str]] = ()
+
     @classmethod
     def may_apply(cls, text: str) -> bool:
         return any(marker in text for marker in cls.markers)
+
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        """Whether ``text`` may need this codemod: ``may_apply`` and every ``also_needs`` word."""
+        return all(word in text for word in cls.also_needs) and cls.may_apply(text)
 
 
 def _once_per_class(gather):

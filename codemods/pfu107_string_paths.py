@@ -59,6 +59,7 @@ class MovedStringPaths(PythonCodemod):
         os.environ["PREFECT__ENGINE__EXECUTOR__DEFAULT_CLASS"] = "prefect.executors.DaskExecutor"
     """
 
+    also_needs = ("prefect",)
     code = "PFU107"
     summary = "dotted paths of moved Prefect classes inside string literals"
     fix_class = FixClass.SAFE

@@ -129,6 +129,7 @@ class Environments(ImportFixes, PythonCodemod):
     * Every converted flow gets a PFU207 finding: it must be re-registered.
     """
 
+    also_needs = ("prefect",)
     code = PFU_FLOW_KWARG
     summary = CODE_SUMMARIES[PFU_FLOW_KWARG]
     fix_class = FixClass.SAFE

@@ -45,6 +45,7 @@ class LegacyDaskExecutorArgs(ImportFixes, PythonCodemod):
         DaskExecutor(cluster_kwargs={"processes": True, "n_workers": 2, "threads_per_worker": 1})
     """
 
+    also_needs = ("prefect",)
     code = PFU_DASK_ARGS
     summary = "legacy DaskExecutor arguments (address='local', local_processes=, loose **kwargs)"
     fix_class = FixClass.SAFE

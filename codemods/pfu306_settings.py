@@ -107,6 +107,7 @@ class RemovedSettingsInCode(RemovedCodemod):
         if prefect.config.cloud.send_flow_run_logs: ...
     """
 
+    also_needs = ()  # environment variable names: PREFECT__…
     code = "PFU306"
     summary = "log_to_cloud became cloud.send_flow_run_logs (PREFECT__CLOUD__SEND_FLOW_RUN_LOGS)"
     fix_class = FixClass.SAFE

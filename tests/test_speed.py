@@ -383,3 +383,18 @@ def test_codemods_get_lazy_qualified_names_and_two_pass_scopes(monkeypatch):
     result = rewrite_text("from lib import new_thing\nnew_thing()\n", "python", [ReportNewThing])
     assert [f.code for f in result.findings] == ["PFU992"]
     assert QualifiedNameProvider not in resolved
+
+
+def test_codemods_that_follow_prefect_imports_skip_modules_that_never_name_prefect():
+    from prefect_upgrade.codemods import all_codemods
+
+    prose = '"""Helpers for the core: exceptions, the environment, a DaskExecutor-like pool."""\n'
+    needing = {c.code for c in all_codemods() if c.also_needs}
+    assert {"PFU101", "PFU102", "PFU104", "PFU201", "PFU210", "PFU302"} <= needing
+    assert "PFU306" not in needing  # it reads PREFECT__… environment variable names
+    for codemod in all_codemods():
+        if codemod.code in ("PFU102", "PFU104", "PFU201", "PFU210"):
+            assert codemod.may_apply(prose)  # the markers alone would let it run
+        if codemod.code in needing:
+            assert not codemod.applies_to(prose)
+            assert codemod.applies_to("import prefect\n" + prose) == codemod.may_apply(prose)

@@ -64,7 +64,7 @@ def rewrite_text(
     rewriter = rewriter_for(kind)
     if rewriter is None:
         return TextResult(text)
-    candidates = [c for c in codemods if rewriter.handles(c) and c.may_apply(text)]
+    candidates = [c for c in codemods if rewriter.handles(c) and c.applies_to(text)]
     if not candidates:
         return TextResult(text)
     state = rewriter.parse(text, path)

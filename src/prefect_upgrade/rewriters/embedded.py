@@ -111,7 +111,7 @@ def not_applied(finding: Finding) -> Finding:
 
 def rewrite_shell(codemod: type[TextCodemod], text: str, options: CodemodOptions, reporter: Reporter) -> str:
     """One shell fragment through one shell codemod."""
-    if not codemod.may_apply(text):
+    if not codemod.applies_to(text):
         return text
     return codemod(options, reporter).rewrite_text(text, SHELL)
 
@@ -122,7 +122,7 @@ def rewrite_python(
     """One Python fragment through one Python codemod; None when the fragment does not parse."""
     from prefect_upgrade.rewriters.python import PythonRewriter, parse_python
 
-    if not codemod.may_apply(text):
+    if not codemod.applies_to(text):
         return text
     try:
         module = parse_python(text)
@@ -308,7 +308,7 @@ def rewrite_as(
 
     None when the block does not parse as that kind.
     """
-    if not codemod.may_apply(text):
+    if not codemod.applies_to(text):
         return text
     rewriter = _rewriter(kind)
     try:
