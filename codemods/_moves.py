@@ -63,7 +63,7 @@ from libcst.metadata import (
 )
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from prefect_upgrade.codemods._scopes import scopes_of
+from prefect_upgrade.codemods._scopes import QualifiedNames, scopes_of
 from prefect_upgrade.codemods.base import PythonCodemod
 from prefect_upgrade.codemods.moves_table import (
     REACHABLE_FROM_IMPORT_PREFECT,
@@ -377,7 +377,7 @@ class MovesCodemod(PythonCodemod):
         # Scopes (two passes and the biggest cost) are computed on first use only.
         self._scope_map: Optional[Mapping[cst.CSTNode, Optional[Scope]]] = None
         self._all_names_found: Optional[set[str]] = None
-        self._qualnames: dict[cst.CSTNode, Collection[QualifiedName]] = {}
+        self._qualnames: Optional[QualifiedNames] = None
         for stmt in collector.imports:
             self._collect_bindings(stmt)
         self._bindings_by_local: dict[str, list[Binding]] = {}
@@ -428,27 +428,26 @@ class MovesCodemod(PythonCodemod):
         """Hook for codemods that also flag calls (e.g. PFU105's ``Azure(connection_string=)``)."""
 
     def qualnames(self, node: cst.CSTNode) -> Collection[QualifiedName]:
-        """What ``QualifiedNameProvider`` gives for ``node`` (it asks the node's scope too)."""
-        found = self._qualnames.get(node)
-        if found is None:
-            scope = self._scope_of(node)
-            found = self._qualnames[node] = scope.get_qualified_names_for(node) if scope else set()
-        return found
+        """What ``QualifiedNameProvider`` gives for ``node``."""
+        if self._qualnames is None:
+            self._qualnames = QualifiedNames(self._scopes())
+        return self._qualnames[node]
+
+    def _scopes(self) -> Mapping[cst.CSTNode, Optional[Scope]]:
+        if self._scope_map is None:
+            self._scope_map = scopes_of(self.context.wrapper)
+        return self._scope_map
 
     def _scope_of(self, node: cst.CSTNode) -> Optional[Scope]:
         """``ScopeProvider`` metadata of ``node`` (``None`` where it has none)."""
-        if self._scope_map is None:
-            self._scope_map = scopes_of(self.context.wrapper)
-        return self._scope_map.get(node)
+        return self._scopes().get(node)
 
     @property
     def _all_names(self) -> set[str]:
         """Every name assigned or accessed (as a ``Name``) in any scope of the module."""
         if self._all_names_found is None:
-            if self._scope_map is None:
-                self._scope_map = scopes_of(self.context.wrapper)
             found: set[str] = set()
-            for scope in {s for s in self._scope_map.values() if s is not None}:
+            for scope in {s for s in self._scopes().values() if s is not None}:
                 for assignment in scope.assignments:
                     found.add(assignment.name.split(".")[0])
                 for access in scope.accesses:

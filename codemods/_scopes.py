@@ -67,12 +67,14 @@ class QualifiedNames(Mapping):
 
     def __init__(self, scopes: Mapping[cst.CSTNode, Optional[Scope]]) -> None:
         self._scopes = scopes
+        self._found: dict[cst.CSTNode, set[QualifiedName]] = {}  # once a node, as libcst's LazyValue
 
     def __getitem__(self, node: cst.CSTNode) -> set[QualifiedName]:
-        scope = self._scopes.get(node)
-        if scope:
-            return scope.get_qualified_names_for(node)
-        return set()
+        found = self._found.get(node)
+        if found is None:
+            scope = self._scopes.get(node)
+            found = self._found[node] = scope.get_qualified_names_for(node) if scope else set()
+        return found
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
         return iter(self._scopes)

@@ -283,7 +283,7 @@ class _LazyMetadata(Mapping):
         if found is None:
             if provider is ScopeProvider:
                 found = scopes_of(self._wrapper)
-            elif provider is QualifiedNameProvider and QualifiedNameProvider not in self._wrapper._metadata:
+            elif provider is QualifiedNameProvider and QualifiedNameProvider not in getattr(self._wrapper, "_metadata", {}):
                 found = QualifiedNames(scopes_of(self._wrapper))
             else:
                 found = self._wrapper.resolve(provider)
