@@ -72,12 +72,12 @@ class PythonState:
 
     __slots__ = ("_module", "_text", "_wrapper", "_outline", "_views")
 
-    def __init__(self, module: Optional[cst.Module] = None, text: Optional[str] = None, parsed: bool = False) -> None:
+    def __init__(self, module: Optional[cst.Module] = None, text: Optional[str] = None) -> None:
         assert module is not None or text is not None
         self._module = module
         self._text = text
-        # Only a tree straight from the parser is known to hold no node twice.
-        self._wrapper = MetadataWrapper(module, unsafe_skip_copy=True) if parsed and module is not None else None
+        # Set once a tree is known to hold no node twice (straight from the parser, or copied).
+        self._wrapper: Optional[MetadataWrapper] = None
         self._outline: object = None
         self._views: dict[str, "PythonState"] = {}
 
@@ -86,10 +86,6 @@ class PythonState:
         if self._text is None:
             self._text = self._module.code
         return self._text
-
-    @property
-    def module(self) -> cst.Module:
-        return self.wrapper().module
 
     @classmethod
     def copied(cls, module: cst.Module) -> "PythonState":
