@@ -322,18 +322,25 @@ def _bytes_show_text(raw: bytes, kind: str, markers: Sequence[str]) -> bool:
         return False
 
 
+def _present(found: _Filter, raw: bytes, kind: str) -> Optional[tuple]:
+    """The codemods of ``found`` whose markers ``raw`` holds (all of them when the encoding
+    hides what the bytes say); None when there are none."""
+    if not found.codemods:
+        return None
+    if not _bytes_show_text(raw, kind, found.text_markers):
+        return found.codemods  # an unusual encoding: the bytes cannot tell
+    if found.search(raw):
+        return found.matching(raw)
+    return None
+
+
 def needs_work(raw: bytes, kind: str, codemods: Sequence[type[Codemod]]) -> bool:
     """False when no codemod of ``codemods`` can change a ``kind`` file holding ``raw``.
 
     One cheap test of the bytes, before decoding: the markers of every codemod that handles the
     kind (``Codemod.markers``: text without any of them cannot need the codemod).
     """
-    found = _filter_for(kind, tuple(codemods))
-    if not found.codemods:
-        return False
-    if found.search(raw):
-        return True
-    return not _bytes_show_text(raw, kind, found.text_markers)
+    return _present(_filter_for(kind, tuple(codemods)), raw, kind) is not None
 
 
 def _work_for(raw: bytes, kind: str, settings: RunSettings) -> Optional[tuple[RunSettings, int]]:
@@ -352,13 +359,8 @@ def _work_for(raw: bytes, kind: str, settings: RunSettings) -> Optional[tuple[Ru
         found = _filter_for(kind, tuple(settings.codemods))
     else:
         found = _filter_for_codes(kind, settings.codes)
-    if not found.codemods:
-        return None
-    if not _bytes_show_text(raw, kind, found.text_markers):
-        matched = found.codemods  # an unusual encoding: the bytes cannot tell
-    elif found.search(raw):
-        matched = found.matching(raw)
-    else:
+    matched = _present(found, raw, kind)
+    if matched is None:
         return None
     if settings.codes is not None:
         settings = replace(settings, codemods=registry.load(matched), codes=None)
@@ -457,13 +459,13 @@ def run_files(
                     else:
                         item = (shown, kind, raw, mtime_ns)
                         if workers <= 1:
-                            window.append(_result(_Waiting(item), settings))
+                            window.append(_result(_Waiting(item, work[0])))
                         elif pool is not None:
                             window.append(pool.submit(_work, item))
                             pending += 1
                         else:
                             pending += 1
-                            window.append(_Waiting(item))
+                            window.append(_Waiting(item, work[0]))
                             needing += 1
                             known_work += work[1]
                             kinds.add(kind)
@@ -476,9 +478,9 @@ def run_files(
                 entry = window.popleft()
                 if not isinstance(entry, FileResult):
                     pending -= 1
-                yield _result(entry, settings)
+                yield _result(entry)
         while window:
-            yield _result(window.popleft(), settings)
+            yield _result(window.popleft())
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -487,6 +489,8 @@ def run_files(
 @dataclass
 class _Waiting:
     item: tuple[str, Optional[str], bytes, Optional[int]]
+    #: The file's settings as ``_work_for`` narrowed them, for work in this process.
+    settings: RunSettings
 
 
 def _done(entry) -> bool:
@@ -503,14 +507,12 @@ def _submit_waiting(window: deque, pool) -> None:
             window[index] = pool.submit(_work, entry.item)
 
 
-def _result(entry, settings: RunSettings) -> FileResult:
+def _result(entry) -> FileResult:
     if isinstance(entry, FileResult):
         return entry
     if isinstance(entry, _Waiting):
         path, kind, raw, mtime_ns = entry.item
-        return _without_texts_if_unchanged(
-            _process_raw(Path(path), kind, raw, mtime_ns, settings.for_path(path))
-        )
+        return _without_texts_if_unchanged(_process_raw(Path(path), kind, raw, mtime_ns, entry.settings))
     return entry.result()
 
 
