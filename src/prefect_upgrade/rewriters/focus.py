@@ -133,12 +133,13 @@ class Outline:
         spans = self.spans
         marker_found = _marker_search(tuple(markers))
         has_marker = [bool(marker_found(span.text)) for span in spans]
-        shown = [i == 0 or has_marker[i] for i in range(len(spans))]
         if self.star_import and any(s.has_import and has for s, has in zip(spans, has_marker)):
             return None  # names from a star import cannot be followed statement by statement
-        for i, span in enumerate(spans):
-            # ``__all__`` names what the module exports: codemods renaming a name update it.
-            shown[i] = shown[i] or span.has_import or "__all__" in span.refs
+        # ``__all__`` names what the module exports: codemods renaming a name update it.
+        shown = [
+            i == 0 or has or span.has_import or "__all__" in span.refs
+            for i, (span, has) in enumerate(zip(spans, has_marker))
+        ]
         # Names bound where a marker is, and names used where something is shown, until stable.
         followed: set[str] = set()
         changed = True
