@@ -26,6 +26,7 @@ from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.matchers import _visitors as _matcher_visitors
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
+from prefect_upgrade.codemods import _walk
 from prefect_upgrade.codemods._scopes import QualifiedNames, scopes_of
 from prefect_upgrade.findings import FixClass, Reporter
 
@@ -149,6 +150,9 @@ for _name, _shortcut in (
 ):
     if callable(getattr(_matcher_visitors, _name, None)):
         setattr(_matcher_visitors, _name, _shortcut(getattr(_matcher_visitors, _name)))
+
+# libcst's walk rebuilds every node it visits; this one rebuilds only what changed (``_walk.py``).
+_walk.install()
 
 
 class PythonCodemod(Codemod, VisitorBasedCodemodCommand):

@@ -1,0 +1,322 @@
+"""Faster tree walks for every libcst visitor and transformer (issue #8); not a codemod.
+
+libcst's ``CSTNode.visit`` rebuilds every node it walks, also for a read-only ``CSTVisitor``
+(which throws the copies away), and builds the name of each ``visit_<Node>`` and
+``visit_<Node>_<field>`` hook with an f-string at every node. A walk that changes nothing costs
+more than parsing the file with libcst's native parser; the codemods walk each tree several
+times (scopes, gathering, transforming).
+
+``install()`` replaces ``CSTNode.visit`` with a walk that does the same thing faster:
+
+* children are visited in the order, and with the attribute hooks, of the node class's own
+  ``_visit_and_replace_children`` (learned once per class by running it with a recording
+  visitor; the kind of each field, from its source);
+* a visitor that keeps libcst's dispatching ``on_visit``/``on_leave``/``on_visit_attribute``/
+  ``on_leave_attribute`` (or a matcher-decoratable one without any matcher) has its hooks looked
+  up once per visitor class and node class; any other visitor has its own methods called;
+* a transformer gets a new node only where a child changed, built from the same fields as
+  libcst builds it; an unchanged subtree comes back as the same object (libcst returns an
+  equal copy). Removal and flattening follow libcst's rules, errors included.
+
+Where a node class does not fit (a libcst release that visits differently), that class is
+walked by libcst's own ``visit``. ``tests/test_walk.py`` checks hook order, results and the
+whole tool's output against libcst's walk.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, Optional
+
+import libcst as cst
+from libcst import CSTNode, CSTTransformer, CSTVisitor, FlattenSentinel, MaybeSentinel, RemovalSentinel
+from libcst import matchers as m
+
+_LIBCST_VISIT = CSTNode.visit
+
+# field kinds, as in libcst._nodes.internal
+_REQUIRED, _OPTIONAL, _SENTINEL, _SEQUENCE, _BODY = range(5)
+_IF_PRESENT = 8  # a flag on the kind: no hooks at all when the field is None
+_KIND_OF_HELPER = {
+    "required": _REQUIRED,
+    "optional": _OPTIONAL,
+    "sentinel": _SENTINEL,
+    "sequence": _SEQUENCE,
+    "iterable": _SEQUENCE,
+    "body_sequence": _BODY,
+    "body_iterable": _BODY,
+}
+_HELPER_CALL = re.compile(r'\bvisit_(%s)\(\s*self\s*,\s*"(\w+)"' % "|".join(_KIND_OF_HELPER))
+
+#: Whether ``CSTNode.visit`` is this module's walk (tests turn it off to compare with libcst's).
+_installed = False
+
+
+class _FieldRecorder(CSTVisitor):
+    """Records which fields a node's ``_visit_and_replace_children`` visits, in order."""
+
+    def __init__(self, parent: CSTNode) -> None:
+        self.parent = parent
+        self.fields: list[str] = []
+
+    def on_visit(self, node: CSTNode) -> bool:
+        return False
+
+    def on_leave(self, original_node: CSTNode) -> None:
+        pass
+
+    def on_visit_attribute(self, node: CSTNode, attribute: str) -> None:
+        if node is self.parent:
+            self.fields.append(attribute)
+
+    def on_leave_attribute(self, original_node: CSTNode, attribute: str) -> None:
+        pass
+
+
+#: node class -> ((field, kind), ...), or None where libcst's own walk is used
+_fields_of: dict[type, Optional[tuple[tuple[str, int], ...]]] = {}
+
+
+def _learn_fields(node: CSTNode) -> Optional[tuple[tuple[str, int], ...]]:
+    """The fields in the order libcst visits them, each with its kind (from the source of the
+    class's ``_visit_and_replace_children``), checked by running it with a recording visitor."""
+    cls = type(node)
+    _fields_of[cls] = None  # until proven: libcst walks it
+    try:
+        source = inspect.getsource(cls._visit_and_replace_children)
+        kinds: dict[str, int] = {}
+        for helper, field in _HELPER_CALL.findall(source):
+            kinds.setdefault(field, _KIND_OF_HELPER[helper])
+        for field in kinds:
+            # e.g. f-string ``format_spec``: visited (hooks and all) only when it is there
+            if re.search(r"\bif (self\.)?%s is not None" % field, source):
+                kinds[field] |= _IF_PRESENT
+        recorder = _FieldRecorder(node)
+        node._visit_and_replace_children(recorder)
+    except Exception:  # no source, or a node that cannot be rebuilt as it is
+        return None
+    expected = [f for f, kind in kinds.items() if not (kind & _IF_PRESENT and getattr(node, f) is None)]
+    if recorder.fields != expected:
+        return None
+    found = _fields_of[cls] = tuple(kinds.items())
+    return found
+
+
+# -- how each visitor is called -----------------------------------------------------------
+
+_DEFAULT_HOOKS = {
+    CSTVisitor: (CSTVisitor.on_visit, CSTVisitor.on_leave, CSTVisitor.on_visit_attribute, CSTVisitor.on_leave_attribute),
+    CSTTransformer: (
+        CSTTransformer.on_visit,
+        CSTTransformer.on_leave,
+        CSTTransformer.on_visit_attribute,
+        CSTTransformer.on_leave_attribute,
+    ),
+}
+_MATCHER_HOOKS = tuple(
+    (cls.on_visit, cls.on_leave, cls.on_visit_attribute, cls.on_leave_attribute)
+    for cls in (m.MatcherDecoratableVisitor, m.MatcherDecoratableTransformer)
+)
+_HOOK_NAMES = ("on_visit", "on_leave", "on_visit_attribute", "on_leave_attribute")
+
+
+def _own_hooks(cls: type) -> tuple:
+    return tuple(_without_plain_visits(cls, name) for name in _HOOK_NAMES)
+
+
+def _without_plain_visits(cls: type, name: str) -> Any:
+    """The hook as the class resolves it, skipping ``_speed.PlainVisits``, which only forwards."""
+    for klass in cls.__mro__:
+        if name in vars(klass) and klass.__name__ != "PlainVisits":
+            return vars(klass)[name]
+    return None
+
+
+def _dispatches_by_name(visitor: Any) -> bool:
+    """Whether the visitor's hooks do no more than call ``visit_<Node>`` etc. by name."""
+    if any(callable(value) for value in getattr(visitor, "__dict__", {}).values()):
+        return False  # an instance attribute could be a hook of its own
+    hooks = _own_hooks(type(visitor))
+    if hooks in _DEFAULT_HOOKS.values():
+        return True
+    if hooks in _MATCHER_HOOKS:
+        return not (visitor._matchers or visitor._extra_visit_funcs or visitor._extra_leave_funcs)
+    return False
+
+
+#: (visitor class, dispatches by name, node class) -> how to call it on that node
+_calls: dict[tuple, tuple] = {}
+
+
+def _hook(vcls: type, name: str) -> Optional[str]:
+    """``name`` when the class has that hook, None when it has only libcst's no-op stub."""
+    found = getattr(vcls, name, None)
+    return None if found is None or getattr(found, "_is_no_op", False) else name
+
+
+def _calls_for(vcls: type, by_name: bool, node: CSTNode) -> Optional[tuple]:
+    ncls = type(node)
+    fields = _fields_of[ncls] if ncls in _fields_of else _learn_fields(node)
+    is_visitor = issubclass(vcls, CSTVisitor)
+    if fields is None:
+        plan = None
+    elif by_name:
+        name = ncls.__name__
+        plan = (
+            is_visitor,
+            _hook(vcls, f"visit_{name}"),
+            _hook(vcls, f"leave_{name}"),
+            tuple(
+                (field, kind, _hook(vcls, f"visit_{name}_{field}"), _hook(vcls, f"leave_{name}_{field}"))
+                for field, kind in fields
+            ),
+        )
+    else:
+        plan = (is_visitor, True, True, tuple((field, kind, True, True) for field, kind in fields))
+    _calls[(vcls, by_name, ncls)] = plan
+    return plan
+
+
+def _mode(visitor: Any) -> bool:
+    found = visitor.__dict__.get("_walk_by_name")
+    if found is None:
+        found = _dispatches_by_name(visitor)
+        try:
+            visitor.__dict__["_walk_by_name"] = found
+        except (AttributeError, TypeError):  # pragma: no cover - a visitor without a __dict__
+            pass
+    return found
+
+
+# -- the walk -----------------------------------------------------------------------------
+
+
+def _visit(self: CSTNode, visitor: Any) -> Any:
+    vcls = type(visitor)
+    if vcls is _FieldRecorder:
+        return self  # only the parent's fields are recorded
+    try:
+        by_name = visitor.__dict__["_walk_by_name"]
+    except (KeyError, AttributeError):
+        by_name = _mode(visitor)
+    key = (vcls, by_name, type(self))
+    plan = _calls[key] if key in _calls else _calls_for(vcls, by_name, self)
+    if plan is None:
+        return _LIBCST_VISIT(self, visitor)
+    is_visitor, visit_hook, leave_hook, fields = plan
+    if visit_hook is True:
+        go = visitor.on_visit(self)
+    elif visit_hook is not None:
+        go = getattr(visitor, visit_hook)(self) is not False
+    else:
+        go = True
+    updated = self
+    if go:
+        # A visitor's children come back as themselves, so nothing is rebuilt for it.
+        changes = None
+        for field, kind, visit_field, leave_field in fields:
+            value = getattr(self, field)
+            if kind & _IF_PRESENT and value is None:
+                continue
+            if visit_field is True:
+                visitor.on_visit_attribute(self, field)
+            elif visit_field is not None:
+                getattr(visitor, visit_field)(self)
+            if value is None or value is MaybeSentinel.DEFAULT:
+                pass  # an absent optional field: only its hooks
+            elif type(value) is tuple or type(value) is list:
+                new_items = _children(value, kind & 7 == _BODY, visitor)
+                if new_items is not None:
+                    if changes is None:
+                        changes = {}
+                    changes[field] = new_items
+            else:  # a node (``isinstance`` on libcst's abstract classes is slow)
+                new = value.visit(visitor)
+                if new is not value:
+                    new = _replacement(kind & 7, value, new)
+                    if changes is None:
+                        changes = {}
+                    changes[field] = new
+            if leave_field is True:
+                visitor.on_leave_attribute(self, field)
+            elif leave_field is not None:
+                getattr(visitor, leave_field)(self)
+        if changes is not None:
+            updated = self.with_changes(**changes)
+    if is_visitor:
+        if leave_hook is True:
+            visitor.on_leave(self)
+        elif leave_hook is not None:
+            getattr(visitor, leave_hook)(self)
+        return self
+    if leave_hook is True:
+        result = visitor.on_leave(self, updated)
+    elif leave_hook is not None:
+        result = getattr(visitor, leave_hook)(self, updated)
+    else:
+        result = updated
+    if result is not updated and not isinstance(result, (CSTNode, RemovalSentinel, FlattenSentinel)):
+        raise cst.CSTValidationError(
+            "Expected a node of type CSTNode or a RemovalSentinel, "
+            + f"but got a return value of {type(result).__name__}"
+        )
+    return result
+
+
+def _replacement(kind: int, value: CSTNode, new: Any) -> Any:
+    """What a field holding ``value`` gets when the visitor gave back ``new`` (libcst's rules)."""
+    if isinstance(new, RemovalSentinel):
+        if kind == _OPTIONAL:
+            return None
+        if kind == _SENTINEL:
+            return MaybeSentinel.DEFAULT
+        raise TypeError(
+            f"We got a RemovalSentinel while visiting a {type(value).__name__}. This "
+            + "node's parent does not allow it to be removed."
+        )
+    if isinstance(new, FlattenSentinel):
+        raise TypeError(
+            f"We got a FlattenSentinel while visiting a {type(value).__name__}. This "
+            + "node's parent does not allow for it to be it to be replaced with a "
+            + "sequence."
+        )
+    return new
+
+
+def _children(items: Any, body: bool, visitor: Any) -> Optional[tuple]:
+    """The visited items as libcst's ``visit_sequence``/``visit_body_sequence`` gives them, or
+    None when every item came back as itself."""
+    new_items: Optional[list] = None
+    for index, child in enumerate(items):
+        new = child.visit(visitor)
+        if new is child:
+            if new_items is not None:
+                new_items.append(child)
+            continue
+        if new_items is None:
+            new_items = list(items[:index])
+        if isinstance(new, RemovalSentinel):
+            continue
+        if isinstance(new, FlattenSentinel):
+            for flattened in new:
+                if body and not child._is_removable() and flattened._is_removable():
+                    continue
+                new_items.append(flattened)
+        elif body and not child._is_removable() and new._is_removable():
+            continue
+        else:
+            new_items.append(new)
+    return None if new_items is None else tuple(new_items)
+
+
+def install() -> None:
+    global _installed
+    CSTNode.visit = _visit  # type: ignore[method-assign]
+    _installed = True
+
+
+def uninstall() -> None:
+    global _installed
+    CSTNode.visit = _LIBCST_VISIT  # type: ignore[method-assign]
+    _installed = False
