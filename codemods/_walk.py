@@ -105,27 +105,15 @@ def _learn_fields(node: CSTNode) -> Optional[tuple[tuple[str, int], ...]]:
 
 # -- how each visitor is called -----------------------------------------------------------
 
-_DEFAULT_HOOKS = {
-    CSTVisitor: (CSTVisitor.on_visit, CSTVisitor.on_leave, CSTVisitor.on_visit_attribute, CSTVisitor.on_leave_attribute),
-    CSTTransformer: (
-        CSTTransformer.on_visit,
-        CSTTransformer.on_leave,
-        CSTTransformer.on_visit_attribute,
-        CSTTransformer.on_leave_attribute,
-    ),
-}
-_MATCHER_HOOKS = tuple(
-    (cls.on_visit, cls.on_leave, cls.on_visit_attribute, cls.on_leave_attribute)
-    for cls in (m.MatcherDecoratableVisitor, m.MatcherDecoratableTransformer)
-)
 _HOOK_NAMES = ("on_visit", "on_leave", "on_visit_attribute", "on_leave_attribute")
+_BY_NAME = tuple({getattr(cls, name) for cls in (CSTVisitor, CSTTransformer)} for name in _HOOK_NAMES)
+_MATCHERS = tuple(
+    {getattr(cls, name) for cls in (m.MatcherDecoratableVisitor, m.MatcherDecoratableTransformer)} for name in _HOOK_NAMES
+)
+_CUSTOM = (False, False, False, False)
 
 
-def _own_hooks(cls: type) -> tuple:
-    return tuple(_without_plain_visits(cls, name) for name in _HOOK_NAMES)
-
-
-def _without_plain_visits(cls: type, name: str) -> Any:
+def _resolved_hook(cls: type, name: str) -> Any:
     """The hook as the class resolves it, skipping ``_speed.PlainVisits``, which only forwards."""
     for klass in cls.__mro__:
         if name in vars(klass) and klass.__name__ != "PlainVisits":
@@ -133,59 +121,63 @@ def _without_plain_visits(cls: type, name: str) -> Any:
     return None
 
 
-def _dispatches_by_name(visitor: Any) -> bool:
-    """Whether the visitor's hooks do no more than call ``visit_<Node>`` etc. by name."""
+def _dispatch(visitor: Any) -> tuple[bool, bool, bool, bool]:
+    """For each of ``on_visit``, ``on_leave``, ``on_visit_attribute``, ``on_leave_attribute``:
+    whether the visitor's own does no more than call ``visit_<Node>`` (etc.) by name."""
     if any(callable(value) for value in getattr(visitor, "__dict__", {}).values()):
-        return False  # an instance attribute could be a hook of its own
-    hooks = _own_hooks(type(visitor))
-    if hooks in _DEFAULT_HOOKS.values():
+        return _CUSTOM  # an instance attribute could be a hook of its own
+    found = []
+    for name, by_name, matchers in zip(_HOOK_NAMES, _BY_NAME, _MATCHERS):
+        hook = _resolved_hook(type(visitor), name)
+        if hook in by_name:
+            found.append(True)
+        elif hook in matchers:  # by name too, when no matcher decorator is there to check
+            found.append(not (visitor._matchers or visitor._extra_visit_funcs or visitor._extra_leave_funcs))
+        else:
+            found.append(False)
+    return tuple(found)
+
+
+#: (visitor class, its dispatch, node class) -> how to call the visitor on that node
+_calls: dict[tuple, Optional[tuple]] = {}
+
+
+def _hook(vcls: type, by_name: bool, name: str) -> Any:
+    """True: call the visitor's own ``on_*``; a name: call that hook; None: nothing to call
+    (libcst's no-op stub)."""
+    if not by_name:
         return True
-    if hooks in _MATCHER_HOOKS:
-        return not (visitor._matchers or visitor._extra_visit_funcs or visitor._extra_leave_funcs)
-    return False
-
-
-#: (visitor class, dispatches by name, node class) -> how to call it on that node
-_calls: dict[tuple, tuple] = {}
-
-
-def _hook(vcls: type, name: str) -> Optional[str]:
-    """``name`` when the class has that hook, None when it has only libcst's no-op stub."""
     found = getattr(vcls, name, None)
     return None if found is None or getattr(found, "_is_no_op", False) else name
 
 
-def _calls_for(vcls: type, by_name: bool, node: CSTNode) -> Optional[tuple]:
+def _calls_for(vcls: type, dispatch: tuple, node: CSTNode) -> Optional[tuple]:
     ncls = type(node)
     fields = _fields_of[ncls] if ncls in _fields_of else _learn_fields(node)
-    is_visitor = issubclass(vcls, CSTVisitor)
     if fields is None:
         plan = None
-    elif by_name:
+    else:
         name = ncls.__name__
+        visit, leave, visit_field, leave_field = dispatch
         plan = (
-            is_visitor,
-            _hook(vcls, f"visit_{name}"),
-            _hook(vcls, f"leave_{name}"),
+            issubclass(vcls, CSTVisitor),
+            _hook(vcls, visit, f"visit_{name}"),
+            _hook(vcls, leave, f"leave_{name}"),
             tuple(
-                (field, kind, _hook(vcls, f"visit_{name}_{field}"), _hook(vcls, f"leave_{name}_{field}"))
+                (field, kind, _hook(vcls, visit_field, f"visit_{name}_{field}"), _hook(vcls, leave_field, f"leave_{name}_{field}"))
                 for field, kind in fields
             ),
         )
-    else:
-        plan = (is_visitor, True, True, tuple((field, kind, True, True) for field, kind in fields))
-    _calls[(vcls, by_name, ncls)] = plan
+    _calls[(vcls, dispatch, ncls)] = plan
     return plan
 
 
-def _mode(visitor: Any) -> bool:
-    found = visitor.__dict__.get("_walk_by_name")
-    if found is None:
-        found = _dispatches_by_name(visitor)
-        try:
-            visitor.__dict__["_walk_by_name"] = found
-        except (AttributeError, TypeError):  # pragma: no cover - a visitor without a __dict__
-            pass
+def _dispatch_of(visitor: Any) -> tuple:
+    found = _dispatch(visitor)
+    try:
+        visitor.__dict__["_walk_dispatch"] = found
+    except (AttributeError, TypeError):  # pragma: no cover - a visitor without a __dict__
+        pass
     return found
 
 
@@ -197,11 +189,11 @@ def _visit(self: CSTNode, visitor: Any) -> Any:
     if vcls is _FieldRecorder:
         return self  # only the parent's fields are recorded
     try:
-        by_name = visitor.__dict__["_walk_by_name"]
+        dispatch = visitor.__dict__["_walk_dispatch"]
     except (KeyError, AttributeError):
-        by_name = _mode(visitor)
-    key = (vcls, by_name, type(self))
-    plan = _calls[key] if key in _calls else _calls_for(vcls, by_name, self)
+        dispatch = _dispatch_of(visitor)
+    key = (vcls, dispatch, type(self))
+    plan = _calls[key] if key in _calls else _calls_for(vcls, dispatch, self)
     if plan is None:
         return _LIBCST_VISIT(self, visitor)
     is_visitor, visit_hook, leave_hook, fields = plan

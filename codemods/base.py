@@ -24,6 +24,7 @@ from typing import ClassVar, Iterator, Mapping, Optional, Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.matchers import _visitors as _matcher_visitors
+from libcst.metadata import wrapper as _metadata_wrapper
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import _walk
@@ -150,6 +151,22 @@ for _name, _shortcut in (
 ):
     if callable(getattr(_matcher_visitors, _name, None)):
         setattr(_matcher_visitors, _name, _shortcut(getattr(_matcher_visitors, _name)))
+
+
+
+def _no_empty_batch(gen_batchable):
+    """libcst resolves a provider that is not batchable (positions) and then runs the empty batch
+    of batchable ones left: a walk over the whole tree that computes nothing."""
+
+    def gen_unless_empty(wrapper, providers):
+        providers = list(providers)
+        return gen_batchable(wrapper, providers) if providers else {}
+
+    return gen_unless_empty
+
+
+if callable(getattr(_metadata_wrapper, "_gen_batchable", None)):
+    _metadata_wrapper._gen_batchable = _no_empty_batch(_metadata_wrapper._gen_batchable)
 
 # libcst's walk rebuilds every node it visits; this one rebuilds only what changed (``_walk.py``).
 _walk.install()

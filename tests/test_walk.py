@@ -199,6 +199,30 @@ class OwnHooks(cst.CSTVisitor):
         self.events.append(("leave_field", type(original_node).__name__, attribute))
 
 
+class OwnVisitAndLeave(cst.CSTVisitor):
+    """Its own ``on_visit``/``on_leave`` (as the PFU3xx codemods), attribute hooks by name."""
+
+    def __init__(self):
+        self.events = []
+
+    def on_visit(self, node):
+        self.events.append(("visit", type(node).__name__))
+        return super().on_visit(node)
+
+    def on_leave(self, original_node):
+        self.events.append(("leave", type(original_node).__name__))
+        super().on_leave(original_node)
+
+    def visit_Call_args(self, node):
+        self.events.append(("visit_field", "Call", "args"))
+
+    def leave_Arg_value(self, node):
+        self.events.append(("leave_field", "Arg", "value"))
+
+    def visit_Lambda(self, node):
+        return False
+
+
 class NamesInsideFunctions(m.MatcherDecoratableVisitor):
     """A matcher visitor with a ``call_if_inside`` hook: walked through libcst's matcher hooks."""
 
@@ -211,7 +235,7 @@ class NamesInsideFunctions(m.MatcherDecoratableVisitor):
         self.events.append(node.value)
 
 
-@pytest.mark.parametrize("visitor_class", [_hook_visitor_class(), OwnHooks, NamesInsideFunctions], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("visitor_class", [_hook_visitor_class(), OwnHooks, OwnVisitAndLeave, NamesInsideFunctions], ids=lambda c: c.__name__)
 def test_visitors_see_the_same_hooks_in_the_same_order(visitor_class):
     seen = 0
     # matchers are slow whichever walk runs them: the syntax module and the stdlib are enough
@@ -298,6 +322,22 @@ class ReturnsNonsense(cst.CSTTransformer):
         return 42
 
 
+class OwnLeave(cst.CSTTransformer):
+    """Its own ``on_leave`` around hooks called by name."""
+
+    def on_leave(self, original_node, updated_node):
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(result, cst.SimpleStatementLine) and len(result.body) > 1:
+            return cst.FlattenSentinel([result.with_changes(body=[statement]) for statement in result.body])
+        return result
+
+    def leave_Integer(self, original_node, updated_node):
+        return updated_node.with_changes(value=updated_node.value + "0")
+
+    def leave_Call_args(self, original_node):
+        pass
+
+
 class SkipsBodies(cst.CSTTransformer):
     def visit_FunctionDef(self, node):
         return False
@@ -308,7 +348,7 @@ class SkipsBodies(cst.CSTTransformer):
         return updated_node.with_changes(value=updated_node.value.upper())
 
 
-@pytest.mark.parametrize("transformer", [Edits, RemovesRequired, FlattensRequired, ReturnsNonsense, SkipsBodies], ids=lambda c: c.__name__)
+@pytest.mark.parametrize("transformer", [Edits, OwnLeave, RemovesRequired, FlattensRequired, ReturnsNonsense, SkipsBodies], ids=lambda c: c.__name__)
 def test_transformers_give_the_same_tree_or_the_same_error(transformer):
     errors = 0
     for text in _inputs():
@@ -329,6 +369,20 @@ def test_a_transformer_that_changes_nothing_gets_back_the_same_objects():
     assert changed is not module
     # the unchanged function definitions are the very same nodes
     assert [s for s in changed.body if isinstance(s, cst.FunctionDef)] == [s for s in module.body if isinstance(s, cst.FunctionDef)]
+
+
+def test_positions_cost_no_walk_of_the_tree(monkeypatch):
+    # libcst ran an empty batch of visitors over the whole tree after computing positions
+    from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+    walks = []
+    original = MetadataWrapper.visit_batched
+    monkeypatch.setattr(MetadataWrapper, "visit_batched", lambda self, *a: walks.append(a) or original(self, *a))
+    wrapper = MetadataWrapper(cst.parse_module(SYNTAX))
+    positions = wrapper.resolve(PositionProvider)
+    assert not walks and len(positions) > 100
+    wrapper.resolve(ParentNodeProvider)
+    assert len(walks) == 1
 
 
 # -- the tool -------------------------------------------------------------------------------------
