@@ -42,13 +42,12 @@ parent links the engine needs; libcst's scopes (the costly part) are computed on
 name's attribute chain can reach a row of the table, and then by libcst's own visitors run
 once each (``scopes_of``); qualified names are asked of those scopes, as
 ``QualifiedNameProvider`` does; positions are computed only for the nodes reported
-(``positions_of``); the transform enters only the top-level statements it changes.
+(``PythonCodemod.report``); the transform enters only the top-level statements it changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from contextlib import nullcontext
 from typing import ClassVar, Collection, Mapping, Optional, Sequence, Union
 
 import libcst as cst
@@ -61,7 +60,6 @@ from libcst.metadata import (
     QualifiedNameSource,
     Scope,
 )
-from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from prefect_upgrade.codemods._scopes import QualifiedNames, scopes_of
 from prefect_upgrade.codemods.base import PythonCodemod
@@ -91,68 +89,6 @@ def is_compat_try(node: cst.CSTNode) -> bool:
             if name.rpartition(".")[2] in _IMPORT_ERRORS:
                 return True
     return False
-
-
-_NO_RECORD = nullcontext()
-
-
-class _TargetPositions(PositionProvidingCodegenState):
-    """``PositionProvider``'s code generation, recording only the positions of ``targets``.
-
-    The same tokens, the same line/column arithmetic (a token without a line break only moves
-    the column), the same recording for the nodes asked for; nothing recorded for the others.
-    """
-
-    def _update_position(self, value: str) -> None:
-        if "\n" in value or "\r" in value:
-            super()._update_position(value)
-        else:
-            self.column += len(value)
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.provider.targets:  # type: ignore[attr-defined]
-            super().before_codegen(node)
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.provider.targets:  # type: ignore[attr-defined]
-            super().after_codegen(node)
-
-    def record_syntactic_position(self, node, *, start_node=None, end_node=None):  # type: ignore[override]
-        if node not in self.provider.targets:  # type: ignore[attr-defined]
-            return _NO_RECORD
-        # (a statement's range ends where a child's does: its children are targets too)
-        return super().record_syntactic_position(node, start_node=start_node, end_node=end_node)
-
-
-class _PositionSink:
-    def __init__(self, targets: set) -> None:
-        self.targets = targets
-        self._computed: dict = {}
-
-
-def positions_of(module: cst.Module, targets: set) -> Optional[dict]:
-    """``PositionProvider`` ranges of ``targets`` only (``None``: ask ``PositionProvider``)."""
-    wanted = set(targets)
-    for target in targets:
-        if isinstance(target, (cst.BaseSmallStatement, cst.BaseStatement)):
-            _add_subtree(target, wanted)
-    sink = _PositionSink(wanted)
-    try:
-        state = _TargetPositions(
-            default_indent=module.default_indent, default_newline=module.default_newline, provider=sink
-        )
-        module._codegen(state)
-    except (KeyError, AttributeError, TypeError):  # a range from a child not computed; a libcst that changed
-        return None
-    if not targets <= sink._computed.keys():  # pragma: no cover - defensive
-        return None
-    return sink._computed
-
-
-def _add_subtree(node: cst.CSTNode, into: set) -> None:
-    for child in node.children:
-        into.add(child)
-        _add_subtree(child, into)
 
 
 def dotted(name: str) -> cst.BaseExpression:
@@ -317,9 +253,6 @@ class MovesCodemod(PythonCodemod):
         self.trailing_comments: dict[cst.CSTNode, cst.Comment] = {}
         #: Top-level statements the transform skips (set once the analysis is done).
         self._clean: set = set()
-        #: Findings of the analysis wait for the positions of all of them, computed at once.
-        self._pending: Optional[list] = None
-        self._positions: dict = {}
 
     # ------------------------------------------------------------------ pre-check
 
@@ -340,32 +273,7 @@ class MovesCodemod(PythonCodemod):
     # ------------------------------------------------------------------ analysis
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._pending = []
-        try:
-            self._analyse(node)
-        finally:
-            pending, self._pending = self._pending, None
-        if pending:
-            self._positions = self._positions_of(node, {p[0] for p in pending}) or {}
-            for target, message, kwargs in pending:
-                super().report(target, message, **kwargs)
-
-    def report(self, node: cst.CSTNode, message: str, **kwargs) -> None:  # type: ignore[override]
-        if self._pending is not None:
-            self._pending.append((node, message, kwargs))
-        else:
-            super().report(node, message, **kwargs)
-
-    def _positions_of(self, module: cst.Module, targets: set) -> Optional[dict]:
-        known = getattr(self.context.wrapper, "_metadata", None)
-        if isinstance(known, dict) and PositionProvider in known:
-            return None  # already computed for this tree
-        return positions_of(module, targets)
-
-    def get_metadata(self, key, node, *default):  # type: ignore[override]
-        if key is PositionProvider and node in self._positions:
-            return self._positions[node]
-        return super().get_metadata(key, node, *default)
+        self._analyse(node)
 
     def _analyse(self, node: cst.Module) -> None:
         collector = _Collector()

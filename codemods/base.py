@@ -28,6 +28,7 @@ from libcst.metadata import wrapper as _metadata_wrapper
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import _walk
+from prefect_upgrade.codemods._positions import positions_of
 from prefect_upgrade.codemods._scopes import QualifiedNames, scopes_of
 from prefect_upgrade.findings import FixClass, Reporter
 
@@ -192,6 +193,7 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
         super().__init__(context)
         self.options = options
         self.reporter = reporter
+        self._waiting_reports: list = []
 
     # -- speed: shared, lazily resolved metadata (libcst trees are immutable) ------------------
 
@@ -218,7 +220,10 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
         try:
             yield
         finally:
-            self.metadata = {}
+            try:
+                self._place_reports(wrapper)
+            finally:
+                self.metadata = {}
 
     def _instantiate_and_run(self, transform, tree: cst.Module) -> cst.Module:
         # AddImportsVisitor needs no metadata, hence no deep copy of the tree.
@@ -239,16 +244,33 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
         fix_class: Optional[FixClass] = None,
         code: Optional[str] = None,
     ) -> None:
-        """Record a finding at ``node`` (a node of the tree this codemod was given)."""
-        position = self.get_metadata(PositionProvider, node).start
-        self.reporter.add(
-            code or self.code,
-            position.line,
-            position.column + 1,
-            fix_class or self.fix_class,
-            message,
-            applied,
-        )
+        """Record a finding at ``node`` (a node of the tree this codemod was given).
+
+        During the transform, findings wait for the end of it: then the positions of all of them
+        are found in one pass (``positions_of``), not those of every node (``PositionProvider``).
+        """
+        finding = (node, code or self.code, fix_class or self.fix_class, message, applied)
+        if isinstance(self.metadata, _LazyMetadata):
+            self._waiting_reports.append(finding)
+        else:
+            self._add_findings([finding], None)
+
+    def _place_reports(self, wrapper: MetadataWrapper) -> None:
+        waiting, self._waiting_reports = self._waiting_reports, []
+        if not waiting:
+            return
+        known = getattr(wrapper, "_metadata", None)
+        if isinstance(known, dict) and PositionProvider in known:
+            positions = known[PositionProvider]  # a codemod asked for it already
+        else:
+            positions = positions_of(wrapper.module, {finding[0] for finding in waiting})
+        self._add_findings(waiting, positions)
+
+    def _add_findings(self, findings: list, positions: Optional[Mapping]) -> None:
+        for node, code, fix_class, message, applied in findings:
+            found = positions.get(node) if positions is not None else None
+            position = (found or self.get_metadata(PositionProvider, node)).start
+            self.reporter.add(code, position.line, position.column + 1, fix_class, message, applied)
 
     def allows(self, fix_class: FixClass) -> bool:
         return self.options.allows(fix_class)

@@ -2,7 +2,8 @@
 
 * ``scopes_of``: libcst's scope analysis run without its batching: the same scopes, the same
   qualified names as ``QualifiedNameProvider`` for every node of every move fixture.
-* ``positions_of``: ``PositionProvider``'s ranges, computed only for the nodes asked for.
+* ``positions_of`` (``codemods/_positions.py``, behind every codemod's ``report``):
+  ``PositionProvider``'s ranges, computed only for the nodes asked for.
 * the engine's passes over a tree: what it costs, so that a change that adds passes shows.
 
 That the rewritten code and the findings did not change is what the snapshot tests over the same
@@ -22,7 +23,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 from libcst.metadata.base_provider import LazyValue
 
 from prefect_upgrade.codemods import all_codemods
-from prefect_upgrade.codemods._moves import positions_of, scopes_of
+from prefect_upgrade.codemods._moves import scopes_of
+from prefect_upgrade.codemods._positions import positions_of
 from prefect_upgrade.codemods.base import CodemodOptions
 from prefect_upgrade.rewriters.python import PythonRewriter
 from prefect_upgrade.findings import Reporter

@@ -1,0 +1,75 @@
+"""Positions of a few nodes, in one code generation pass (issue #8); not a codemod.
+
+libcst's ``PositionProvider`` records the range of every node of the tree, through a context
+manager per node; a codemod needs the ranges of the handful of nodes it reports. This gives the
+same ranges for those nodes only, or None where it cannot (then ``PositionProvider`` is asked).
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+_NO_RECORD = nullcontext()
+
+
+class _TargetPositions(PositionProvidingCodegenState):
+    """``PositionProvider``'s code generation, recording only the positions of ``targets``.
+
+    The same tokens, the same line/column arithmetic (a token without a line break only moves
+    the column), the same recording for the nodes asked for; nothing recorded for the others.
+    """
+
+    def _update_position(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            super()._update_position(value)
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.provider.targets:  # type: ignore[attr-defined]
+            super().before_codegen(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.provider.targets:  # type: ignore[attr-defined]
+            super().after_codegen(node)
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):  # type: ignore[override]
+        if node not in self.provider.targets:  # type: ignore[attr-defined]
+            return _NO_RECORD
+        # (a statement's range ends where a child's does: its children are targets too)
+        return super().record_syntactic_position(node, start_node=start_node, end_node=end_node)
+
+
+class _PositionSink:
+    def __init__(self, targets: set) -> None:
+        self.targets = targets
+        self._computed: dict = {}
+
+
+def positions_of(module: cst.Module, targets: set) -> Optional[dict]:
+    """``PositionProvider`` ranges of ``targets`` only (``None``: ask ``PositionProvider``)."""
+    wanted = set(targets)
+    for target in targets:
+        if isinstance(target, (cst.BaseSmallStatement, cst.BaseStatement)):
+            _add_subtree(target, wanted)
+    sink = _PositionSink(wanted)
+    try:
+        state = _TargetPositions(
+            default_indent=module.default_indent, default_newline=module.default_newline, provider=sink
+        )
+        module._codegen(state)
+    except (KeyError, AttributeError, TypeError):  # a range from a child not computed; a libcst that changed
+        return None
+    if not targets <= sink._computed.keys():  # pragma: no cover - defensive
+        return None
+    return sink._computed
+
+
+def _add_subtree(node: cst.CSTNode, into: set) -> None:
+    for child in node.children:
+        into.add(child)
+        _add_subtree(child, into)
