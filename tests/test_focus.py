@@ -212,8 +212,24 @@ def _codemod_examples() -> list[tuple[type[PythonCodemod], str]]:
     ]
 
 
-def _both_ways(text: str, options: CodemodOptions, monkeypatch, codemods=None) -> None:
+def _check_outlines(monkeypatch) -> list:
+    """Every outline built from a rewritten view is compared with one of the whole module."""
+    built = []
+    original = focus.Focus.outline_after
+
+    def checked(self, rewritten, restored):
+        outline = original(self, rewritten, restored)
+        assert outline is None or outline == focus.Outline.of(restored)
+        built.append(outline is not None)
+        return outline
+
+    monkeypatch.setattr(focus.Focus, "outline_after", checked)
+    return built
+
+
+def _both_ways(text: str, options: CodemodOptions, monkeypatch, codemods=None) -> list:
     codemods = codemods or all_codemods()
+    built = _check_outlines(monkeypatch)
     outcomes = []
     for on in (True, False):
         monkeypatch.setattr(python_rewriter, "FOCUS", on)
@@ -223,6 +239,7 @@ def _both_ways(text: str, options: CodemodOptions, monkeypatch, codemods=None) -
         except Exception as error:  # noqa: BLE001 - the same error both ways is fine
             outcomes.append(("error", str(error)))
     assert outcomes[0] == outcomes[1]
+    return built
 
 
 def test_the_filler_holds_no_marker():
@@ -242,8 +259,24 @@ def test_codemod_examples_come_out_the_same_with_and_without_focus(monkeypatch):
 
 
 def test_benchmark_flows_come_out_the_same_with_and_without_focus(monkeypatch):
+    built = []
     for text in corpus.dense_texts(count=2, seed=11):
-        _both_ways(text, CodemodOptions(unsafe_fixes=True), monkeypatch)
+        built += _both_ways(text, CodemodOptions(unsafe_fixes=True), monkeypatch)
+    assert built.count(True) > 5  # outlines from rewritten views were built, and checked
+
+
+def test_the_outline_after_a_rewrite_is_the_outline_of_the_module():
+    text = MODULE + FILLER.format(n=1) + "\nprint(old_thing)\n" + FILLER.format(n=2) + "\nx = 1; y = 2\n"
+    outline = focus.Outline.of(text)
+    view = outline.focus(("old_thing",))
+    assert view.text.count("__prefect_upgrade_hidden_") >= 2
+    # a codemod adds an import and a comment above a placeholder, and makes a line two
+    rewritten = view.text.replace("from lib import old_thing\n", "from lib import old_thing\nimport extra\n# note\n")
+    rewritten = rewritten.replace("print(old_thing)\n", "print(\n    old_thing)\n")
+    assert rewritten != view.text
+    restored = view.restore(rewritten)
+    assert view.outline_after(rewritten, restored) == focus.Outline.of(restored)
+    assert view.outline_after(view.text, view.restore(view.text)) == outline
 
 
 def test_focus_is_on_where_it_pays(monkeypatch):

@@ -58,6 +58,7 @@ class _Span:
     assigns: frozenset[str]  # the names it binds by assignment (not def/class/import)
     mutates: frozenset[str]  # names whose attributes or items it sets (``flow.executor = ...``)
     has_import: bool
+    star_import: bool
 
 
 class Outline:
@@ -68,10 +69,18 @@ class Outline:
         self.spans = spans
         self.star_import = star_import
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Outline) and (self.lines, self.spans, self.star_import) == (
+            other.lines,
+            other.spans,
+            other.star_import,
+        )
+
     @classmethod
-    def of(cls, text: str) -> Optional["Outline"]:
-        """The outline of ``text``, or None when it cannot be cut up safely."""
-        if "\r" in text.replace("\r\n", "") or "__prefect_upgrade_hidden_" in text:
+    def of(cls, text: str, *, view: bool = False) -> Optional["Outline"]:
+        """The outline of ``text``, or None when it cannot be cut up safely (``view``: a
+        focused view, whose placeholders are expected)."""
+        if "\r" in text.replace("\r\n", "") or (not view and "__prefect_upgrade_hidden_" in text):
             return None  # lone carriage returns break lines for CPython, not for this cut
         try:
             tree = ast.parse(text)
@@ -98,7 +107,6 @@ class Outline:
                 starts.append(start)
                 ends.append(end)
         spans = []
-        star_import = False
         first = 0
         # Names that functions, classes, lambdas and comprehensions read from the module, by the
         # span they are in: a task's local ``records`` is not the module's ``records``.
@@ -109,9 +117,6 @@ class Outline:
         for nodes, start, last, reads in zip(groups, starts, ends, global_reads):
             text_of_span = "".join(lines[first : last + 1])
             binds, assigns, mutates = _bindings(nodes)
-            star_import = star_import or any(
-                isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in nodes
-            )
             spans.append(
                 _Span(
                     first,
@@ -123,10 +128,11 @@ class Outline:
                     assigns,
                     mutates,
                     "import" in text_of_span,
+                    any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in nodes),
                 )
             )
             first = last + 1
-        return cls(lines, spans, star_import)
+        return cls(lines, spans, any(span.star_import for span in spans))
 
     def focus(self, markers: Sequence[str]) -> Optional["Focus"]:
         """The view of a codemod with these markers, or None when it should see everything."""
@@ -272,8 +278,9 @@ class Focus:
         pieces: list[str] = []
         #: For each line of the view, the 0-based line of the module it shows.
         self._line_of: list[int] = []
-        #: placeholder number -> the text it stands for
+        #: placeholder number -> the text it stands for, and its spans
         self._hidden: list[str] = []
+        self._hidden_spans: list[list[_Span]] = []
         self._placeholders: list[str] = []
         run: list[_Span] = []
 
@@ -292,6 +299,7 @@ class Focus:
             pieces.append(line)
             self._line_of.append(head.start)
             self._hidden.append(text)
+            self._hidden_spans.append(list(run))
             self._placeholders.append(line)
             run.clear()
 
@@ -331,6 +339,43 @@ class Focus:
         if expected != len(self._hidden):
             return None
         return "".join(out)
+
+
+    def outline_after(self, rewritten: str, restored: str) -> Optional[Outline]:
+        """The outline of ``restored`` (what ``restore(rewritten)`` gave), from an outline of
+        the rewritten view only: the hidden statements did not change, and what the outline
+        holds of a statement depends on that statement alone. None: compute it afresh."""
+        seen = Outline.of(rewritten, view=True)
+        if seen is None:
+            return None
+        lines = _LINE.findall(restored)
+        spans: list[_Span] = []
+        shift = 0  # lines of the module before the current view line, minus those of the view
+        hidden = 0
+        for span in seen.spans:
+            first, start, last = span.first + shift, span.start + shift, span.last + shift
+            if "__prefect_upgrade_hidden_" not in seen.lines[span.start]:
+                spans.append(_Span(first, start, last, *_rest(span, lines, first, last)))
+                continue
+            if span.start != span.last or hidden >= len(self._hidden_spans):
+                return None
+            run = self._hidden_spans[hidden]
+            hidden += 1
+            # The run's lines in the module: the first span keeps the view's lines above it.
+            moved = start - run[0].start
+            for index, old in enumerate(run):
+                new_first = first if index == 0 else old.first + moved
+                spans.append(_Span(new_first, old.start + moved, old.last + moved, *_rest(old, lines, new_first, old.last + moved)))
+            shift += run[-1].last - run[0].start
+        if hidden != len(self._hidden_spans):
+            return None
+        return Outline(lines, spans, any(span.star_import for span in spans))
+
+
+def _rest(span: _Span, lines: list[str], first: int, last: int) -> tuple:
+    """The fields of ``span`` after its lines, for the same statement at lines ``first..last``."""
+    text = "".join(lines[first : last + 1])
+    return (text, span.refs, span.binds, span.assigns, span.mutates, "import" in text, span.star_import)
 
 
 def _ending(text: str) -> str:
