@@ -23,6 +23,7 @@ from typing import Optional, Sequence, Union
 
 import libcst as cst
 
+from prefect_upgrade.codemods._speed import module_code
 from prefect_upgrade.findings import FixClass
 
 WIDTH = 88
@@ -260,7 +261,7 @@ class ArgReader:
     @cached_property
     def lines(self) -> list:
         # rendered on first use only (a whole-tree pass)
-        return self.module.code.split("\n")
+        return module_code(self.module).split("\n")
 
     def raw(self, node: cst.CSTNode) -> Raw:
         text = self.module.code_for_node(node)

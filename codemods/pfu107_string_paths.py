@@ -10,6 +10,7 @@ from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods._moves import is_compat_try
+from prefect_upgrade.codemods._speed import module_code
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.moves_table import MOVES, MoveIndex
 from prefect_upgrade.findings import FixClass
@@ -79,7 +80,7 @@ class MovedStringPaths(PythonCodemod):
     )
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        if not _may_hold_path(tree.code):
+        if not _may_hold_path(module_code(tree)):
             return tree
         return super().transform_module(tree)
 

@@ -12,7 +12,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
-from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, prune
+from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, module_code, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
     CODE_SUMMARIES,
@@ -165,7 +165,7 @@ class Environments(ImportFixes, PythonCodemod):
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         # cheap pre-check before the (costly) metadata resolution
-        if not self._NEEDED.search(tree.code):
+        if not self._NEEDED.search(module_code(tree)):
             return tree
         return super().transform_module(tree)
 

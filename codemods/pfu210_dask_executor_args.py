@@ -8,7 +8,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from prefect_upgrade.codemods import register
-from prefect_upgrade.codemods._speed import ImportFixes
+from prefect_upgrade.codemods._speed import ImportFixes, module_code
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
     DASK_EXECUTOR_QNAMES,
@@ -75,7 +75,7 @@ class LegacyDaskExecutorArgs(ImportFixes, PythonCodemod):
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         # cheap pre-check before metadata resolution: some DaskExecutor (or an alias) is called
-        code = tree.code
+        code = module_code(tree)
         names = {"DaskExecutor"} | set(re.findall(r"DaskExecutor\s+as\s+(\w+)", code))
         if not re.search(r"\b(%s)\s*\(" % "|".join(sorted(names)), code):
             return tree

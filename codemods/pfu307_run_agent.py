@@ -15,6 +15,7 @@ from prefect_upgrade.codemods._removed_common import (
     rename_keyword,
     replace_arg,
 )
+from prefect_upgrade.codemods._speed import module_code
 from prefect_upgrade.codemods.base import CodemodOptions, Example
 from prefect_upgrade.findings import FixClass
 
@@ -73,7 +74,7 @@ class RunAgentToken(RemovedCodemod):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._imports_prefect = "prefect" in node.code
+        self._imports_prefect = "prefect" in module_code(node)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func

@@ -220,3 +220,14 @@ def test_unchanged_run_hands_back_its_tree():
     # and a run that changes something does not
     tree, _, new = _run(LegacyDaskExecutorArgs, "from prefect.executors import DaskExecutor\nDaskExecutor(address='local')\n")
     assert new is not tree and new.code != tree.code
+
+
+def test_module_code_generates_each_trees_text_once(monkeypatch):
+    generated = []
+    original = cst.Module.code.fget
+    monkeypatch.setattr(cst.Module, "code", property(lambda self: generated.append(self) or original(self)))
+    first, second = cst.parse_module("import os\nx = 1\n"), cst.parse_module("y = 2\n")
+    assert [_speed.module_code(t) for t in (first, second, first, second)] == ["import os\nx = 1\n", "y = 2\n"] * 2
+    assert generated == [first, second]
+    # an equal tree that is another object is generated anew (trees are told apart by identity)
+    assert _speed.module_code(first.deep_clone()) == first.code

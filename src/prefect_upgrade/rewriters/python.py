@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 from libcst.metadata import MetadataWrapper
 
+from prefect_upgrade.codemods._speed import module_code
 from prefect_upgrade.codemods.base import Codemod, CodemodOptions, PythonCodemod
 from prefect_upgrade.findings import Reporter
 from prefect_upgrade.rewriters import Rewriter, SourceError, focus
@@ -84,7 +85,7 @@ class PythonState:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self._module.code
+            self._text = module_code(self._module)
         return self._text
 
     @classmethod
@@ -171,7 +172,7 @@ class PythonRewriter(Rewriter):
             return state
         if module is wrapper.module:
             return state
-        if wrapper.module.code != state.text:
+        if module_code(wrapper.module) != state.text:
             # libcst loses bytes on a few rare layouts (e.g. a last line of only blanks); a
             # rewrite would silently change the file elsewhere, so it is not rewritten at all.
             # (Checked only when a codemod changes something: the check costs a code generation.)
