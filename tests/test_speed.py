@@ -350,6 +350,46 @@ def test_call_if_inside_matchers_are_gathered_once_per_class_and_kept_per_instan
     assert first._matchers is not second._matchers  # each walk keeps its own state
 
 
+def test_classes_without_matcher_decorators_are_not_searched_attribute_by_attribute():
+    import functools
+
+    import libcst.matchers as m
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor, GatherImportsVisitor, RemoveImportsVisitor
+    from libcst.matchers import _visitors
+
+    from prefect_upgrade.codemods import all_codemods, base
+
+    names = ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs", "_gather_matchers")
+    originals = [getattr(_visitors, name).__wrapped__ for name in names]
+
+    class Visits(m.MatcherDecoratableVisitor):
+        @m.visit(m.Name("x"))
+        def seen(self, node):
+            pass
+
+    class Inside(m.MatcherDecoratableTransformer):
+        @m.call_if_not_inside(m.Call())
+        def visit_Name(self, node):
+            pass
+
+    class Cached(m.MatcherDecoratableVisitor):
+        @functools.cached_property
+        def value(self):
+            return 1
+
+    context = CodemodContext()
+    plain = [c(context, CodemodOptions(), Reporter()) for c in all_codemods() if issubclass(c, base.PythonCodemod)]
+    plain += [AddImportsVisitor(context), RemoveImportsVisitor(context), GatherImportsVisitor(context)]
+    for instance in plain:
+        assert base._decorated_nowhere(instance), type(instance)
+        assert not any(gather(instance) for gather in originals)  # what libcst's own search finds
+    for instance in (Visits(), Inside()):
+        assert not base._decorated_nowhere(instance)
+        assert any(gather(instance) for gather in originals)
+    assert not base._decorated_nowhere(Cached())  # a value known only on the instance: searched
+
+
 def test_lazy_qualified_names_equal_libcsts_provider():
     from libcst.metadata.base_provider import LazyValue
 
