@@ -151,9 +151,11 @@ def test_a_bad_file_is_reported_not_raised(tmp_path):
     assert path.read_bytes() == b"old = (\n"
 
 
-def test_deep_nesting_is_an_error_not_a_crash(tmp_path):
+@pytest.mark.parametrize("around", ["{}", "import os\n" + "x = 1\n" * 20 + "{}" + "y = old\n" * 20])
+def test_deep_nesting_is_an_error_not_a_crash(tmp_path, around):
+    # (with other statements around it, focus is tried first: its views skip the nesting check)
     path = tmp_path / "deep.py"
-    path.write_text("old = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    path.write_text(around.format("old = " + "(" * 5000 + "1" + ")" * 5000 + "\n"))
     result = process_file(path, "python", _settings(RenameOld))
     assert result.error and ("nested" in result.error or "too many" in result.error)
 

@@ -43,8 +43,11 @@ def _guard_depth(text: str) -> None:
         pass  # e.g. NUL bytes: let libcst give its own message
 
 
-def parse_python(text: str) -> cst.Module:
-    _guard_depth(text)
+def parse_python(text: str, *, nesting_checked: bool = False) -> cst.Module:
+    """libcst's tree of ``text`` (``nesting_checked``: CPython's parser already read a text
+    nested at least as deeply)."""
+    if not nesting_checked:
+        _guard_depth(text)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
@@ -71,7 +74,7 @@ class PythonState:
     the same focused view of it (``focus.py``) share that view's tree in the same way.
     """
 
-    __slots__ = ("_module", "_text", "_wrapper", "_outline", "_views")
+    __slots__ = ("_module", "_text", "_wrapper", "_outline", "_views", "_nesting_checked")
 
     def __init__(self, module: Optional[cst.Module] = None, text: Optional[str] = None) -> None:
         assert module is not None or text is not None
@@ -81,6 +84,9 @@ class PythonState:
         self._wrapper: Optional[MetadataWrapper] = None
         self._outline: object = None
         self._views: dict[str, "PythonState"] = {}
+        #: A focused view: its statements are the module's (or a rewritten view's, which the
+        #: outline read with ``ast``), so CPython's parser has seen nesting as deep.
+        self._nesting_checked = False
 
     @property
     def text(self) -> str:
@@ -99,7 +105,7 @@ class PythonState:
         if self._wrapper is None:
             # Not parsed yet, or a codemod's output, which may hold one node in two places:
             # parse its text afresh.
-            fresh = parse_python(self.text)
+            fresh = parse_python(self.text, nesting_checked=self._nesting_checked)
             self._module = fresh
             self._wrapper = MetadataWrapper(fresh, unsafe_skip_copy=True)
         return self._wrapper
@@ -107,12 +113,14 @@ class PythonState:
     def outline(self) -> Optional[focus.Outline]:
         if self._outline is None:
             self._outline = focus.Outline.of(self.text) or False
+            self._nesting_checked = self._nesting_checked or bool(self._outline)  # ``ast`` read it
         return self._outline or None
 
     def view(self, text: str) -> "PythonState":
         found = self._views.get(text)
         if found is None:
             found = self._views[text] = PythonState(text=text)
+            found._nesting_checked = True
         return found
 
 
@@ -205,6 +213,7 @@ class PythonRewriter(Rewriter):
             whole = PythonState(text=text)
             # The next codemod's outline, from the rewritten view (cheaper than the module).
             whole._outline = view.outline_after(result.text, text)
+            whole._nesting_checked = whole._outline is not None
         for finding in seen.findings:
             reporter.add(
                 finding.code,
