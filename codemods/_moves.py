@@ -48,6 +48,7 @@ once each (``scopes_of``); qualified names are asked of those scopes, as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar, Collection, Mapping, Optional, Sequence, Union
 
 import libcst as cst
@@ -89,6 +90,35 @@ def is_compat_try(node: cst.CSTNode) -> bool:
             if name.rpartition(".")[2] in _IMPORT_ERRORS:
                 return True
     return False
+
+
+@lru_cache(maxsize=None)
+def _fused_moves(members: tuple[type[MovesCodemod], ...]) -> type[MovesCodemod]:
+    checking = [m for m in members if m.check_calls is not MovesCodemod.check_calls]
+
+    class FusedMoves(MovesCodemod):
+        code = members[0].code
+        summary = " + ".join(m.code for m in members)
+        markers = tuple(dict.fromkeys(marker for m in members for marker in m.markers))
+        move_codes = tuple(code for m in members for code in (m.move_codes or (m.code,)))
+        checked_calls = tuple(call for m in members for call in m.checked_calls)
+        extra_codes = {code: s for m in members for code, s in m.codes().items()}
+
+        def report(self, node: cst.CSTNode, message: str, *, code: Optional[str] = None, **kwargs) -> None:
+            if code is None and "code" not in self.__dict__:
+                # the engine names each finding's row; check_calls sets its member's code
+                raise RuntimeError(f"a finding of the fused move codemods without its code: {message}")
+            super().report(node, message, code=code, **kwargs)
+
+        def check_calls(self, calls: Sequence[cst.Call]) -> None:
+            for member in checking:
+                self.code = member.code  # what its findings are reported under
+                try:
+                    member.check_calls(self, calls)
+                finally:
+                    del self.code
+
+    return FusedMoves
 
 
 def dotted(name: str) -> cst.BaseExpression:
@@ -335,6 +365,17 @@ class MovesCodemod(PythonCodemod):
     def check_calls(self, calls: Sequence[cst.Call]) -> None:
         """Hook for codemods that also flag calls (e.g. PFU105's ``Azure(connection_string=)``)."""
 
+    # ------------------------------------------------------------------ fusion
+
+    fuses_as: ClassVar[Optional[str]] = "moves"
+
+    @classmethod
+    def fused(cls, members: tuple[type[PythonCodemod], ...]) -> type[PythonCodemod]:
+        """One engine run over the rows of every member: one parse, one scope analysis, one
+        walk instead of one each. Findings carry their row's code (``check_calls``: its
+        member's)."""
+        return _fused_moves(tuple(members))
+
     def qualnames(self, node: cst.CSTNode) -> Collection[QualifiedName]:
         """What ``QualifiedNameProvider`` gives for ``node``."""
         if self._qualnames is None:
@@ -499,7 +540,7 @@ class MovesCodemod(PythonCodemod):
             blocked = (FixClass.MANUAL, row.message)
         if blocked is not None:
             fix, message = blocked
-            self.report(b.alias, message, applied=False, fix_class=fix)
+            self.report(b.alias, message, applied=False, fix_class=fix, code=row.code)
             return
         assert new is not None
         b.new_target = new
@@ -517,7 +558,9 @@ class MovesCodemod(PythonCodemod):
             if (other.new_local or other.local) == b.new_local and self._final_target(other) == new:
                 b.drop = True
                 break
-        self.report(b.alias, self._message(row, b.target, new), applied=True, fix_class=self._fix_class(row))
+        self.report(
+            b.alias, self._message(row, b.target, new), applied=True, fix_class=self._fix_class(row), code=row.code
+        )
 
     def _decide_module_import(self, b: Binding) -> None:
         found = self.index.lookup(b.module_path)
@@ -527,7 +570,7 @@ class MovesCodemod(PythonCodemod):
         blocked = self._blocked(row, new)
         if blocked is not None:
             fix, message = blocked
-            self.report(b.alias, message, applied=False, fix_class=fix)
+            self.report(b.alias, message, applied=False, fix_class=fix, code=row.code)
             return
         b.new_module_path = new
         for other in self._bindings:
@@ -537,7 +580,13 @@ class MovesCodemod(PythonCodemod):
                 continue
             if (other.new_module_path or other.module_path or other.target) == new:
                 b.drop = True
-        self.report(b.alias, self._message(row, b.module_path, new), applied=True, fix_class=self._fix_class(row))
+        self.report(
+            b.alias,
+            self._message(row, b.module_path, new),
+            applied=True,
+            fix_class=self._fix_class(row),
+            code=row.code,
+        )
 
     def _can_rename(self, b: Binding, leaf: str, new: str) -> bool:
         if b.local in self._collector.all_strings:  # e.g. listed in __all__
@@ -593,7 +642,7 @@ class MovesCodemod(PythonCodemod):
         if blocked is not None:
             if not covered:
                 fix, message = blocked
-                self.report(ref.node, message, applied=False, fix_class=fix)
+                self.report(ref.node, message, applied=False, fix_class=fix, code=ref.row.code)
             return
         assert ref.new is not None
         targets = {x.current_target for x in ref.bindings}
@@ -624,6 +673,7 @@ class MovesCodemod(PythonCodemod):
                     f"{describe(ref.old, new)}: change this reference",
                     applied=False,
                     fix_class=FixClass.MANUAL,
+                    code=ref.row.code,
                 )
                 return
             text = new
@@ -633,7 +683,11 @@ class MovesCodemod(PythonCodemod):
             self.chain_rewrites[ref.node] = text
             if not covered:
                 self.report(
-                    ref.node, self._message(ref.row, ref.old, new), applied=True, fix_class=self._fix_class(ref.row)
+                    ref.node,
+                    self._message(ref.row, ref.old, new),
+                    applied=True,
+                    fix_class=self._fix_class(ref.row),
+                    code=ref.row.code,
                 )
         if ref.row.add_kwargs and ref.is_call_func:
             self.call_kwargs[ref.node] = ref.row.add_kwargs
@@ -743,7 +797,7 @@ class MovesCodemod(PythonCodemod):
         blocked = self._blocked(row, new)
         if blocked is not None:
             fix, message = blocked
-            self.report(stmt, message, applied=False, fix_class=fix)
+            self.report(stmt, message, applied=False, fix_class=fix, code=row.code)
             return
         changed = []
         for other in self.index.moves:
@@ -759,11 +813,17 @@ class MovesCodemod(PythonCodemod):
                 f"({', '.join(changed)}): import the names explicitly from {new}",
                 applied=False,
                 fix_class=FixClass.MANUAL,
+                code=row.code,
             )
             return
         self.stmt_rewrites[stmt] = [stmt.with_changes(module=dotted(new))]
-        self.report(stmt, f"from {module} import *: {module} moved to {new}", applied=True,
-                    fix_class=self._fix_class(row))
+        self.report(
+            stmt,
+            f"from {module} import *: {module} moved to {new}",
+            applied=True,
+            fix_class=self._fix_class(row),
+            code=row.code,
+        )
 
     # ------------------------------------------------------------------ transform
 

@@ -100,6 +100,17 @@ class Codemod:
         """Whether ``text`` may need this codemod: ``may_apply`` and every ``also_needs`` word."""
         return all(word in text for word in cls.also_needs) and cls.may_apply(text)
 
+    #: Codemods with the same ``fuses_as`` that run one after the other may be run as one
+    #: codemod (``fused``) when nobody reviews their changes one by one: the runner checks
+    #: that the fused change could be kept as a whole, and runs them one by one otherwise.
+    fuses_as: ClassVar[Optional[str]] = None
+
+    @classmethod
+    def fused(cls, members: tuple[type["Codemod"], ...]) -> type["Codemod"]:
+        """One codemod doing what ``members`` (which share ``fuses_as``) do in turn, with the
+        same findings, each under its member's code."""
+        raise NotImplementedError
+
 
 #: The attributes libcst's matcher decorators set on a method (``libcst.matchers._decorators``).
 _MATCHER_ATTRS = ("_call_if_inside_matcher", "_call_if_not_inside_matcher", "_visit_matcher", "_leave_matcher")

@@ -49,6 +49,11 @@ class FileResult:
         return self.error is None and self.text is not None and self.text != self.original
 
 
+#: Whether codemods that may run as one (``Codemod.fuses_as``) do so; tests turn it off to
+#: check that it changes nothing.
+FUSE = True
+
+
 def rewrite_text(
     text: str,
     kind: str,
@@ -70,40 +75,92 @@ def rewrite_text(
     state = rewriter.parse(text, path)
     result = TextResult(text)
     guard = suppressions.Guard(kind)
-    for codemod in candidates:
-        reporter = Reporter()
-        new_state = rewriter.apply(state, codemod, options, reporter, path)
-        new_text = rewriter.render(new_state)
-        findings = [f for f in reporter.findings if options.code_enabled(f.code)]
-        # Findings are positioned in the text the step was given (``result.text``).
-        if new_text != result.text:
-            blocking, change = guard.blocking(result.text, new_text, list(codemod.codes()), findings)
-            if not options.code_enabled(codemod.code) and not any(f.applied for f in findings):
-                # Its own code is ignored and no selected sub-code claims the change: not made.
-                findings = [_refused(f) for f in guard.visible(findings, result.text)]
-            elif blocking:
-                findings = [_refused(f) for f in guard.visible(findings, result.text)]
-                note = suppressions.refusal_finding(codemod.code, change, blocking)
-                findings += [note] if note else []
-            else:
-                findings = guard.visible(findings, result.text)
-                if decide is not None and not decide(codemod, path, result.text, new_text, findings):
-                    findings = [_refused(f) for f in findings]
-                else:
-                    # Keep every finding so far pointing at the same code in the new text.
-                    if result.findings or findings:
-                        mapper = suppressions.line_mapper(result.text, new_text)
-                        result.findings = suppressions.moved(result.findings, mapper, result.text, new_text)
-                        findings = suppressions.moved(findings, mapper, result.text, new_text)
-                    state, result.text = new_state, new_text
-                    result.applied.append(codemod.code)
-        else:
-            findings = guard.visible(findings, result.text)
-        result.findings.extend(findings)
+    for members in _steps(candidates, fuse=FUSE and decide is None):
+        if len(members) > 1:
+            fused = _apply_fused(rewriter, state, members, options, path, result, guard)
+            if fused is not None:
+                state = fused
+                continue
+        for codemod in members:
+            state = _apply_one(rewriter, state, codemod, options, path, result, guard, decide)
     if result.text != text:
         rewriter.verify(text, result.text, path)
     result.findings.sort(key=lambda f: (f.line, f.col, f.code))
     return result
+
+
+def _steps(candidates: Sequence[type[Codemod]], fuse: bool) -> list[tuple[type[Codemod], ...]]:
+    """The candidates in order, those next to each other with the same ``fuses_as`` together."""
+    steps: list[tuple[type[Codemod], ...]] = []
+    for codemod in candidates:
+        key = codemod.fuses_as if fuse else None
+        if key is not None and steps and steps[-1][0].fuses_as == key:
+            steps[-1] += (codemod,)
+        else:
+            steps.append((codemod,))
+    return steps
+
+
+def _apply_one(rewriter, state, codemod, options, path, result: TextResult, guard, decide):
+    """One codemod's step: its change is kept unless suppressed, ignored or refused."""
+    reporter = Reporter()
+    new_state = rewriter.apply(state, codemod, options, reporter, path)
+    new_text = rewriter.render(new_state)
+    findings = [f for f in reporter.findings if options.code_enabled(f.code)]
+    # Findings are positioned in the text the step was given (``result.text``).
+    if new_text != result.text:
+        blocking, change = guard.blocking(result.text, new_text, list(codemod.codes()), findings)
+        if not options.code_enabled(codemod.code) and not any(f.applied for f in findings):
+            # Its own code is ignored and no selected sub-code claims the change: not made.
+            findings = [_refused(f) for f in guard.visible(findings, result.text)]
+        elif blocking:
+            findings = [_refused(f) for f in guard.visible(findings, result.text)]
+            note = suppressions.refusal_finding(codemod.code, change, blocking)
+            findings += [note] if note else []
+        else:
+            findings = guard.visible(findings, result.text)
+            if decide is not None and not decide(codemod, path, result.text, new_text, findings):
+                findings = [_refused(f) for f in findings]
+            else:
+                _keep(result, new_text, findings, [codemod.code])
+                state = new_state
+    else:
+        findings = guard.visible(findings, result.text)
+    result.findings.extend(findings)
+    return state
+
+
+def _apply_fused(rewriter, state, members, options, path, result: TextResult, guard):
+    """``members`` run as one codemod; None (nothing recorded) when the one-by-one steps could
+    keep less than the whole change: a suppression covers it, or a member's code is ignored."""
+    if not all(options.code_enabled(codemod.code) for codemod in members):
+        return None
+    reporter = Reporter()
+    new_state = rewriter.apply(state, members[0].fused(members), options, reporter, path)
+    new_text = rewriter.render(new_state)
+    findings = [f for f in reporter.findings if options.code_enabled(f.code)]
+    if new_text != result.text:
+        codes = [code for codemod in members for code in codemod.codes()]
+        if guard.blocking(result.text, new_text, codes, findings)[0]:
+            return None
+        findings = guard.visible(findings, result.text)
+        applied = {f.code for f in findings if f.applied}
+        _keep(result, new_text, findings, [c.code for c in members if applied & set(c.codes())])
+        state = new_state
+    else:
+        findings = guard.visible(findings, result.text)
+    result.findings.extend(findings)
+    return state
+
+
+def _keep(result: TextResult, new_text: str, findings: list[Finding], codes: list[str]) -> None:
+    """Keep a step's change: every finding so far follows the code into the new text."""
+    if result.findings or findings:
+        mapper = suppressions.line_mapper(result.text, new_text)
+        result.findings = suppressions.moved(result.findings, mapper, result.text, new_text)
+        findings[:] = suppressions.moved(findings, mapper, result.text, new_text)
+    result.text = new_text
+    result.applied.extend(codes)
 
 
 def _refused(finding: Finding) -> Finding:
