@@ -70,6 +70,15 @@ def positions_of(module: cst.Module, targets: set) -> Optional[dict]:
 
 
 def _add_subtree(node: cst.CSTNode, into: set) -> None:
-    for child in node.children:
-        into.add(child)
-        _add_subtree(child, into)
+    node.visit(_Collect(into))
+
+
+class _Collect(cst.CSTVisitor):
+    """Every node of a subtree, in one (fast, ``_walk.py``) walk."""
+
+    def __init__(self, into: set) -> None:
+        self.into = into
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.into.add(node)
+        return True
