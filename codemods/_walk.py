@@ -49,10 +49,6 @@ _KIND_OF_HELPER = {
 }
 _HELPER_CALL = re.compile(r'\bvisit_(%s)\(\s*self\s*,\s*"(\w+)"' % "|".join(_KIND_OF_HELPER))
 
-#: Whether ``CSTNode.visit`` is this module's walk (tests turn it off to compare with libcst's).
-_installed = False
-
-
 class _FieldRecorder(CSTVisitor):
     """Records which fields a node's ``_visit_and_replace_children`` visits, in order."""
 
@@ -303,12 +299,9 @@ def _children(items: Any, body: bool, visitor: Any) -> Optional[tuple]:
 
 
 def install() -> None:
-    global _installed
     CSTNode.visit = _visit  # type: ignore[method-assign]
-    _installed = True
 
 
 def uninstall() -> None:
-    global _installed
+    """libcst's own walk again (the tests compare the two)."""
     CSTNode.visit = _LIBCST_VISIT  # type: ignore[method-assign]
-    _installed = False
