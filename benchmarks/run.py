@@ -230,11 +230,19 @@ def bench_single(repeat: int, dense_root: Path) -> dict:
         "import_libcst": median_of(repeat, lambda: timed([PYTHON, "-c", "import libcst"], corpus.CORPUS)),
         "prefect_file": median_of(repeat, lambda: timed(upgrade_argv(str(sample)), corpus.CORPUS)),
         "plain_file": median_of(repeat, lambda: timed(upgrade_argv(str(plain)), corpus.CORPUS)),
+        # what every process that rewrites Python pays before its first file
+        "import_codemods": median_of(
+            repeat,
+            lambda: timed(
+                [PYTHON, "-c", "from prefect_upgrade import codemods, runner; codemods.all_codemods()"], corpus.CORPUS
+            ),
+        ),
     }
     print("\n== one file (wall, with interpreter start)")
     for key, label in (
         ("python", 'python -c "pass"'),
         ("import_libcst", 'python -c "import libcst"'),
+        ("import_codemods", "start: import the runner and every codemod"),
         ("prefect_file", "prefect-upgrade flow.py (a Prefect flow)"),
         ("plain_file", "prefect-upgrade plain.py (no Prefect)"),
     ):
@@ -281,6 +289,15 @@ def main() -> None:
     if args.corpus in ("dense", "all"):
         figures["corpora"].append(bench_corpus("dense", dense, repeat, jobs, args.skip_libcst))
     figures["single"] = bench_single(max(repeat, 3), dense)
+    runs = figures["corpora"][-1]["runs"] if args.corpus in ("dense", "all") else {}
+    if 1 in runs and 2 in runs:
+        # the start (imports) happens once, before the workers fork: the rest is what is shared
+        start = figures["single"]["import_codemods"]["wall"]
+        one, two = runs[1]["wall"], runs[2]["wall"]
+        print(
+            f"\n== dense, --jobs 2 against --jobs 1: {one / two:.2f}x;"
+            f" without the start ({start:.2f} s): {(one - start) / max(two - start, 1e-9):.2f}x"
+        )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, default=str))
 
