@@ -22,7 +22,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from importlib import metadata
 from pathlib import Path
 

@@ -456,10 +456,9 @@ def convert_dask_args(
     positional = [value for name, value in args if name is None]
     named = [(name, value) for name, value in args if name is not None]
     address: Optional[Expr] = positional[0] if positional else None
-    address_is_kw = False
     for name, value in named:
         if name == "address":
-            address, address_is_kw = value, True
+            address = value
     out: list[tuple[Optional[str], Expr]] = []
     cluster_extra: list[tuple[str, Expr]] = []
     client_extra: list[tuple[str, Expr]] = []

@@ -479,7 +479,6 @@ class Environments(ImportFixes, PythonCodemod):
             if scope is None:
                 continue
             assignments = list(scope.assignments[name])
-            accesses = [a for a in scope.accesses[name]] if False else None
             clean = len(assignments) == 1
             sinks = []
             if clean:

@@ -23,7 +23,7 @@ from prefect_upgrade.codemods._removed_common import (
     replace_arg,
     star_kwargs,
 )
-from prefect_upgrade.codemods.base import Example, CodemodOptions
+from prefect_upgrade.codemods.base import Example
 from prefect_upgrade.findings import FixClass
 from libcst.metadata import ParentNodeProvider
 

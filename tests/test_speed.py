@@ -15,7 +15,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
-from prefect_upgrade import files, runner
+from prefect_upgrade import runner
 from prefect_upgrade.codemods.base import CodemodOptions, Example, PythonCodemod
 from prefect_upgrade.findings import Reporter
 from prefect_upgrade.rewriters import python as python_rewriter

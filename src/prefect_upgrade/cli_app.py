@@ -6,8 +6,6 @@ the very same ``Request`` (see ``cli._plain_request``); everything else comes he
 
 from __future__ import annotations
 
-import os
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional

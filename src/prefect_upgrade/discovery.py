@@ -12,7 +12,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+
+if TYPE_CHECKING:  # imported when a .gitignore is met (see _IgnoreRules.load)
+    import pathspec
 
 
 DEFAULT_EXCLUDES = (
