@@ -208,7 +208,6 @@ for _name, _shortcut in (
         setattr(_matcher_visitors, _name, _shortcut(getattr(_matcher_visitors, _name)))
 
 
-
 def _no_empty_batch(gen_batchable):
     """libcst resolves a provider that is not batchable (positions) and then runs the empty batch
     of batchable ones left: a walk over the whole tree that computes nothing."""
