@@ -139,13 +139,17 @@ def _no_decorated_attribute(klass: type) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=None)
+def _no_decorator_in_class(cls: type) -> bool:
+    """Whether no class in ``cls``'s MRO holds a method carrying a matcher decorator."""
+    return all(_no_decorated_attribute(klass) for klass in cls.__mro__)
+
+
 def _decorated_nowhere(obj: object) -> bool:
     """Whether libcst's search of ``obj``'s every attribute for matcher decorators must come
     back empty: no class in its MRO holds a decorated method, and no instance attribute is a
     method. (The first search of a class took ~25 ms.)"""
-    return not any(callable(v) for v in vars(obj).values()) and all(
-        _no_decorated_attribute(klass) for klass in type(obj).__mro__
-    )
+    return not any(callable(v) for v in vars(obj).values()) and _no_decorator_in_class(type(obj))
 
 
 def _once_per_class(gather):
@@ -189,7 +193,7 @@ def _matchers_once_per_class(gather):
             return gather(obj)  # instance attributes could carry matchers of their own
         keys = found_for.get(cls)
         if keys is None:
-            keys = found_for[cls] = () if _decorated_nowhere(obj) else tuple(gather(obj))
+            keys = found_for[cls] = () if _no_decorator_in_class(cls) else tuple(gather(obj))
         return dict.fromkeys(keys)
 
     gather_once._once_per_class = True
