@@ -39,7 +39,8 @@ from typing import Iterable, Optional, Sequence
 #: Every line with its ending; the same line breaks as CPython's tokenizer (not str.splitlines,
 #: which also breaks at form feeds and other separators that ``ast`` line numbers ignore).
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
-_PLACEHOLDER = "__prefect_upgrade_hidden_{}__"
+_PLACEHOLDER_MARK = "__prefect_upgrade_hidden_"
+_PLACEHOLDER = _PLACEHOLDER_MARK + "{}__"
 
 #: Below this many lines hidden, cutting a module up costs more than it saves.
 MIN_HIDDEN_LINES = 8
@@ -80,7 +81,7 @@ class Outline:
     def of(cls, text: str, *, view: bool = False) -> Optional["Outline"]:
         """The outline of ``text``, or None when it cannot be cut up safely (``view``: a
         focused view, whose placeholders are expected)."""
-        if "\r" in text.replace("\r\n", "") or (not view and "__prefect_upgrade_hidden_" in text):
+        if "\r" in text.replace("\r\n", "") or (not view and _PLACEHOLDER_MARK in text):
             return None  # lone carriage returns break lines for CPython, not for this cut
         try:
             tree = ast.parse(text)
@@ -329,7 +330,7 @@ class Focus:
         out: list[str] = []
         expected = 0
         for line in _LINE.findall(rewritten):
-            if "__prefect_upgrade_hidden_" in line:
+            if _PLACEHOLDER_MARK in line:
                 if expected >= len(self._placeholders) or line != self._placeholders[expected]:
                     return None
                 out.append(self._hidden[expected])
@@ -339,7 +340,6 @@ class Focus:
         if expected != len(self._hidden):
             return None
         return "".join(out)
-
 
     def outline_after(self, rewritten: str, restored: str) -> Optional[Outline]:
         """The outline of ``restored`` (what ``restore(rewritten)`` gave), from an outline of
@@ -354,7 +354,7 @@ class Focus:
         hidden = 0
         for span in seen.spans:
             first, start, last = span.first + shift, span.start + shift, span.last + shift
-            if "__prefect_upgrade_hidden_" not in seen.lines[span.start]:
+            if _PLACEHOLDER_MARK not in seen.lines[span.start]:
                 spans.append(_Span(first, start, last, *_rest(span, lines, first, last)))
                 continue
             if span.start != span.last or hidden >= len(self._hidden_spans):
