@@ -101,13 +101,18 @@ def _steps(candidates: Sequence[type[Codemod]], fuse: bool) -> list[tuple[type[C
     return steps
 
 
-def _apply_one(rewriter, state, codemod, options, path, result: TextResult, guard, decide):
-    """One codemod's step: its change is kept unless suppressed, ignored or refused."""
+def _run(rewriter, state, codemod, options, path):
+    """``codemod`` applied to ``state``: the new state, its text and the selected findings
+    (positioned in the text the step was given)."""
     reporter = Reporter()
     new_state = rewriter.apply(state, codemod, options, reporter, path)
-    new_text = rewriter.render(new_state)
     findings = [f for f in reporter.findings if options.code_enabled(f.code)]
-    # Findings are positioned in the text the step was given (``result.text``).
+    return new_state, rewriter.render(new_state), findings
+
+
+def _apply_one(rewriter, state, codemod, options, path, result: TextResult, guard, decide):
+    """One codemod's step: its change is kept unless suppressed, ignored or refused."""
+    new_state, new_text, findings = _run(rewriter, state, codemod, options, path)
     if new_text != result.text:
         blocking, change = guard.blocking(result.text, new_text, list(codemod.codes()), findings)
         if not options.code_enabled(codemod.code) and not any(f.applied for f in findings):
@@ -135,10 +140,7 @@ def _apply_fused(rewriter, state, members, options, path, result: TextResult, gu
     keep less than the whole change: a suppression covers it, or a member's code is ignored."""
     if not all(options.code_enabled(codemod.code) for codemod in members):
         return None
-    reporter = Reporter()
-    new_state = rewriter.apply(state, members[0].fused(members), options, reporter, path)
-    new_text = rewriter.render(new_state)
-    findings = [f for f in reporter.findings if options.code_enabled(f.code)]
+    new_state, new_text, findings = _run(rewriter, state, members[0].fused(members), options, path)
     if new_text != result.text:
         codes = [code for codemod in members for code in codemod.codes()]
         if guard.blocking(result.text, new_text, codes, findings)[0]:
