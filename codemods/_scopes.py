@@ -20,9 +20,35 @@ try:  # libcst's own scope analysis, run without its batching (see ``scopes_of``
         ExpressionContextProvider,
         ExpressionContextVisitor,
     )
-    from libcst.metadata.scope_provider import ScopeVisitor
+    from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
 except ImportError:  # pragma: no cover - a libcst that moved them
     ScopeVisitor = None  # type: ignore[assignment,misc]
+else:
+
+    class _ScopeVisitor(ScopeVisitor):
+        """libcst's scope visitor with its ``on_leave`` answered from a per-class cache.
+
+        libcst's runs at every node: an ``isinstance`` against some twenty node classes (each an
+        ABC check, as ``CSTNode`` is abstract) and a ``leave_<Node>`` hook looked up by a name
+        built with an f-string. Both depend only on the node's class.
+        """
+
+        _leaving: dict[type, tuple[bool, Optional[str]]] = {}
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            cls = type(original_node)
+            known = self._leaving.get(cls)
+            if known is None:
+                hook = f"leave_{cls.__name__}"
+                known = self._leaving[cls] = (
+                    isinstance(original_node, _ASSIGNMENT_LIKE_NODES),
+                    hook if callable(getattr(ScopeVisitor, hook, None)) else None,
+                )
+            self.provider.set_metadata(original_node, self.scope)
+            if known[0]:
+                self.scope._assignment_count += 1
+            if known[1] is not None:
+                getattr(self, known[1])(original_node)
 
 
 def scopes_of(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Optional[Scope]]:
@@ -46,7 +72,7 @@ def scopes_of(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Optional[Scope]]
         scopes = ScopeProvider()
         scopes._computed = {}
         scopes.metadata = {ExpressionContextProvider: contexts._computed}
-        visitor = ScopeVisitor(scopes)
+        visitor = _ScopeVisitor(scopes)
         wrapper.module.visit(visitor)
         visitor.infer_accesses()
     except (AttributeError, TypeError):  # pragma: no cover - a libcst that changed them

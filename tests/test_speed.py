@@ -410,6 +410,56 @@ def test_lazy_qualified_names_equal_libcsts_provider():
     assert compared > 10_000
 
 
+def _scope_summary(scopes, module):
+    """Each node's scope, described by what it holds: kind, assignments, accesses, counter."""
+    from libcst.metadata import ScopeProvider  # noqa: F401 (the summary reads its scopes)
+
+    described = {}
+    for index, node in enumerate(_preorder(module)):
+        scope = scopes.get(node)
+        if scope is None:
+            described[index] = None
+            continue
+        assignments = sorted((a.name, type(a.node).__name__) for a in scope.assignments)
+        accesses = sorted(
+            (a.node.value if isinstance(a.node, cst.Name) else type(a.node).__name__, len(a.referents))
+            for a in scope.accesses
+        )
+        described[index] = (type(scope).__name__, assignments, accesses, scope._assignment_count)
+    return described
+
+
+def _preorder(module):
+    found = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node):
+            found.append(node)
+            return True
+
+    module.visit(Collect())
+    return found
+
+
+def test_two_pass_scopes_equal_libcsts_scope_provider():
+    from libcst.metadata import ScopeProvider
+
+    from prefect_upgrade.codemods._scopes import scopes_of
+
+    fixtures = Path(__file__).parent / "fixtures"
+    compared = 0
+    for path in sorted(fixtures.rglob("*.py")):
+        try:
+            module = cst.parse_module(path.read_text())
+        except cst.ParserSyntaxError:
+            continue
+        theirs = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+        ours = scopes_of(MetadataWrapper(module, unsafe_skip_copy=True))
+        assert _scope_summary(ours, module) == _scope_summary(theirs, module), path
+        compared += len(ours)
+    assert compared > 10_000
+
+
 def test_codemods_get_lazy_qualified_names_and_two_pass_scopes(monkeypatch):
 
     resolved = []
