@@ -33,6 +33,7 @@ from libcst.codemod import Codemod as LibcstCodemod
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.codemod.visitors._add_imports import _skip_first
 from libcst.codemod.visitors._gather_unused_imports import MODULES_IGNORED_BY_DEFAULT
+from prefect_upgrade.codemods._walk import transformer_on_leave, transformer_on_visit
 
 
 #: libcst trees are immutable, so a module's text is generated once (``Module.code`` generates
@@ -66,12 +67,12 @@ class PlainVisits:
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self._plain():
-            return cst.CSTTransformer.on_visit(self, node)
+            return transformer_on_visit(self, node)
         return super().on_visit(node)
 
     def on_leave(self, original_node, updated_node):
         if self._plain():
-            return cst.CSTTransformer.on_leave(self, original_node, updated_node)
+            return transformer_on_leave(self, original_node, updated_node)
         return super().on_leave(original_node, updated_node)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:

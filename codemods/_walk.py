@@ -298,6 +298,43 @@ def _children(items: Any, body: bool, visitor: Any) -> Optional[tuple]:
     return None if new_items is None else tuple(new_items)
 
 
+# -- hooks by name, for a visitor whose own ``on_visit``/``on_leave`` ends in libcst's ---------
+
+#: (transformer class, node class) -> (name of its visit_<Node> hook, whether that is a no-op stub)
+_visit_hooks: dict[tuple[type, type], tuple[str, bool]] = {}
+_leave_hooks: dict[tuple[type, type], tuple[str, bool]] = {}
+
+
+def _hook_of(table: dict, prefix: str, vcls: type, ncls: type) -> tuple[str, bool]:
+    name = f"{prefix}{ncls.__name__}"
+    found = table[(vcls, ncls)] = (name, _hook(vcls, True, name) is None)
+    return found
+
+
+def transformer_on_visit(visitor: Any, node: CSTNode) -> bool:
+    """``CSTTransformer.on_visit(visitor, node)``, with the hook's name found once per class."""
+    key = (type(visitor), type(node))
+    name, no_op = _visit_hooks[key] if key in _visit_hooks else _hook_of(_visit_hooks, "visit_", *key)
+    own = visitor.__dict__
+    if name in own:  # an instance attribute wins, as with ``getattr``
+        return own[name](node) is not False
+    if no_op:
+        return True
+    return getattr(visitor, name)(node) is not False
+
+
+def transformer_on_leave(visitor: Any, original_node: CSTNode, updated_node: CSTNode) -> Any:
+    """``CSTTransformer.on_leave(visitor, original_node, updated_node)``, likewise."""
+    key = (type(visitor), type(original_node))
+    name, no_op = _leave_hooks[key] if key in _leave_hooks else _hook_of(_leave_hooks, "leave_", *key)
+    own = visitor.__dict__
+    if name in own:
+        return own[name](original_node, updated_node)
+    if no_op:
+        return updated_node
+    return getattr(visitor, name)(original_node, updated_node)
+
+
 def install() -> None:
     CSTNode.visit = _visit  # type: ignore[method-assign]
 

@@ -371,6 +371,45 @@ def test_a_transformer_that_changes_nothing_gets_back_the_same_objects():
     assert [s for s in changed.body if isinstance(s, cst.FunctionDef)] == [s for s in module.body if isinstance(s, cst.FunctionDef)]
 
 
+class _HooksByName(cst.CSTTransformer):
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_Name(self, node):
+        return None
+
+    def leave_Name(self, original_node, updated_node):
+        return updated_node.with_changes(value=updated_node.value.upper())
+
+    def leave_Pass(self, original_node, updated_node):
+        return cst.RemovalSentinel.REMOVE
+
+
+def test_hooks_called_by_name_as_libcst_calls_them():
+    # ``transformer_on_visit``/``_on_leave`` stand for libcst's ``CSTTransformer.on_visit``/
+    # ``on_leave`` in codemods that wrap them (``_speed.PlainVisits``)
+    module = cst.parse_module(SYNTAX)
+    nodes = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node):
+            nodes.append(node)
+            return True
+
+    module.visit(Collect())
+    plain, own = _HooksByName(), _HooksByName()
+    own.visit_Attribute = lambda node: False  # an instance attribute wins, as with ``getattr``
+    own.leave_Integer = lambda original_node, updated_node: cst.Integer("0")
+    for transformer in (plain, own):
+        for node in nodes:
+            assert _walk.transformer_on_visit(transformer, node) == cst.CSTTransformer.on_visit(transformer, node)
+            ours = _walk.transformer_on_leave(transformer, node, node)
+            theirs = cst.CSTTransformer.on_leave(transformer, node, node)
+            assert ours is theirs or ours.deep_equals(theirs), node
+    assert not _walk.transformer_on_visit(own, next(n for n in nodes if isinstance(n, cst.Attribute)))
+    assert _walk.transformer_on_leave(plain, nodes[0], nodes[0]) is nodes[0]  # a no-op stub
+
+
 def test_positions_cost_no_walk_of_the_tree(monkeypatch):
     # libcst ran an empty batch of visitors over the whole tree after computing positions
     from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
