@@ -122,16 +122,26 @@ def _dispatch(visitor: Any) -> tuple[bool, bool, bool, bool]:
     whether the visitor's own does no more than call ``visit_<Node>`` (etc.) by name."""
     if any(callable(value) for value in getattr(visitor, "__dict__", {}).values()):
         return _CUSTOM  # an instance attribute could be a hook of its own
-    found = []
+    kinds = _hook_kinds.get(type(visitor))
+    if kinds is None:
+        kinds = _hook_kinds[type(visitor)] = _kinds_of_hooks(type(visitor))
+    if _MATCHER_HOOK in kinds:  # by name too, when no matcher decorator is there to check
+        plain = not (visitor._matchers or visitor._extra_visit_funcs or visitor._extra_leave_funcs)
+        return tuple(kind is _NAMED_HOOK or (kind is _MATCHER_HOOK and plain) for kind in kinds)
+    return tuple(kind is _NAMED_HOOK for kind in kinds)
+
+
+_NAMED_HOOK, _MATCHER_HOOK, _OWN_HOOK = "named", "matcher", "own"
+#: visitor class -> for each of the four hooks, which of the three it is
+_hook_kinds: dict[type, tuple[str, ...]] = {}
+
+
+def _kinds_of_hooks(cls: type) -> tuple[str, ...]:
+    kinds = []
     for name, by_name, matchers in zip(_HOOK_NAMES, _BY_NAME, _MATCHERS):
-        hook = _resolved_hook(type(visitor), name)
-        if hook in by_name:
-            found.append(True)
-        elif hook in matchers:  # by name too, when no matcher decorator is there to check
-            found.append(not (visitor._matchers or visitor._extra_visit_funcs or visitor._extra_leave_funcs))
-        else:
-            found.append(False)
-    return tuple(found)
+        hook = _resolved_hook(cls, name)
+        kinds.append(_NAMED_HOOK if hook in by_name else _MATCHER_HOOK if hook in matchers else _OWN_HOOK)
+    return tuple(kinds)
 
 
 #: (visitor class, its dispatch, node class) -> how to call the visitor on that node
