@@ -144,8 +144,6 @@ def _kinds_of_hooks(cls: type) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-#: (visitor class, its dispatch, node class) -> how to call the visitor on that node
-_calls: dict[tuple, Optional[tuple]] = {}
 
 
 def _hook(vcls: type, by_name: bool, name: str) -> Any:
@@ -157,7 +155,7 @@ def _hook(vcls: type, by_name: bool, name: str) -> Any:
     return None if found is None or getattr(found, "_is_no_op", False) else name
 
 
-def _calls_for(vcls: type, dispatch: tuple, node: CSTNode) -> Optional[tuple]:
+def _calls_for(vcls: type, dispatch: tuple, node: CSTNode, plans: dict) -> Optional[tuple]:
     ncls = type(node)
     fields = _fields_of[ncls] if ncls in _fields_of else _learn_fields(node)
     if fields is None:
@@ -174,32 +172,41 @@ def _calls_for(vcls: type, dispatch: tuple, node: CSTNode) -> Optional[tuple]:
                 for field, kind in fields
             ),
         )
-    _calls[(vcls, dispatch, ncls)] = plan
+    plans[ncls] = plan
     return plan
 
 
-def _dispatch_of(visitor: Any) -> tuple:
-    found = _dispatch(visitor)
+#: (visitor class, its dispatch) -> {node class: how to call the visitor on that node}
+_plans: dict[tuple[type, tuple], dict[type, Optional[tuple]]] = {}
+
+
+def _plans_of(visitor: Any) -> dict:
+    """The visitor's table of plans, kept on the instance (its dispatch can depend on it)."""
+    dispatch = _dispatch(visitor)
+    plans = _plans.setdefault((type(visitor), dispatch), {})
     try:
-        visitor.__dict__["_walk_dispatch"] = found
+        visitor.__dict__["_walk_plans"] = plans
     except (AttributeError, TypeError):  # pragma: no cover - a visitor without a __dict__
         pass
-    return found
+    return plans
+
+
+_UNKNOWN: Any = object()
 
 
 # -- the walk -----------------------------------------------------------------------------
 
 
 def _visit(self: CSTNode, visitor: Any) -> Any:
-    vcls = type(visitor)
-    if vcls is _FieldRecorder:
-        return self  # only the parent's fields are recorded
     try:
-        dispatch = visitor.__dict__["_walk_dispatch"]
+        plans = visitor.__dict__["_walk_plans"]
     except (KeyError, AttributeError):
-        dispatch = _dispatch_of(visitor)
-    key = (vcls, dispatch, type(self))
-    plan = _calls[key] if key in _calls else _calls_for(vcls, dispatch, self)
+        if type(visitor) is _FieldRecorder:
+            return self  # only the parent's fields are recorded
+        plans = _plans_of(visitor)
+    plan = plans.get(type(self), _UNKNOWN)
+    if plan is _UNKNOWN:
+        plan = _calls_for(type(visitor), _dispatch(visitor), self, plans)
     if plan is None:
         return _LIBCST_VISIT(self, visitor)
     is_visitor, visit_hook, leave_hook, fields = plan
@@ -209,9 +216,33 @@ def _visit(self: CSTNode, visitor: Any) -> Any:
         go = getattr(visitor, visit_hook)(self) is not False
     else:
         go = True
+    if is_visitor:
+        # A visitor's children come back as themselves: nothing to collect or rebuild.
+        if go:
+            for field, kind, visit_field, leave_field in fields:
+                value = getattr(self, field)
+                if kind & _IF_PRESENT and value is None:
+                    continue
+                if visit_field is True:
+                    visitor.on_visit_attribute(self, field)
+                elif visit_field is not None:
+                    getattr(visitor, visit_field)(self)
+                if type(value) is tuple or type(value) is list:
+                    for child in value:
+                        child.visit(visitor)
+                elif value is not None and value is not MaybeSentinel.DEFAULT:
+                    value.visit(visitor)
+                if leave_field is True:
+                    visitor.on_leave_attribute(self, field)
+                elif leave_field is not None:
+                    getattr(visitor, leave_field)(self)
+        if leave_hook is True:
+            visitor.on_leave(self)
+        elif leave_hook is not None:
+            getattr(visitor, leave_hook)(self)
+        return self
     updated = self
     if go:
-        # A visitor's children come back as themselves, so nothing is rebuilt for it.
         changes = None
         for field, kind, visit_field, leave_field in fields:
             value = getattr(self, field)
@@ -242,12 +273,6 @@ def _visit(self: CSTNode, visitor: Any) -> Any:
                 getattr(visitor, leave_field)(self)
         if changes is not None:
             updated = self.with_changes(**changes)
-    if is_visitor:
-        if leave_hook is True:
-            visitor.on_leave(self)
-        elif leave_hook is not None:
-            getattr(visitor, leave_hook)(self)
-        return self
     if leave_hook is True:
         result = visitor.on_leave(self, updated)
     elif leave_hook is not None:
