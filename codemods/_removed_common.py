@@ -172,6 +172,18 @@ def in_import_error_guard(node: cst.CSTNode, parents) -> bool:
     return False
 
 
+#: node class -> whether it is a statement (an ``isinstance`` on libcst's abstract classes is
+#: slow, and these run at every node)
+_STATEMENT_CLASSES: dict[type, bool] = {}
+
+
+def _is_statement(node: cst.CSTNode) -> bool:
+    found = _STATEMENT_CLASSES.get(type(node))
+    if found is None:
+        found = _STATEMENT_CLASSES[type(node)] = isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    return found
+
+
 class RemovedCodemod(ImportFixes, PythonCodemod):
     """Base of the PFU3xx codemods: metadata, receiver resolution and statement comments."""
 
@@ -203,14 +215,14 @@ class RemovedCodemod(ImportFixes, PythonCodemod):
         if stack:
             self._walked_parents[node] = stack[-1]
         stack.append(node)
-        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        if _is_statement(node):
             self._comment_stack.append([])
         return super().on_visit(node)
 
     def on_leave(self, original_node, updated_node):
         self._walk_stack.pop()
         result = super().on_leave(original_node, updated_node)
-        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        if _is_statement(original_node):
             comments = self._comment_stack.pop()
             if comments and isinstance(result, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 existing = {line.comment.value for line in result.leading_lines if line.comment}
