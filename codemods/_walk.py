@@ -25,7 +25,7 @@ whole tool's output against libcst's walk.
 
 from __future__ import annotations
 
-import inspect
+import linecache
 import re
 from typing import Any, Optional
 
@@ -48,6 +48,29 @@ _KIND_OF_HELPER = {
     "body_iterable": _BODY,
 }
 _HELPER_CALL = re.compile(r'\bvisit_(%s)\(\s*self\s*,\s*"(\w+)"' % "|".join(_KIND_OF_HELPER))
+_IF_NOT_NONE = re.compile(r"\bif (?:self\.)?(\w+) is not None")
+
+
+def _source_of(function: Any) -> str:
+    """A method's source: its signature and the lines indented under it. (``inspect.getsource``
+    tokenizes them, about a millisecond per node class when a run starts; what is read here is
+    checked against a recording of the walk anyway.)"""
+    code = function.__code__
+    lines = linecache.getlines(code.co_filename)
+    start = code.co_firstlineno - 1
+    if not lines[start:]:
+        raise OSError("no source")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines):
+        line = lines[end]
+        stripped = line.strip()
+        # blank, indented under the ``def``, or the ``) -> ...:`` closing a multi-line signature
+        if stripped and len(line) - len(line.lstrip()) <= indent and not stripped.startswith(")"):
+            break
+        end += 1
+    return "".join(lines[start:end])
+
 
 class _FieldRecorder(CSTVisitor):
     """Records which fields a node's ``_visit_and_replace_children`` visits, in order."""
@@ -80,14 +103,13 @@ def _learn_fields(node: CSTNode) -> Optional[tuple[tuple[str, int], ...]]:
     cls = type(node)
     _fields_of[cls] = None  # until proven: libcst walks it
     try:
-        source = inspect.getsource(cls._visit_and_replace_children)
+        source = _source_of(cls._visit_and_replace_children)
         kinds: dict[str, int] = {}
         for helper, field in _HELPER_CALL.findall(source):
             kinds.setdefault(field, _KIND_OF_HELPER[helper])
-        for field in kinds:
-            # e.g. f-string ``format_spec``: visited (hooks and all) only when it is there
-            if re.search(r"\bif (self\.)?%s is not None" % field, source):
-                kinds[field] |= _IF_PRESENT
+        # e.g. f-string ``format_spec``: visited (hooks and all) only when it is there
+        for field in set(_IF_NOT_NONE.findall(source)) & kinds.keys():
+            kinds[field] |= _IF_PRESENT
         recorder = _FieldRecorder(node)
         node._visit_and_replace_children(recorder)
     except Exception:  # no source, or a node that cannot be rebuilt as it is

@@ -146,6 +146,21 @@ def test_the_walk_is_installed_and_can_be_switched_off():
     assert cst.CSTNode.visit is _walk._visit
 
 
+def test_every_node_class_met_is_walked_by_the_tools_walk():
+    # a class whose fields could not be learned falls back to libcst's walk: correct, but slow
+    for text in _inputs():
+        _parsed(text).visit(cst.CSTVisitor())
+    assert len(_walk._fields_of) > 100
+    assert [cls.__name__ for cls, fields in _walk._fields_of.items() if fields is None] == []
+
+
+def test_a_method_source_is_read_with_its_multi_line_signature():
+    source = _walk._source_of(cst.SimpleStatementLine._visit_and_replace_children)
+    assert source.lstrip().startswith("def _visit_and_replace_children(")
+    assert 'visit_sequence(self, "body"' in source.replace("\n", " ").replace("  ", "")
+    assert "def _codegen_impl" not in source
+
+
 # -- visitors -------------------------------------------------------------------------------------
 
 
