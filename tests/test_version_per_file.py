@@ -366,3 +366,32 @@ def test_report_with_one_version_is_unchanged(tmp_path, monkeypatch):
         "Code read as written for Prefect 0.13 (read from prefect==0.13.19 in mono/a/requirements.txt (2 files); "
         "read from prefect==0.13.19 in mono/b/requirements.txt (2 files))." in text
     )
+
+
+def test_the_summary_names_at_most_five_groups():
+    from prefect_upgrade.report import Summary, json_document, version_line
+    from prefect_upgrade.runner import FileResult
+
+    summary = Summary()
+    for n in range(7):
+        for _ in range(n + 1):
+            summary.add(FileResult(path=f"p{n}/x.py", kind="python"), ("0.13" if n < 3 else "0.14", f"read from pin {n}"))
+    summary.settle_source_version()
+    assert summary.source_version == "per project"
+    assert summary.source_version_reason == (
+        "0.13 for 3 files, read from pin 2; 0.13 for 2 files, read from pin 1; 0.13 for 1 file, read from pin 0; "
+        "0.14 for 7 files, read from pin 6; 0.14 for 6 files, read from pin 5; and 2 more (see --format json)"
+    )
+    assert version_line(summary).startswith("source version: per project (0.13 for 3 files, read from pin 2; ")
+    assert len(json.loads(json_document(summary))["summary"]["source_versions"]) == 7
+
+
+def test_the_search_below_reads_through_the_same_cache(tmp_path, monkeypatch):
+    monorepo(tmp_path, "0.15", "0.13", **{f"tools/t{n}.py": CODE for n in range(5)}, **{f"zz/t{n}.py": CODE for n in range(5)})
+    reads: list[str] = []
+    real = source_version._folder_evidence
+    monkeypatch.setattr(source_version, "_folder_evidence", lambda folder: reads.append(folder) or real(folder))
+    monkeypatch.chdir(tmp_path)
+    _, document = run("mono")
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == 5  # mono, a, b, tools, zz: once each
+    assert not any(rename(document, f"mono/{folder}/t{n}.py")["applied"] for folder in ("tools", "zz") for n in range(5))
