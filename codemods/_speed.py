@@ -11,7 +11,9 @@ short-cuts, and falls back to that machinery whenever it cannot prove it:
 
   - ``AddImportsVisitor`` only reads and edits the imports at the top of the module (and the
     leading lines of the first statement after them): it runs on a module made of that head
-    only instead of on the whole tree (two whole-tree passes saved).
+    only instead of on the whole tree (two whole-tree passes saved). One deliberate
+    difference: an import that a later module-level statement already makes before any use
+    of the name is not added a second time (libcst would not see it).
   - ``RemoveImportsVisitor`` removes an import only when scope analysis of the new tree
     (a deep copy, scopes and qualified names: about ten passes) finds it unused, not exported
     and not named in a string annotation. When no ``Name`` outside import statements and no
@@ -30,6 +32,7 @@ from typing import Iterable, Optional
 
 import libcst as cst
 from libcst.codemod import Codemod as LibcstCodemod
+from libcst.helpers import get_full_name_for_node
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.codemod.visitors._add_imports import _skip_first
 from libcst.codemod.visitors._gather_unused_imports import MODULES_IGNORED_BY_DEFAULT
@@ -103,7 +106,17 @@ class _HeadAddImports(PlainVisits, AddImportsVisitor):
 
 
 def add_imports(tree: cst.Module, context, items: list) -> cst.Module:
-    """``AddImportsVisitor(context with items)`` on ``tree``, visiting only the module's head."""
+    """``AddImportsVisitor(context with items)`` on ``tree``, visiting only the module's head.
+
+    libcst reads only the imports at the top of the module: ``from m import x`` asked for
+    while a later module-level statement already imports it (code between the imports, or a
+    codemod that moved that import) would be added a second time. Such an item is dropped when
+    that import comes before every module-level use of the name and nothing else at module
+    level binds it (``_imported_before_use``).
+    """
+    items = [item for item in items if not _imported_before_use(tree, item)]
+    if not items:
+        return tree
     body = list(tree.body)
     start = 1 if _skip_first(tree) else 0
     end = start
@@ -122,6 +135,45 @@ def add_imports(tree: cst.Module, context, items: list) -> cst.Module:
     if placeholder.leading_lines is not first_after.leading_lines:
         first_after = first_after.with_changes(leading_lines=placeholder.leading_lines)
     return tree.with_changes(body=[*new_head, first_after, *body[end + 1 :]])
+
+
+def _imported_before_use(tree: cst.Module, item) -> bool:
+    """Whether a module-level ``from <item.module_name> import <item.obj_name>`` (binding the
+    same local name) comes before any other module-level statement that binds or reads it."""
+    if item.relative or not item.obj_name:
+        return False
+    local = item.alias or item.obj_name
+    for statement in tree.body:
+        kind = _binding_of(statement, local, item.module_name, item.obj_name)
+        if kind == "imports":
+            return True
+        if kind == "other":
+            return False
+    return False
+
+
+def _binding_of(statement: cst.CSTNode, local: str, module: str, name: str) -> Optional[str]:
+    """``"imports"``: ``statement`` is ``from module import name`` binding ``local``;
+    ``"other"``: it reads or binds ``local`` some other way (or might); None: it does not."""
+    if _is_import_line(statement):
+        node = statement.body[0]
+        if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+            if isinstance(node.names, cst.ImportStar):
+                return "other"
+            for alias in node.names:
+                bound = alias.evaluated_alias or alias.evaluated_name
+                if bound == local:
+                    same = get_full_name_for_node(node.module) == module and alias.evaluated_name == name
+                    return "imports" if same else "other"
+            return None
+        for alias in node.names:
+            if (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == local:
+                return "other"
+        return None
+    found = names_and_strings(statement) if isinstance(statement, cst.CSTNode) else None
+    if found is None or local in found.names or found.unsure:
+        return "other"
+    return None
 
 
 class _NamesAndStrings(cst.CSTVisitor):

@@ -196,6 +196,40 @@ def test_a_dict_of_the_modules_own_is_not_read_as_metadata():
     assert any(f.code == "PFU204" and "metadata was dropped" in f.message for f in result.findings)
 
 
+def test_an_import_made_further_down_is_not_added_twice():
+    text = (
+        "import prefect\nprint(prefect.__version__)\nfrom prefect import Flow\n"
+        "from prefect.engine.executors import LocalExecutor\nfrom prefect.environments import RemoteEnvironment\n\n"
+        'flow = Flow("f")\nflow.environment = RemoteEnvironment(executor="prefect.engine.executors.LocalExecutor")\n'
+    )
+    result = upgrade(text)  # every codemod: PFU101 moves the import, PFU202 needs its name
+    assert result.text.count("from prefect.executors import LocalExecutor") == 1
+    assert "flow.executor = LocalExecutor()" in result.text
+
+
+@pytest.mark.parametrize(
+    "between, added",
+    [
+        ("", False),  # imported before its first use: nothing to add
+        ("LocalExecutor.__doc__\n", True),  # read before that import: added at the top
+        ("LocalExecutor = None\n", True),  # bound another way before it: added at the top
+    ],
+)
+def test_an_import_is_added_unless_one_comes_before_every_use(between, added):
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    from prefect_upgrade.codemods._speed import add_imports
+
+    text = f"import os\nprint(os.sep)\n{between}from prefect.executors import LocalExecutor\nrun(LocalExecutor())\n"
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, "prefect.executors", "LocalExecutor")
+    items = context.scratch[AddImportsVisitor.CONTEXT_KEY]
+    new = add_imports(cst.parse_module(text), context, items).code
+    assert new.count("from prefect.executors import LocalExecutor") == (2 if added else 1)
+
+
 def test_ignoring_a_sub_code_leaves_that_shape_alone():
     text = (
         "from prefect import Flow\n"
