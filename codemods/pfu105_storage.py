@@ -25,8 +25,9 @@ class MovedStorage(MovesCodemod):
     ``prefect.environments`` are converted by the PFU2xx codemods.
 
     ``Azure(connection_string=...)`` changed meaning (0.15 replaced it by
-    ``connection_string_secret=``, the *name* of a secret): a manual finding (PFU105) at the
-    argument, on the old and on the new path.
+    ``connection_string_secret=``, the *name* of a secret): PFU305 reports it as PFU354; when
+    that code is not selected, a manual finding (PFU105) at the argument, on the old and on the
+    new path.
 
     Before::
 
@@ -58,6 +59,8 @@ class MovedStorage(MovesCodemod):
     )
 
     def check_calls(self, calls: Sequence[cst.Call]) -> None:
+        if self.options.code_enabled("PFU354"):
+            return  # reported by PFU305 as PFU354, the code for this change: not twice
         for call in calls:
             found = [a for a in call.args if a.keyword is not None and a.keyword.value == "connection_string"]
             if not found:
