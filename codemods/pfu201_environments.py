@@ -45,6 +45,11 @@ REREGISTER = (
     "re-register this flow under Prefect 1.0: its environment was converted, and flows stored by "
     "0.x with an environment cannot be loaded by 1.0"
 )
+LOAD_AND_RUN_FLOW = (
+    "load_and_run_flow was removed with prefect.environments in Prefect 1.0 and the placeholder left "
+    "here does nothing (agents now run `prefect execute flow-run` themselves): remove its calls and "
+    "give the flow a run config instead of its environment"
+)
 
 
 def _qnames(codemod, node) -> set:
@@ -1092,6 +1097,10 @@ class Environments(ImportFixes, PythonCodemod):
         for local, (mod, name, alias) in self.env_imports.items():
             if local in used:
                 placeholders.append((local, name))
+                if name == "load_and_run_flow":  # a call of it would silently do nothing
+                    statement = self._parents.get(alias)
+                    self._note(statement if isinstance(statement, cst.ImportFrom) else alias, PFU_NOT_AT_SINK,
+                               FixClass.MANUAL, LOAD_AND_RUN_FLOW)
             else:
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
