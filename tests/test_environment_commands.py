@@ -270,3 +270,24 @@ def test_an_imported_load_and_run_flow_left_as_a_placeholder_is_reported():
     assert result.text.splitlines()[finding.line - 1].startswith("# TODO(prefect-1.0)")
     # an unused import is simply removed, as before
     assert upgrade("from prefect.environments.execution import load_and_run_flow\n", "python").findings == []
+
+
+def test_notebook_shell_lines_and_python_strings():
+    import json
+
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": [
+                "!python -c 'import prefect; prefect.environments.execution.load_and_run_flow()'\n",
+                "ARGS = ['python -c \"import prefect; prefect.environments.execution.load_and_run_flow()\"']\n",
+            ]},
+            {"cell_type": "markdown", "metadata": {}, "source": ["Flows ran with prefect.environments.execution.load_and_run_flow()."]},
+        ],
+        "metadata": {"kernelspec": {"language": "python", "name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    text = json.dumps(notebook, indent=1) + "\n"
+    result = upgrade(text, "notebook", select=MINE)
+    assert result.text == text
+    assert sorted(f.code for f in result.findings) == ["PFU430", "PFU431"]  # the markdown prose stays
