@@ -186,7 +186,7 @@ class EnvironmentCommands(TextCodemod):
     """
 
     code = "PFU430"
-    summary = "(manual) load_and_run_flow / prefect.environments code in commands and config files (YAML, Dockerfile, shell ...)"
+    summary = "load_and_run_flow / prefect.environments code in commands and config files (YAML, Dockerfile, shell ...)"
     fix_class = FixClass.MANUAL
     file_kinds = TEXT_KINDS
     markers = MARKERS
@@ -261,7 +261,7 @@ class EnvironmentCommandStrings(PythonCodemod):
     """
 
     code = "PFU431"
-    summary = "(manual) load_and_run_flow / prefect.environments code inside Python strings (subprocess, job dicts)"
+    summary = "load_and_run_flow / prefect.environments code inside Python strings (subprocess commands, job dicts)"
     fix_class = FixClass.MANUAL
     markers = MARKERS
     also_needs = ("prefect",)
