@@ -4,7 +4,8 @@ files (PFU430) and inside Python string literals (PFU431): reported, never rewri
 Prefect 0.x environments started a flow run in its container with a one-liner such as
 ``python -c "import prefect; prefect.environments.execution.load_and_run_flow()"`` (the
 ``args`` of a Kubernetes job spec, a Dockerfile ``CMD``, a task definition ...). Prefect 1.0 has
-no ``prefect.environments`` at all (``ModuleNotFoundError``) and no ``load_and_run_flow``:
+no ``prefect.environments`` at all (``ModuleNotFoundError``, or ``AttributeError`` after
+``import prefect``) and no ``load_and_run_flow``:
 "agents now run ``prefect execute flow-run`` themselves" (environments-to-runconfig.md §3, §8
 item 8 "``load_and_run_flow`` (incl. strings in YAML)"). There is no mechanical replacement
 (the job spec or command must give way to a run config), so each place is a manual finding.
@@ -71,13 +72,13 @@ RUN_FLOW_MESSAGE = (
     "this `command`/`args`, a task definition `ECSRun(task_definition=...)`)"
 )
 ENVIRONMENTS_MESSAGE = (
-    "Prefect 1.0 has no `prefect.environments` (ModuleNotFoundError), environments were "
+    "Prefect 1.0 has no `prefect.environments` module (its imports fail), environments were "
     "replaced by run configs (`prefect.run_configs`, e.g. KubernetesRun) and executors "
     "(`prefect.executors`), so rewrite this code to use them"
 )
 STORAGE_MESSAGE = (
-    "`prefect.environments.storage` was removed in Prefect 0.15 (ModuleNotFoundError "
-    "under 1.0): use `{new}`"
+    "`prefect.environments.storage` was removed in Prefect 0.15 (its imports fail under 1.0): "
+    "use `{new}`"
 )
 STORAGE_GONE_MESSAGE = (
     "`prefect.environments.storage` was removed in Prefect 0.15 and `{name}` storage has "
@@ -162,7 +163,8 @@ class EnvironmentCommands(TextCodemod):
 
     Prefect 0.x environments ran a flow in its container with
     ``python -c "import prefect; prefect.environments.execution.load_and_run_flow()"``; Prefect
-    1.0 has no ``prefect.environments`` (the container fails with ``ModuleNotFoundError``) and
+    1.0 has no ``prefect.environments`` (the container fails with ``ModuleNotFoundError`` or
+    ``AttributeError``) and
     its agents run ``prefect execute flow-run`` themselves. There is no mechanical replacement:
     every such line in a YAML file (Kubernetes job specs, docker-compose, CI), a Dockerfile, a
     shell script, a Makefile, a Jenkinsfile, TOML/INI/.env files, and the non-Python code blocks

@@ -20,7 +20,7 @@ from prefect_upgrade.runner import rewrite_text
 
 MINE = ("PFU430", "PFU431")
 RUN_FLOW = RUN_FLOW_MESSAGE[:40]
-ENVIRONMENTS = "Prefect 1.0 has no `prefect.environments` (ModuleNotFoundError)"
+ENVIRONMENTS = "Prefect 1.0 has no `prefect.environments` module"
 STORAGE = "`prefect.environments.storage` was removed"
 
 
