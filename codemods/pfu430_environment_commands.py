@@ -37,6 +37,7 @@ import re
 from typing import Optional
 
 import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods.base import Example, PythonCodemod, TextCodemod
@@ -249,8 +250,10 @@ class EnvironmentCommandStrings(PythonCodemod):
     in a constant. Each string literal (or f-string) that holds a ``prefect.environments`` path,
     or a ``load_and_run_flow(`` call next to ``prefect.environments``, gets a manual finding; it
     is never rewritten. Docstrings and other bare string statements are prose and stay
-    unreported; a string whose whole value is a moved class path belongs to PFU107; imports and
-    calls in the code itself belong to PFU201.
+    unreported; a string whose whole value is a moved class path belongs to PFU107; imports in
+    the code itself belong to PFU201. A call spelled ``prefect.environments.execution.
+    load_and_run_flow()`` (after ``import prefect`` or ``import prefect.environments.execution``,
+    an ``AttributeError`` in 1.0) is reported here too: PFU201 reports only the import.
 
     Before::
 
@@ -263,7 +266,8 @@ class EnvironmentCommandStrings(PythonCodemod):
     """
 
     code = "PFU431"
-    summary = "load_and_run_flow / prefect.environments code inside Python strings (subprocess commands, job dicts)"
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    summary = "load_and_run_flow / prefect.environments code inside Python strings (subprocess commands, job dicts) and dotted calls"
     fix_class = FixClass.MANUAL
     markers = MARKERS
     also_needs = ("prefect",)
@@ -276,12 +280,24 @@ class EnvironmentCommandStrings(PythonCodemod):
             '"import prefect; prefect.environments.execution.load_and_run_flow()"])\n',
             reports=("PFU431",),
         ),
+        Example("import prefect\n\nprefect.environments.execution.load_and_run_flow()\n", reports=("PFU431",)),
+        Example("import prefect\nfrom app import jobs\n\njobs.load_and_run_flow()\n", reports=()),
         Example(
             'JOB = {"args": ["python -c \'from prefect.environments.execution import load_and_run_flow; '
             "load_and_run_flow()'\"]}\n",
             reports=("PFU431",),
         ),
     )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # ``prefect.environments.execution.load_and_run_flow()`` spelled as attributes: PFU201
+        # reports the imports of prefect.environments, nobody the call (an AttributeError in 1.0)
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "load_and_run_flow"):
+            return
+        names = self.get_metadata(QualifiedNameProvider, func, set())
+        if any(name.name.startswith("prefect.environments.") for name in names):
+            self.report(node, RUN_FLOW_MESSAGE.replace("remove this command", "remove this call"), applied=False)
 
     def visit_Expr(self, node: cst.Expr) -> Optional[bool]:
         # docstrings and other bare string statements are prose

@@ -291,3 +291,22 @@ def test_notebook_shell_lines_and_python_strings():
     result = upgrade(text, "notebook", select=MINE)
     assert result.text == text
     assert sorted(f.code for f in result.findings) == ["PFU430", "PFU431"]  # the markdown prose stays
+
+
+@pytest.mark.parametrize(
+    "text, reported",
+    [
+        ("import prefect\n\nprefect.environments.execution.load_and_run_flow()\n", True),
+        ("import prefect as p\n\np.environments.execution.load_and_run_flow()\n", True),
+        ("import prefect.environments.execution.base\n\nprefect.environments.execution.base.load_and_run_flow()\n", True),
+        ("import prefect\nfrom app import jobs\n\njobs.load_and_run_flow()\n", False),
+        ("import prefect\n\ndef f(runner):\n    runner.load_and_run_flow()\n", False),
+    ],
+)
+def test_dotted_calls_in_python_code(text, reported):
+    result = upgrade(text, "python")
+    mine = [f for f in result.findings if f.code == "PFU431"]
+    assert len(mine) == (1 if reported else 0)
+    if reported:
+        assert "remove this call" in mine[0].message
+        assert result.text.splitlines()[mine[0].line - 1].lstrip().startswith(("prefect.", "p."))
