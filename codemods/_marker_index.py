@@ -41,6 +41,8 @@ CODEMODS = {
     'PFU506': Entry('pfu506_setup_py_pins', ('PFU506',), ('python',), ('install_requires', 'extras_require', 'setup_requires', 'tests_require')),
     'PFU507': Entry('pfu507_python_images', ('PFU507',), ('python',), ('prefecthq/prefect:', 'PrefectHQ/prefect:', 'prefectHQ/prefect:')),
     'PFU508': Entry('pfu508_setup_py_python36', ('PFU508',), ('python',), ('python_requires',)),
+    'PFU509': Entry('pfu509_docker_storage_pins', ('PFU509',), ('python',), ('python_dependencies',)),
+    'PFU510': Entry('pfu509_docker_storage_pins', ('PFU510',), ('python',), ('prefect_version',)),
 }
 
 #: file kind -> main codes of the codemods its rewriter handles, in run order.
@@ -50,11 +52,11 @@ HANDLED = {
     'ini': ('PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU430', 'PFU501', 'PFU502', 'PFU503', 'PFU504'),
     'jenkinsfile': ('PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU430', 'PFU501', 'PFU502', 'PFU503', 'PFU504'),
     'makefile': ('PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU430', 'PFU501', 'PFU502', 'PFU503', 'PFU504'),
-    'markdown': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU411', 'PFU420', 'PFU430', 'PFU431', 'PFU501', 'PFU502', 'PFU503', 'PFU504', 'PFU505', 'PFU506', 'PFU507', 'PFU508'),
-    'notebook': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU420', 'PFU430', 'PFU431', 'PFU501', 'PFU502', 'PFU503', 'PFU504', 'PFU505', 'PFU506', 'PFU507', 'PFU508'),
-    'python': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU420', 'PFU431', 'PFU505', 'PFU506', 'PFU507', 'PFU508'),
+    'markdown': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU411', 'PFU420', 'PFU430', 'PFU431', 'PFU501', 'PFU502', 'PFU503', 'PFU504', 'PFU505', 'PFU506', 'PFU507', 'PFU508', 'PFU509', 'PFU510'),
+    'notebook': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU420', 'PFU430', 'PFU431', 'PFU501', 'PFU502', 'PFU503', 'PFU504', 'PFU505', 'PFU506', 'PFU507', 'PFU508', 'PFU509', 'PFU510'),
+    'python': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU420', 'PFU431', 'PFU505', 'PFU506', 'PFU507', 'PFU508', 'PFU509', 'PFU510'),
     'requirements': ('PFU501',),
-    'rst': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU411', 'PFU420', 'PFU430', 'PFU431', 'PFU501', 'PFU502', 'PFU503', 'PFU504', 'PFU505', 'PFU506', 'PFU507', 'PFU508'),
+    'rst': ('PFU101', 'PFU102', 'PFU103', 'PFU104', 'PFU105', 'PFU106', 'PFU107', 'PFU201', 'PFU210', 'PFU301', 'PFU302', 'PFU303', 'PFU304', 'PFU305', 'PFU306', 'PFU307', 'PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU411', 'PFU420', 'PFU430', 'PFU431', 'PFU501', 'PFU502', 'PFU503', 'PFU504', 'PFU505', 'PFU506', 'PFU507', 'PFU508', 'PFU509', 'PFU510'),
     'shell': ('PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU430', 'PFU501', 'PFU502', 'PFU503', 'PFU504'),
     'toml': ('PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU411', 'PFU430', 'PFU501', 'PFU502', 'PFU503', 'PFU504'),
     'yaml': ('PFU401', 'PFU402', 'PFU403', 'PFU404', 'PFU405', 'PFU410', 'PFU430', 'PFU501', 'PFU502', 'PFU503', 'PFU504'),

@@ -286,7 +286,11 @@ class ArgReader:
         return Value(node, self.raw(node))
 
     def dict_entries(self, value: Value) -> Optional[list[tuple[str, Value]]]:
+        """Entries of a dict literal with string keys, or of ``dict(key=value, ...)`` where
+        ``dict`` is the builtin; else None."""
         node = value.node
+        if isinstance(node, cst.Call) and self._builtin_dict_call(node):
+            return [(arg.keyword.value, self.value(arg.value)) for arg in node.args]
         if not isinstance(node, cst.Dict):
             return None
         out = []
@@ -295,6 +299,17 @@ class ArgReader:
                 return None
             out.append((element.key.evaluated_value, self.value(element.value)))
         return out
+
+    _BINDS_DICT = re.compile(r"\bdict\s*(?::[^=\n]*)?=[^=]|\b(?:def|class)\s+dict\b|\bas\s+dict\b|\bimport\s+(?:[^\n]*,\s*)?dict\b")
+
+    def _builtin_dict_call(self, node: cst.Call) -> bool:
+        """``dict(a=..., b=...)``: keywords only, and no ``dict`` of the module's own."""
+        return (
+            isinstance(node.func, cst.Name)
+            and node.func.value == "dict"
+            and all(arg.keyword is not None and not arg.star for arg in node.args)
+            and not self._BINDS_DICT.search("\n".join(self.lines))
+        )
 
     def list_items(self, value: Value) -> Optional[list[Value]]:
         node = value.node

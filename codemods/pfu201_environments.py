@@ -45,11 +45,6 @@ REREGISTER = (
     "re-register this flow under Prefect 1.0: its environment was converted, and flows stored by "
     "0.x with an environment cannot be loaded by 1.0"
 )
-LOAD_AND_RUN_FLOW = (
-    "load_and_run_flow was removed with prefect.environments in Prefect 1.0 and the placeholder left "
-    "here does nothing (agents now run `prefect execute flow-run` themselves): remove its calls and "
-    "give the flow a run config instead of its environment"
-)
 
 
 def _qnames(codemod, node) -> set:
@@ -1087,6 +1082,26 @@ class Environments(ImportFixes, PythonCodemod):
 
     # -- imports of prefect.environments
 
+    def _unreported_use(self, local: str) -> Optional[cst.Name]:
+        """The first use of ``local`` in the original module that no finding covers yet: read
+        as a name, not imported, not an attribute, not an environment call (each is converted
+        or reported) nor a base class (reported). Where a person has to act on a placeholder."""
+        parents = self._parents
+        bases = {base.value for _, base in self.class_defs}
+        for node, parent in parents.items():  # in the order of the walk: the source's
+            if not isinstance(node, cst.Name) or node.value != local or node in bases:
+                continue
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            if isinstance(parent, cst.Call) and parent.func is node and parent in self.env_calls:
+                continue
+            current = parent
+            while current is not None and not isinstance(current, (cst.Import, cst.ImportFrom)):
+                current = parents.get(current)
+            if current is None:
+                return node
+        return None
+
     def _fix_env_imports(self, module: cst.Module) -> cst.Module:
         if not self.env_imports and not self.env_module_imports:
             return module  # nothing imported from prefect.environments: three passes saved
@@ -1097,10 +1112,6 @@ class Environments(ImportFixes, PythonCodemod):
         for local, (mod, name, alias) in self.env_imports.items():
             if local in used:
                 placeholders.append((local, name))
-                if name == "load_and_run_flow":  # a call of it would silently do nothing
-                    statement = self._parents.get(alias)
-                    self._note(statement if isinstance(statement, cst.ImportFrom) else alias, PFU_NOT_AT_SINK,
-                               FixClass.MANUAL, LOAD_AND_RUN_FLOW)
             else:
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
@@ -1122,9 +1133,33 @@ class Environments(ImportFixes, PythonCodemod):
             # changes from here on)
             self._known_uses = uses
             return module
+        for local, name in placeholders:
+            use = self._unreported_use(local)
+            if use is not None:
+                mod = self.env_imports[local][0]
+                self._note(use, PFU_NOT_AT_SINK, FixClass.MANUAL, _placeholder_message(mod, name, local))
         keep = {local for local, _ in placeholders}
-        AddImportsVisitor.add_needed_import(self.context, "warnings")
-        return module.visit(_Placeholders(keep, self))
+        if any(name != _LOAD_AND_RUN for _, name in placeholders):
+            AddImportsVisitor.add_needed_import(self.context, "warnings")
+        return module.visit(_Placeholders(keep, self, module.body[0] if module.body else None))
+
+
+_LOAD_AND_RUN = "load_and_run_flow"
+
+
+def _placeholder_message(module: str, name: str, local: str) -> str:
+    """The finding for a name of ``prefect.environments`` that stays in use (a placeholder)."""
+    if name == _LOAD_AND_RUN:
+        return (
+            f"{module}.{name} was removed in Prefect 1.0 (agents start flow runs with "
+            "`prefect execute flow-run`): remove this entry point and give the flow a run config; "
+            f"the placeholder `{local}` kept here raises when called"
+        )
+    return (
+        f"{module}.{name} was removed in Prefect 1.0: replace the uses of `{local}` with run configs "
+        "and executors; the placeholder class kept here does nothing (isinstance checks against it "
+        "are always false)"
+    )
 
 
 def _rooted_at_prefect(node: cst.BaseExpression) -> bool:
@@ -1198,9 +1233,10 @@ def _used_names(module: cst.Module) -> set:
 class _Placeholders(cst.CSTTransformer):
     """Replace still-used names imported from prefect.environments by placeholder classes."""
 
-    def __init__(self, keep: set, codemod: Environments) -> None:
+    def __init__(self, keep: set, codemod: Environments, first: Optional[cst.CSTNode] = None) -> None:
         self.keep = keep
         self.codemod = codemod
+        self.first = first  # the module's first statement: no blank lines above it
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         # statements only: no import statement below an expression
@@ -1226,18 +1262,31 @@ class _Placeholders(cst.CSTTransformer):
             names = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a, _ in kept]
             statements.append(updated_node.with_changes(body=[node.with_changes(names=names, lpar=None, rpar=None)]))
         for index, (alias, local) in enumerate(placed):
-            source = (
-                f"class {local}:\n"
-                f'    """Placeholder: {module} was removed in Prefect 1.0 (see the PFU205 findings)."""\n\n'
-                "    def __init__(self, *args, **kwargs):\n"
-                "        warnings.warn(\n"
-                f'            "{local} was removed in Prefect 1.0 and does nothing: "\n'
-                '            "use flow.run_config and flow.executor",\n'
-                "            stacklevel=2,\n"
-                "        )\n"
-            )
+            if _c(alias.name) == _LOAD_AND_RUN:
+                # it ran the flow: doing nothing instead would end the process as if it had run
+                source = (
+                    f"def {local}(*args, **kwargs):\n"
+                    f'    """Placeholder: {module} was removed in Prefect 1.0 (see the PFU205 findings)."""\n'
+                    "    raise RuntimeError(\n"
+                    f'        "{_LOAD_AND_RUN} was removed in Prefect 1.0: agents start flow runs with "\n'
+                    "        \"'prefect execute flow-run'\"\n"
+                    "    )\n"
+                )
+            else:
+                source = (
+                    f"class {local}:\n"
+                    f'    """Placeholder: {module} was removed in Prefect 1.0 (see the PFU205 findings)."""\n\n'
+                    "    def __init__(self, *args, **kwargs):\n"
+                    "        warnings.warn(\n"
+                    f'            "{local} was removed in Prefect 1.0 and does nothing: "\n'
+                    '            "use flow.run_config and flow.executor",\n'
+                    "            stacklevel=2,\n"
+                    "        )\n"
+                )
             stmt = cst.parse_statement(source)
             leading = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+            if index == 0 and original_node is self.first and not kept:
+                leading = []
             if index == 0:
                 leading = (list(updated_node.leading_lines) if not kept else []) + leading
                 leading += [

@@ -52,7 +52,8 @@ class RemovedAgentArguments(RemovedCodemod):
     - ``LocalAgent(storage_labels=...)`` (PFU311, safe): no effect since 0.14.0; dropped with
       a comment.
     - ``FargateAgent`` (PFU312, manual): removed with no drop-in replacement. Every use is
-      reported; the import (``from prefect.agent.fargate import FargateAgent``,
+      reported and marked with a ``TODO(prefect-upgrade PFU312)`` comment above its statement
+      (after the rewrite a second run cannot tell the name is Prefect's); the import (``from prefect.agent.fargate import FargateAgent``,
       ``from prefect.agent import FargateAgent``, ``import prefect.agent.fargate``) is
       removed so that the module still imports under 1.0 (kept when it sits in a
       ``try: ... except ImportError:``). Replace the agent with ``prefect.agent.ecs.ECSAgent``
@@ -269,7 +270,7 @@ class RemovedAgentArguments(RemovedCodemod):
     # -- FargateAgent ---------------------------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
         if self.enabled("PFU312") and self.is_one_of(node, FARGATE) and not self._in_import(node):
-            self.report(node, FARGATE_MESSAGE, applied=False, fix_class=FixClass.MANUAL, code="PFU312")
+            self._fargate_use(node)
             return False
         return None
 
@@ -279,7 +280,15 @@ class RemovedAgentArguments(RemovedCodemod):
         parent = self.get_metadata(ParentNodeProvider, node, None)
         if isinstance(parent, cst.Attribute) and parent.attr is node:
             return
+        self._fargate_use(node)
+
+    def _fargate_use(self, node: cst.CSTNode) -> None:
+        """Reported, and marked in the code: once the import is gone, a second run cannot tell
+        this name is Prefect's, and the statement would fail with a NameError unannounced."""
         self.report(node, FARGATE_MESSAGE, applied=False, fix_class=FixClass.MANUAL, code="PFU312")
+        self.comment_statement(
+            f"TODO({TAG} PFU312): FargateAgent was removed in Prefect 1.0: use an ECSAgent and ECSRun run configs"
+        )
 
     def _in_import(self, node: cst.CSTNode) -> bool:
         current = self.get_metadata(ParentNodeProvider, node, None)

@@ -255,21 +255,19 @@ def test_a_call_counts_only_after_prefect_s_import():
     assert [line for line, _, _, _ in found("load_and_run_flow()\n# prefect.environments\n", "shell")] == [1, 2]
 
 
-def test_an_imported_load_and_run_flow_left_as_a_placeholder_is_reported():
-    # PFU201 keeps the module importable with a placeholder class that does nothing when called:
-    # the call must not be dropped silently
+def test_an_imported_load_and_run_flow_left_as_a_placeholder_is_reported_once():
+    # PFU201 keeps the module importable with a placeholder and PFU205 reports its use; PFU431
+    # does not report it again
     text = (
         "from prefect.environments.execution import load_and_run_flow\n\n"
         'if __name__ == "__main__":\n    load_and_run_flow()\n'
     )
     result = upgrade(text, "python")
-    assert "class load_and_run_flow:" in result.text
+    assert "def load_and_run_flow(" in result.text
     (finding,) = [f for f in result.findings if "load_and_run_flow" in f.message]
     assert finding.code == "PFU205" and finding.fix_class is FixClass.MANUAL and not finding.applied
     assert "`prefect execute flow-run`" in finding.message
-    assert result.text.splitlines()[finding.line - 1].startswith("# TODO(prefect-1.0)")
-    # an unused import is simply removed, as before
-    assert upgrade("from prefect.environments.execution import load_and_run_flow\n", "python").findings == []
+    assert result.text.splitlines()[finding.line - 1].strip() == "load_and_run_flow()"
 
 
 def test_notebook_shell_lines_and_python_strings():

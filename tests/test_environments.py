@@ -148,6 +148,54 @@ def test_placeholders_keep_helper_modules_importable():
     assert codes == {"PFU205"}
 
 
+def test_every_placeholder_is_reported_and_load_and_run_flow_fails_loudly():
+    # A placeholder keeps the module importable; it must never hide that the name is gone:
+    # ``isinstance`` against it is always false, and ``load_and_run_flow()`` ran the flow.
+    source = next(p for p in CASES if p.stem == "shape_placeholders_reported").read_text()
+    result = run(source)
+    placeholder_findings = [f for f in result.findings if f.code == "PFU205"]
+    assert len(placeholder_findings) == 3
+    messages = " ".join(f.message for f in placeholder_findings)
+    for name in ("load_and_run_flow", "`Environment`", "`LE`"):
+        assert name in messages
+    assert "prefect execute flow-run" in messages
+    namespace: dict = {"__name__": "helpers"}
+    exec(compile(result.text, "entry.py", "exec"), namespace)  # imports nothing from prefect now
+    with pytest.raises(RuntimeError, match="load_and_run_flow was removed in Prefect 1.0"):
+        namespace["load_and_run_flow"]()
+    assert not result.text.startswith("\n")  # no blank lines above a first-statement placeholder
+
+
+@pytest.mark.parametrize(
+    "metadata, image",
+    [
+        ('{"image": "org/img:1"}', '"org/img:1"'),
+        ('dict(image="org/img:1")', '"org/img:1"'),  # the builtin called with keywords
+        ("dict(image=IMAGE, team='data')", "IMAGE"),
+    ],
+)
+def test_metadata_image_becomes_the_run_config_image(metadata, image):
+    text = (
+        "from prefect import Flow\nfrom prefect.environments import DaskKubernetesEnvironment\n"
+        f"IMAGE = 'x'\nflow = Flow('a', environment=DaskKubernetesEnvironment(metadata={metadata}))\n"
+    )
+    result = run(text)
+    assert f"run_config=KubernetesRun(image={image})" in result.text
+    assert "only metadata['image'] has a 1.0 equivalent" not in result.text
+
+
+def test_a_dict_of_the_modules_own_is_not_read_as_metadata():
+    text = (
+        "from prefect import Flow\nfrom prefect.environments import DaskKubernetesEnvironment\n"
+        "from mylib import dict\n"
+        "flow = Flow('a', environment=DaskKubernetesEnvironment(metadata=dict(image='org/img:1')))\n"
+    )
+    result = run(text)
+    assert "KubernetesRun(image=" not in result.text
+    assert "metadata=dict(image='org/img:1') dropped" in result.text  # the comment left for a person
+    assert any(f.code == "PFU204" and "metadata was dropped" in f.message for f in result.findings)
+
+
 def test_ignoring_a_sub_code_leaves_that_shape_alone():
     text = (
         "from prefect import Flow\n"

@@ -115,3 +115,14 @@ def test_the_root_above_wins_over_a_subfolder_below(tmp_path):
         "src/flows/examples/requirements.txt": "prefect==0.13.0\n",
     })
     assert detect_source_version([tmp_path / "src" / "flows"])[0] == "0.14"
+
+
+def test_below_every_folder_of_the_nearest_level_counts(tmp_path):
+    # Not whichever subproject sorts first: the oldest of the nearest level that holds pins.
+    make(tmp_path, {"a/requirements.txt": "prefect==0.15.13\n", "b/requirements.txt": "prefect==0.13.19\n"})
+    version, reason = detect_source_version([tmp_path])
+    assert version == "0.13"
+    assert "b/requirements.txt" in reason and "other pins admit 0.15, the oldest wins" in reason
+    make(tmp_path, {"c/requirements.txt": "prefect==0.14.1\n", "a/requirements.txt": "prefect==0.15.13\n", "b/requirements.txt": ""})
+    make(tmp_path, {"b/deeper/requirements.txt": "prefect==0.13.19\n"})
+    assert detect_source_version([tmp_path])[0] == "0.14"  # the nearer level decides

@@ -142,6 +142,47 @@ def test_line_mapper_follows_lines_across_inserted_and_replaced_lines():
     assert [line_mapper(new, old)(n) for n in (3, 4, 5)] == [1, 2, 3]
 
 
+@pytest.mark.parametrize(
+    "old, new, line, expected",
+    [
+        # a rewritten statement keeps its start: not the longer rewritten one above it
+        (
+            'flow = Flow("a", environment=DaskKubernetesEnvironment(metadata=dict(image="org/img:1")))\n'
+            'flow2 = Flow("b", environment=LocalEnvironment(metadata=dict(image="x", team="y")), storage=S())\n',
+            "# a comment the rewrite added\n"
+            'flow = Flow("a", run_config=KubernetesRun(image="org/img:1"), executor=DaskExecutor(\n'
+            "    cluster_class=make_cluster,\n"
+            "))\n"
+            "# another one\n"
+            'flow2 = Flow("b", storage=S())\n',
+            2,
+            6,
+        ),
+        # a call split over lines: its first line, not a similar call above
+        (
+            "flow.run(executor=DaskExecutor('local'))\n"
+            "flow.run(executor=NewDask(cluster_kwargs={'n_workers': 2}, memory_limit='4GB', timeout=10))\n",
+            "flow.run(executor=DaskExecutor())\n"
+            "flow.run(executor=NewDask(\n"
+            "    cluster_kwargs={'n_workers': 2, 'memory_limit': '4GB'},\n"
+            "    client_kwargs={'timeout': 10},\n"
+            "))\n",
+            2,
+            2,
+        ),
+        # a shared start counts in whole words only: ``artifacts`` does not start ``artifacts_api``
+        (
+            "artifacts_api.create_markdown('# x')\nartifacts.delete_artifact('id')\n",
+            "artifacts_api.create_markdown_artifact('# x')\nbackend.delete_artifact('id')\n",
+            2,
+            2,
+        ),
+    ],
+)
+def test_line_mapper_finds_the_rewritten_line(old, new, line, expected):
+    assert line_mapper(old, new)(line) == expected
+
+
 def test_columns_follow_edits_on_the_line():
     from prefect_upgrade.suppressions import _column
 

@@ -46,22 +46,25 @@ def _say(stream: TextIO, text: str) -> None:
     stream.flush()
 
 
-def _resolve_source_version(request: Request, config: FileConfig) -> tuple[str, str]:
+def _resolve_source_version(request: Request, config: FileConfig) -> tuple[Optional[str], str]:
+    """(version, reason) set by the command line or the configuration; (None, "auto") when
+    each file's is read from the pins nearest to it (``source_version.PerFileVersions``)."""
     wanted = request.from_version or config.from_version or "auto"
     if wanted in SOURCE_VERSIONS:
         origin = "--from-version" if request.from_version else f"from-version in {config.path}"
         return wanted, f"set by {origin}"
     if wanted != "auto":
         raise ConfigError(f"from-version must be one of {', '.join(SOURCE_VERSIONS)} or auto, not {wanted!r}")
-    try:
-        from prefect_upgrade.source_version import detect_source_version
-    except ImportError:
-        return "0.15", "no Prefect pin was read; assumed 0.15"
-    paths = [p for p in request.paths if str(p) != "-"] or [Path.cwd()]
-    return detect_source_version(paths)
+    return None, "auto"
 
 
-def build_settings(request: Request) -> tuple[RunSettings, FileConfig, tuple[str, str]]:
+def _given_paths(request: Request) -> list[Path]:
+    return [p for p in request.paths if str(p) != "-"] or [Path.cwd()]
+
+
+def build_settings(request: Request) -> tuple[RunSettings, FileConfig, tuple[Optional[str], str]]:
+    """The run's settings, its configuration, and its source version with the reason (the
+    version is None with ``auto``: ``settings.versions`` decides it for each file)."""
     # Answered from the registry's index: no codemod module (nor libcst) is imported here.
     from prefect_upgrade.codemods import known_codes, selected_codes
 
@@ -73,9 +76,14 @@ def build_settings(request: Request) -> tuple[RunSettings, FileConfig, tuple[str
         if not any(k.startswith(code) for k in known):
             raise ConfigError(f"unknown code or prefix {code!r} (see --list-codemods)")
     version, reason = _resolve_source_version(request, config)
+    versions = None
+    if version is None:
+        from prefect_upgrade.source_version import PerFileVersions
+
+        versions = PerFileVersions(_given_paths(request))
     unsafe = request.unsafe_fixes if request.unsafe_fixes is not None else bool(config.unsafe_fixes)
     options = CodemodOptions(
-        unsafe_fixes=unsafe, from_version=version, select=tuple(select), ignore=tuple(ignore)
+        unsafe_fixes=unsafe, from_version=version or "0.15", select=tuple(select), ignore=tuple(ignore)
     )
     settings = RunSettings(
         codemods=(),
@@ -84,6 +92,7 @@ def build_settings(request: Request) -> tuple[RunSettings, FileConfig, tuple[str
         write=request.write,
         per_file_ignores=tuple((glob, tuple(codes)) for glob, codes in config.per_file_ignores.items()),
         base=str(config.path.parent) if config.path else None,
+        versions=versions,
     )
     return settings, config, (version, reason)
 
@@ -107,13 +116,14 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
     except ConfigError as error:
         _say(stderr, f"prefect-upgrade: error: {error}")
         return 2
-    summary = reporting.Summary(source_version=version, source_version_reason=reason)
+    summary = reporting.Summary(source_version=version, source_version_reason=reason if version else None)
+    versions = _Versions(settings, version, reason, request)
     keep_results = request.output_format == "json" or request.report is not None
     color = _color(request, stdout)
     err_color = _color(request, stderr)
 
     if request.paths == [Path("-")]:
-        return _run_stdin(request, settings, summary, stdout, stderr, stdin)
+        return _run_stdin(request, settings, summary, stdout, stderr, stdin, versions)
 
     from prefect_upgrade.discovery import discover
     from prefect_upgrade.rewriters import has_rewriter
@@ -122,7 +132,7 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
     missing = [p for p in request.paths if not p.exists() and not p.is_symlink()]
     for path in missing:
         result = FileResult(path=str(path), kind=None, error="no such file or directory")
-        _emit(result, request, summary, stdout, stderr, color, keep_results, err_color)
+        _emit(result, request, summary, stdout, stderr, color, keep_results, err_color)  # read as no version
     candidates = [
         c
         for c in discover([p for p in request.paths if p not in missing], [*config.exclude, *request.exclude])
@@ -144,26 +154,54 @@ def _run(request: Request, stdout: TextIO, stderr: TextIO, stdin) -> int:
     try:
         with (progress.bar(len(candidates), stdout, stderr, err_color) if show_progress else progress.quiet(stdout, stderr)) as (out, err, tick):
             for result in results:
-                _emit(result, request, summary, out, err, color, keep_results, err_color)
+                _emit(result, request, summary, out, err, color, keep_results, err_color, versions)
                 tick()
     except stopped as stop:
         _say(stderr, stop.message)
         if summary.files_seen:
-            _finish(request, summary, stdout, stderr)
+            _finish(request, summary, stdout, stderr, versions)
         return stop.status
-    _finish(request, summary, stdout, stderr)
+    _finish(request, summary, stdout, stderr, versions)
     return summary.exit_code
 
 
-def _run_stdin(request, settings, summary, stdout, stderr, stdin) -> int:
+class _Versions:
+    """The source version each file was read as, for the summary: the one set for the run, or
+    (``auto``) the one ``settings.versions`` decided for the file (the same answer, from the
+    same cache, as the runner's)."""
+
+    def __init__(self, settings: RunSettings, version: Optional[str], reason: str, request: Request) -> None:
+        self.per_file = settings.versions
+        self.fixed = (version, reason) if version else None
+        self.request = request
+
+    def of(self, path: str) -> tuple[str, str]:
+        if self.per_file is None:
+            return self.fixed
+        return tuple(self.per_file.for_file(path))
+
+    def settle(self, summary: reporting.Summary) -> None:
+        """The summary's ``source_version``/``source_version_reason`` from the files' versions;
+        with no file (paths that do not exist), what the given paths' pins say."""
+        if summary.source_versions:
+            summary.settle_source_version()
+        elif self.per_file is not None:
+            from prefect_upgrade.source_version import detect_source_version
+
+            summary.source_version, summary.source_version_reason = detect_source_version(_given_paths(self.request))
+
+
+def _run_stdin(request, settings, summary, stdout, stderr, stdin, versions: _Versions) -> int:
     from prefect_upgrade.discovery import kind_of
     from prefect_upgrade.runner import process_stdin
 
     name = request.stdin_filename or "-"
     kind = kind_of(Path(name), sniff=False) if request.stdin_filename else "python"
     data = (stdin or sys.stdin.buffer).read()
-    result = process_stdin(data, kind, name, settings)
-    summary.add(result)
+    # The text is read as the file it names would be (without a name: a file in the working folder).
+    version = versions.of(name if request.stdin_filename else os.path.join(os.getcwd(), "-"))
+    result = process_stdin(data, kind, name, settings.with_from_version(version[0]))
+    summary.add(result, version)
     if request.output_format == "json":
         summary.results.append(result)
     elif request.output_format == "github":
@@ -178,7 +216,7 @@ def _run_stdin(request, settings, summary, stdout, stderr, stdin) -> int:
         if request.output_format == "text":
             for finding in result.findings:
                 _say(stderr, reporting.finding_line(name, finding))
-    _finish(request, summary, stdout, stderr)
+    _finish(request, summary, stdout, stderr, versions)
     return summary.exit_code
 
 
@@ -217,9 +255,17 @@ def _force_exclude(candidates, patterns, config: FileConfig):
 
 
 def _emit(
-    result: FileResult, request, summary, stdout, stderr, color: bool, keep_results: bool, err_color: bool = False
+    result: FileResult,
+    request,
+    summary,
+    stdout,
+    stderr,
+    color: bool,
+    keep_results: bool,
+    err_color: bool = False,
+    versions: Optional[_Versions] = None,
 ) -> None:
-    summary.add(result)
+    summary.add(result, versions.of(result.path) if versions is not None else None)
     if keep_results:
         summary.results.append(result)
     if request.output_format == "github":
@@ -241,10 +287,15 @@ def _emit(
             _say(stderr, reporting.finding_line(result.path, finding, err_color))
 
 
-def _finish(request: Request, summary: reporting.Summary, stdout, stderr) -> None:
+def _finish(request: Request, summary: reporting.Summary, stdout, stderr, versions: Optional[_Versions] = None) -> None:
+    if versions is not None:
+        versions.settle(summary)
     if request.output_format == "json":
         _say(stdout, reporting.json_document(summary))
     else:
+        mixed = reporting.version_line(summary)
+        if mixed:
+            _say(stderr, mixed)
         _say(stderr, reporting.Summary.line(summary, request.write or request.interactive))
     if request.report is not None:
         try:

@@ -15,6 +15,12 @@ def needs_attention(finding: Finding) -> bool:
     return not finding.applied
 
 
+#: ``Summary.source_version`` when the files were not all read as the same version.
+PER_PROJECT = "per project"
+#: At most this many (version, reason) groups are named in ``source_version_reason``.
+_MAX_GROUPS = 5
+
+
 @dataclass
 class Summary:
     files_seen: int = 0
@@ -22,11 +28,19 @@ class Summary:
     manual: int = 0
     errors: int = 0
     fixes: int = 0
+    #: The Prefect version the code was read as ("0.13", "0.14", "0.15"), or ``PER_PROJECT``
+    #: when files were read as different versions (``source_versions`` says which).
     source_version: Optional[str] = None
     source_version_reason: Optional[str] = None
+    #: How many files were read as each (version, reason).
+    source_versions: dict[tuple[str, str], int] = field(default_factory=dict)
     results: list[FileResult] = field(default_factory=list)
 
-    def add(self, result: FileResult) -> None:
+    def add(self, result: FileResult, source_version: Optional[tuple[str, str]] = None) -> None:
+        """Count ``result``, read as ``source_version`` ((version, reason)) when given."""
+        if source_version is not None:
+            key = (source_version[0], source_version[1])
+            self.source_versions[key] = self.source_versions.get(key, 0) + 1
         self.files_seen += 1
         if result.error:
             self.errors += 1
@@ -43,6 +57,38 @@ class Summary:
             return 1
         return 0
 
+    def version_groups(self) -> list[tuple[str, str, int]]:
+        """(version, reason, files) for each way files were read: oldest version first, then
+        the reason that covers most files."""
+        groups = [(version, reason, files) for (version, reason), files in self.source_versions.items()]
+        return sorted(groups, key=lambda g: (g[0], -g[2], g[1]))
+
+    @property
+    def mixed_versions(self) -> bool:
+        return len({version for version, _ in self.source_versions}) > 1
+
+    def settle_source_version(self) -> None:
+        """``source_version`` and its reason from ``source_versions``: the version when every
+        file got the same (the reason of the most files, naming the others), else
+        ``PER_PROJECT`` with every group in the reason."""
+        groups = self.version_groups()
+        if not groups:
+            return
+        if not self.mixed_versions:
+            self.source_version = groups[0][0]
+            if len(groups) == 1:
+                self.source_version_reason = groups[0][1]
+            else:
+                by_files = sorted(groups, key=lambda g: (-g[2], g[1]))
+                self.source_version_reason = "; ".join(
+                    f"{reason} ({_files(files)})" for _, reason, files in by_files[:_MAX_GROUPS]
+                ) + _more(len(by_files))
+            return
+        self.source_version = PER_PROJECT
+        self.source_version_reason = "; ".join(
+            f"{version} for {_files(files)}, {reason}" for version, reason, files in groups[:_MAX_GROUPS]
+        ) + _more(len(groups))
+
     def line(self, write: bool) -> str:
         """The closing line, e.g. ``12 files seen, 3 would change (5 fixes), 1 finding to review``."""
         verb = "changed" if write else "would change"
@@ -57,6 +103,22 @@ class Summary:
         if self.errors:
             parts.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
         return ", ".join(parts)
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"
+
+
+def _more(groups: int) -> str:
+    left = groups - _MAX_GROUPS
+    return f"; and {left} more (see --format json)" if left > 0 else ""
+
+
+def version_line(summary: Summary) -> Optional[str]:
+    """A line naming the versions the files were read as, when they were not all the same."""
+    if not summary.mixed_versions:
+        return None
+    return f"source version: {PER_PROJECT} ({summary.source_version_reason})"
 
 
 _STATUS = {FixClass.SAFE: "safe", FixClass.UNSAFE: "unsafe", FixClass.MANUAL: "manual"}
@@ -117,6 +179,10 @@ def json_document(summary: Summary) -> str:
             "errors": summary.errors,
             "source_version": summary.source_version,
             "source_version_reason": summary.source_version_reason,
+            "source_versions": [
+                {"version": version, "files": files, "reason": reason}
+                for version, reason, files in summary.version_groups()
+            ],
         },
     }
     return json.dumps(document, indent=2)
@@ -169,7 +235,14 @@ def markdown_checklist(summary: Summary) -> str:
         f"{items} item{'s' if items != 1 else ''} left to do by hand in {files} file{'s' if files != 1 else ''}."
     )
     lines += [overview, ""]
-    if summary.source_version:
+    if summary.mixed_versions:
+        lines += ["Code read as written for different Prefect versions, per project:", ""]
+        lines += [
+            f"- Prefect {version} for {_files(files)} ({_md(reason)})"
+            for version, reason, files in summary.version_groups()
+        ]
+        lines.append("")
+    elif summary.source_version:
         reason = f" ({_md(summary.source_version_reason)})" if summary.source_version_reason else ""
         lines += [f"Code read as written for Prefect {summary.source_version}{reason}.", ""]
     if not items:

@@ -21,6 +21,7 @@ from prefect_upgrade.rewriters import SourceError, has_rewriter, rewriter_for
 
 if TYPE_CHECKING:  # the codemods' base imports libcst: only for files that need a codemod
     from prefect_upgrade.codemods.base import Codemod
+    from prefect_upgrade.source_version import PerFileVersions
 
 #: Asked before a codemod's change to a file is kept: (codemod, path, before, after, findings).
 Decide = Callable[["type[Codemod]", str, str, str, Sequence[Finding]], bool]
@@ -180,23 +181,43 @@ class RunSettings:
     #: When set, the selected codemods by main code (``codemods`` is then empty): each file gets
     #: the classes of those whose markers its bytes hold, imported only then (see ``_work_for``).
     codes: Optional[tuple[str, ...]] = None
+    #: ``--from-version auto``: the source version is decided for each file (``for_path``);
+    #: ``options.from_version`` holds it once decided. None: ``options.from_version`` for all.
+    versions: Optional["PerFileVersions"] = None
+    #: ``with_from_version``'s answers, made once per version (not once per file).
+    _by_version: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def for_path(self, path: str) -> "RunSettings":
-        """These settings with the per-file ignores that match ``path`` applied."""
-        extra = _per_file_codes(path, self.per_file_ignores, self.base)
+        """These settings for the file ``path``: its source version decided (with
+        ``versions``), and the per-file ignores that match it applied."""
+        settings = self
+        if self.versions is not None:
+            settings = self.with_from_version(self.versions.for_file(path).version)
+        extra = _per_file_codes(path, settings.per_file_ignores, settings.base)
         if not extra:
-            return self
-        options = replace(self.options, ignore=self.options.ignore + extra)
-        if self.codes is not None:
+            return settings
+        options = replace(settings.options, ignore=settings.options.ignore + extra)
+        if settings.codes is not None:
             entries = registry.index_entries()
             codes = tuple(
-                c for c in self.codes if any(options.code_enabled(code) for code in entries[c].codes)
+                c for c in settings.codes if any(options.code_enabled(code) for code in entries[c].codes)
             )
-            return replace(self, codes=codes, options=options, per_file_ignores=())
+            return replace(settings, codes=codes, options=options, per_file_ignores=())
         codemods = tuple(
-            c for c in self.codemods if any(options.code_enabled(code) for code in c.codes())
+            c for c in settings.codemods if any(options.code_enabled(code) for code in c.codes())
         )
-        return replace(self, codemods=codemods, options=options, per_file_ignores=())
+        return replace(settings, codemods=codemods, options=options, per_file_ignores=())
+
+    def with_from_version(self, version: str) -> "RunSettings":
+        """These settings with the source version ``version`` for every file."""
+        if self.versions is None and self.options.from_version == version:
+            return self
+        found = self._by_version.get(version)
+        if found is None:
+            found = self._by_version[version] = replace(
+                self, versions=None, options=replace(self.options, from_version=version)
+            )
+        return found
 
     def loaded(self) -> "RunSettings":
         """These settings with every selected codemod imported (``codemods`` filled)."""
@@ -456,10 +477,12 @@ def _init_worker(settings: RunSettings) -> None:
     _worker_settings = settings
 
 
-def _work(item: tuple[str, Optional[str], bytes, Optional[int]]) -> FileResult:
-    path, kind, raw, mtime_ns = item
+def _work(item: tuple[str, Optional[str], bytes, Optional[int], str]) -> FileResult:
+    """One file in a pool worker. Its source version comes with it (``_Waiting.job``): it was
+    decided in the main process, before the run could rewrite the pins it reads."""
+    path, kind, raw, mtime_ns, from_version = item
     assert _worker_settings is not None
-    settings = _worker_settings.for_path(path)
+    settings = _worker_settings.with_from_version(from_version).for_path(path)
     return _without_texts_if_unchanged(_process_raw(Path(path), kind, raw, mtime_ns, settings))
 
 
@@ -470,6 +493,8 @@ def _pool(workers: int, settings: RunSettings):
     # Forking shares the modules (libcst, the codemods) the parent already imported.
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
+    # Without the per-file versions: each file's comes with it (``_work``).
+    settings = replace(settings, versions=None)
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings,))
 
 
@@ -516,15 +541,15 @@ def run_files(
                     if work is None:
                         window.append(FileResult(path=shown, kind=kind))
                     else:
-                        item = (shown, kind, raw, mtime_ns)
+                        waiting = _Waiting((shown, kind, raw, mtime_ns), work[0])
                         if workers <= 1:
-                            window.append(_result(_Waiting(item, work[0])))
+                            window.append(_result(waiting))
                         elif pool is not None:
-                            window.append(pool.submit(_work, item))
+                            window.append(pool.submit(_work, waiting.job))
                             pending += 1
                         else:
                             pending += 1
-                            window.append(_Waiting(item, work[0]))
+                            window.append(waiting)
                             needing += 1
                             known_work += work[1]
                             kinds.add(kind)
@@ -551,6 +576,11 @@ class _Waiting:
     #: The file's settings as ``_work_for`` narrowed them, for work in this process.
     settings: RunSettings
 
+    @property
+    def job(self) -> tuple[str, Optional[str], bytes, Optional[int], str]:
+        """What a pool worker is given (``_work``): the file and its source version."""
+        return (*self.item, self.settings.options.from_version)
+
 
 def _done(entry) -> bool:
     if isinstance(entry, FileResult):
@@ -563,7 +593,7 @@ def _done(entry) -> bool:
 def _submit_waiting(window: deque, pool) -> None:
     for index, entry in enumerate(window):
         if isinstance(entry, _Waiting):
-            window[index] = pool.submit(_work, entry.item)
+            window[index] = pool.submit(_work, entry.job)
 
 
 def _result(entry) -> FileResult:

@@ -260,7 +260,7 @@ def change_between(old: str, new: str) -> Change:
 def line_mapper(old: str, new: str) -> Callable[[int], int]:
     """A function from a line of ``old`` to the matching line of ``new`` (1-based).
 
-    Inside a replaced block each old line goes to the most similar new line (in order), so a
+    Inside a replaced block each old line goes to the new line most like it (in order), so a
     line that gained an import above it still maps to itself; a removed line maps to the line
     that now stands where it was.
     """
@@ -270,6 +270,8 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
         if tag == "equal":
             for offset in range(i2 - i1):
                 table[i1 + offset] = j1 + offset
+        elif tag == "insert":
+            continue  # no old line in it
         elif tag == "delete" or j2 == j1:
             for index in range(i1, i2):
                 table[index] = j1
@@ -279,10 +281,7 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
         else:
             start = j1
             for index in range(i1, i2):
-                best = max(
-                    range(start, j2),
-                    key=lambda j: difflib.SequenceMatcher(None, old_lines[index], new_lines[j]).ratio(),
-                )
+                best = max(range(start, j2), key=lambda j: _likeness(old_lines[index], new_lines[j]))
                 table[index] = start = best
     count = max(len(new_lines), 1)
 
@@ -293,6 +292,40 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
         return max(1, min(line + len(new_lines) - len(old_lines), count))
 
     return mapped
+
+
+def _likeness(old_line: str, new_line: str) -> float:
+    """How alike two lines of code are: difflib's ratio, plus the share of the old line that the
+    new one starts with, plus a bonus for the same first word. A rewritten statement keeps its
+    start: ``flow2 = Flow("b", ...)`` is more like ``flow2 = Flow("b", storage=s)`` than like a
+    longer rewritten ``flow = Flow(...)`` above it, and a call split over lines is most like
+    its first line."""
+    shared = 0
+    for a, b in zip(old_line, new_line):
+        if a != b:
+            break
+        shared += 1
+    while shared and (_in_word(old_line, shared) or _in_word(new_line, shared)):
+        shared -= 1  # whole words only: ``artifacts`` is not the start of ``artifacts_api``
+    old_start, new_start = _FIRST_WORD.match(old_line), _FIRST_WORD.match(new_line)
+    same_start = old_start is not None and new_start is not None and old_start[1] == new_start[1]
+    return (
+        difflib.SequenceMatcher(None, old_line, new_line).ratio()
+        + _SHARED_START * shared / max(len(old_line), 1)
+        + (_SAME_START if same_start else 0.0)
+    )
+
+
+def _in_word(line: str, end: int) -> bool:
+    """Whether ``line[:end]`` ends inside a word that goes on after it."""
+    return 0 < end < len(line) and (line[end - 1].isalnum() or line[end - 1] == "_") and (
+        line[end].isalnum() or line[end] == "_"
+    )
+
+
+_SAME_START = 0.25
+_SHARED_START = 0.5
+_FIRST_WORD = re.compile(r"\s*([A-Za-z_]\w*)")
 
 
 def moved(findings: Sequence[Finding], mapper: Callable[[int], int], old: str = "", new: str = "") -> list[Finding]:

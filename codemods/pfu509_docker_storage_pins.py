@@ -1,0 +1,321 @@
+"""PFU509/PFU510: the Prefect that ``Docker`` storage puts into its image."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider
+
+from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._images import TARGET
+from prefect_upgrade.codemods._pins import NEW_SHELL_SPEC, parse_requirement
+from prefect_upgrade.codemods._setup_py import plain_raw_value, with_raw_value
+from prefect_upgrade.codemods.base import CodemodOptions, Example, PythonCodemod
+from prefect_upgrade.findings import FixClass
+
+#: Prefect's ``Docker`` storage class, on every path it had (0.13-0.15 and 1.x).
+DOCKER_STORAGE = frozenset(
+    {
+        "prefect.storage.Docker",
+        "prefect.storage.docker.Docker",
+        "prefect.environments.storage.Docker",
+        "prefect.environments.storage.docker.Docker",
+    }
+)
+
+#: ``prefect_version`` values: an exact release (what Docker storage turns into a
+#: ``prefecthq/prefect:X.Y.Z-pythonA.B`` base image) and other 0.x git refs.
+_RELEASE_0X = re.compile(r"^0\.\d+\.\d+$")
+_REF_0X = re.compile(r"^v?0\.\d+(?:[.\w+-]*)$")
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+_BRANCHES = ("master", "main")
+#: ``git+https://github.com/PrefectHQ/prefect.git@0.14.13#egg=prefect`` and the like.
+_GIT_0X = re.compile(r"github\.com/prefecthq/prefect(?:\.git)?@v?0\.\d+", re.IGNORECASE)
+
+_SHELL_HINT = f'"prefect{NEW_SHELL_SPEC}"'
+
+
+class _DockerStorageArguments(PythonCodemod):
+    """Calls of Prefect's ``Docker`` storage class passing one keyword argument (``keyword``),
+    however the class is imported: qualified names, aliases, ``import prefect`` chains, the
+    0.x ``prefect.environments.storage`` path (before or after PFU105 moved it)."""
+
+    keyword: str = ""
+    also_needs = ("prefect",)
+    METADATA_DEPENDENCIES = PythonCodemod.METADATA_DEPENDENCIES + (QualifiedNameProvider,)
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        #: original string node -> its new text between the quotes
+        self._new_raw: dict[cst.SimpleString, str] = {}
+        return True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # Cheap test first: qualified names (scopes) only for calls passing our keyword.
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == self.keyword:
+                if self._is_docker_storage(node.func):
+                    self.argument(arg)
+                return
+
+    def argument(self, arg: cst.Arg) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.BaseExpression:
+        new_raw = self._new_raw.get(original_node)
+        return updated_node if new_raw is None else with_raw_value(updated_node, new_raw)
+
+    # -- which calls -----------------------------------------------------------------------
+
+    def _is_docker_storage(self, func: cst.BaseExpression) -> bool:
+        last = func.attr if isinstance(func, cst.Attribute) else func
+        if not isinstance(last, cst.Name):
+            return False
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, func, set())}
+        return bool(names & DOCKER_STORAGE)
+
+
+@register
+class DockerStorageDependencies(_DockerStorageArguments):
+    """Prefect pins in ``Docker`` storage's ``python_dependencies`` move to ``~=1.0``.
+
+    Prefect's ``Docker`` storage (``prefect.storage.Docker``, and the 0.x
+    ``prefect.environments.storage.Docker``, however it is imported or aliased) pip-installs
+    ``python_dependencies`` into the image the flow runs in. A ``prefect==0.14.13`` there puts
+    Prefect 0.x over the 1.x of the base image: the flow registered with Prefect 1.x would run
+    under 0.x. A string in a ``python_dependencies=[...]`` list or tuple (or in the literal
+    parts of ``[...] + more``) that is a Prefect requirement admitting no Prefect 1.x (judged
+    as PFU501/PFU506 judge pins) has its constraint changed to ``~=1.0``; name, extras
+    (``prefect[aws]``), quotes and the other items stay.
+
+    ``~=1.0`` is the ``>=1.0,<2`` range of PFU501/PFU506 without ``<``/``>``: Docker storage
+    writes these strings *unquoted* into ``RUN pip install ...`` (Prefect 1.0
+    ``prefect/storage/docker.py``, ``create_dockerfile_object``), where ``>=1.0,<2`` would be
+    read as shell redirections; PFU501 gives unquoted shell words the same ``~=1.0``.
+
+    Reported as manual: items that are not plain strings (names, calls, ``*more``, f-strings or
+    concatenations naming prefect), a ``python_dependencies`` that is not a literal list, and
+    direct references to a 0.x Prefect (``prefect @ git+...@0.14.13``,
+    ``git+https://github.com/PrefectHQ/prefect.git@0.14.13``). Pins that admit 1.x, unpinned
+    ``prefect``, ``prefect-*`` packages, other ``Docker`` classes (``docker.from_env()``, a
+    local ``class Docker``) and positional arguments stay. ``prefect_version=`` is PFU510.
+
+    Before::
+
+        storage = Docker(image_name="etl", python_dependencies=["pandas", "prefect[aws]==0.14.13"])
+
+    After::
+
+        storage = Docker(image_name="etl", python_dependencies=["pandas", "prefect[aws]~=1.0"])
+    """
+
+    code = "PFU509"
+    summary = f"Prefect pin in Docker storage python_dependencies admits no 1.x: constraint changed to {NEW_SHELL_SPEC}"
+    fix_class = FixClass.SAFE
+    keyword = "python_dependencies"
+    markers = ("python_dependencies",)
+    examples = (
+        Example(
+            "import docker\nfrom prefect.storage import Docker\n\n"
+            'client = docker.from_env(version="auto")\n'
+            'storage = Docker(python_dependencies=["pandas", "prefect[aws]>=1.0", "prefect-aws==0.1"])\n'
+        ),
+        Example(
+            "from prefect.storage import Docker\n\n"
+            'storage = Docker(python_dependencies=["pandas", "prefect[aws]==0.14.13"])\n',
+            "from prefect.storage import Docker\n\n"
+            'storage = Docker(python_dependencies=["pandas", "prefect[aws]~=1.0"])\n',
+        ),
+        Example(
+            "import prefect\n\n"
+            "storage = prefect.environments.storage.Docker(python_dependencies=('prefect==0.13.4',))\n",
+            "import prefect\n\n"
+            "storage = prefect.environments.storage.Docker(python_dependencies=('prefect~=1.0',))\n",
+        ),
+    )
+
+    def argument(self, arg: cst.Arg) -> None:
+        loose: list[cst.BaseExpression] = []
+        for item in self._literal_items(arg.value, loose):
+            raw = plain_raw_value(item) if isinstance(item, cst.SimpleString) else None
+            if raw is not None:
+                self._requirement(item, raw)
+            elif not isinstance(item, cst.BaseString) or "prefect" in _code(item).lower():
+                loose.append(item)  # a name, a call, an f-string or concatenation naming prefect
+        if loose:
+            shown = ", ".join(_code(part) for part in loose)
+            self.report(
+                loose[0],
+                f"Docker storage python_dependencies holds {shown}, not plain strings: make sure "
+                f"any prefect requirement among them admits Prefect 1.x (e.g. {_SHELL_HINT})",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+
+    def _literal_items(self, value: cst.BaseExpression, loose: list) -> list[cst.BaseExpression]:
+        """The items of the list/tuple literals that ``value`` is (or adds up, with ``+``);
+        what is not such a literal goes to ``loose``."""
+        if isinstance(value, (cst.List, cst.Tuple)):
+            items = []
+            for element in value.elements:
+                if isinstance(element, cst.StarredElement):
+                    loose.append(element.value)
+                else:
+                    items.append(element.value)
+            return items
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            return self._literal_items(value.left, loose) + self._literal_items(value.right, loose)
+        if not (isinstance(value, cst.Name) and value.value == "None"):
+            loose.append(value)
+        return []
+
+    def _requirement(self, node: cst.SimpleString, raw: str) -> None:
+        if "prefect" not in raw.lower():
+            return
+        if _GIT_0X.search(raw):
+            self._manual_reference(node, raw)
+            return
+        pin = parse_requirement(raw)
+        if pin is None:
+            return
+        if pin.blocker:
+            if re.search(r"[@=]v?0\.\d+", raw):
+                self._manual_reference(node, raw)
+            return
+        if not pin.constraint or pin.verdict != "upgrade":
+            return
+        new_raw = raw[: pin.start] + NEW_SHELL_SPEC + raw[pin.end :]
+        self._new_raw[node] = new_raw
+        self.report(
+            node,
+            f"Prefect pin {raw.strip()!r} in Docker storage python_dependencies admits no Prefect 1.x: "
+            f"changed to {new_raw.strip()!r} (~=1.0, not >=1.0,<2: Docker storage pip-installs it unquoted)",
+            applied=True,
+        )
+
+    def _manual_reference(self, node: cst.CSTNode, raw: str) -> None:
+        self.report(
+            node,
+            f"Docker storage python_dependencies installs Prefect 0.x from {raw.strip()!r}: "
+            f"point it at a Prefect 1.x release (e.g. {_SHELL_HINT})",
+            applied=False,
+            fix_class=FixClass.MANUAL,
+        )
+
+
+@register
+class DockerStoragePrefectVersion(_DockerStorageArguments):
+    """``Docker`` storage's ``prefect_version`` of Prefect 0.x moves to ``1.4.1``.
+
+    ``Docker(prefect_version="0.14.13")`` (``prefect.storage.Docker`` or the 0.x
+    ``prefect.environments.storage.Docker``, however imported) makes Prefect 1.x build the
+    flow's image on ``prefecthq/prefect:0.14.13-pythonX.Y`` (Prefect 1.0
+    ``prefect/storage/docker.py``: the version is the base image's tag when no
+    ``base_image``/``dockerfile`` is given, and otherwise the git tag Prefect is installed from
+    when the base image has none): the flow would run under Prefect 0.x.
+
+    * An exact 0.x release becomes ``"1.4.1"``, the release PFU502/PFU507 give
+      ``prefecthq/prefect`` images (the last 1.x; images for Python 3.7-3.10; the git tag
+      ``1.4.1`` too: Prefect's tags carry no ``v``, as Docker storage's own default shows). Safe: it is PFU507's change, made where the tag is spelled as a
+      version (``base_image="prefecthq/prefect:0.14.13-python3.8"`` in the same call becomes
+      ``...:1.4.1-python3.8`` by PFU507).
+    * Another 0.x git ref (``"0.15"``, ``"v0.14.0"``) also becomes ``"1.4.1"``, but is
+      unsafe (``--unsafe-fixes``): without ``base_image``/``dockerfile`` such a ref built on
+      ``python:X.Y-slim`` with Prefect installed from git, ``1.4.1`` builds on
+      ``prefecthq/prefect:1.4.1-pythonX.Y``, so the image changes kind.
+    * Manual: a value that is not a literal (a variable, an f-string; ``prefect.__version__``,
+      the Prefect that builds the image, stays), a commit hash, and ``"master"``/``"main"``
+      (branches that no longer hold Prefect 1.x). Dropping the argument is the other way out: it
+      then defaults to the installed Prefect.
+
+    ``None``, 1.x and later versions, other ``Docker`` classes and positional arguments stay.
+    ``python_dependencies=`` is PFU509.
+
+    Before::
+
+        storage = Docker(image_name="etl", prefect_version="0.14.13")
+
+    After::
+
+        storage = Docker(image_name="etl", prefect_version="1.4.1")
+    """
+
+    code = "PFU510"
+    summary = f"Docker storage prefect_version of Prefect 0.x: set to {TARGET}"
+    fix_class = FixClass.SAFE
+    keyword = "prefect_version"
+    markers = ("prefect_version",)
+    examples = (
+        Example(
+            "import prefect\nfrom prefect.storage import Docker\n\n"
+            'a = Docker(prefect_version="1.0.0")\n'
+            "b = Docker(prefect_version=prefect.__version__)\n"
+            'versions = dict(prefect_version="0.14.13")\n'
+        ),
+        Example(
+            "from prefect.environments import storage\n\n"
+            'flow_storage = storage.Docker(image_name="etl", prefect_version="0.14.13")\n',
+            "from prefect.environments import storage\n\n"
+            'flow_storage = storage.Docker(image_name="etl", prefect_version="1.4.1")\n',
+        ),
+        Example(
+            "from prefect.storage import Docker as D\n\nstorage = D(prefect_version='0.15')\n",
+            "from prefect.storage import Docker as D\n\nstorage = D(prefect_version='1.4.1')\n",
+            options=CodemodOptions(unsafe_fixes=True),
+        ),
+    )
+
+    def argument(self, arg: cst.Arg) -> None:
+        value = arg.value
+        if isinstance(value, cst.Name) and value.value == "None":
+            return
+        raw = plain_raw_value(value) if isinstance(value, cst.SimpleString) else None
+        if raw is None:
+            if isinstance(value, (cst.Name, cst.Attribute)):
+                names = {q.name for q in self.get_metadata(QualifiedNameProvider, value, set())}
+                if "prefect.__version__" in names:
+                    return  # the Prefect that builds the image: 1.x once the pins are
+            self._manual_version(value, f"prefect_version={_code(value)} is not a literal")
+            return
+        version = raw.strip()
+        if _RELEASE_0X.match(version):
+            fix_class = FixClass.SAFE
+        elif _REF_0X.match(version):
+            fix_class = FixClass.UNSAFE
+        elif _COMMIT.match(version):
+            self._manual_version(value, f"prefect_version={version!r} names a git commit")
+            return
+        elif version in _BRANCHES:
+            self._manual_version(
+                value, f"prefect_version={version!r} names a branch that no longer holds Prefect 1.x"
+            )
+            return
+        else:
+            return
+        applied = self.allows(fix_class)
+        if applied:
+            self._new_raw[value] = raw.replace(version, TARGET, 1)
+        message = f"Docker storage prefect_version={version!r} puts Prefect 0.x in the image: "
+        message += "set" if applied else "set it"
+        message += f" to {TARGET!r}"
+        if fix_class is FixClass.UNSAFE:
+            message += (
+                f" and check the image: without base_image/dockerfile it is then built on "
+                f"prefecthq/prefect:{TARGET}-pythonX.Y instead of python:X.Y-slim"
+            )
+        self.report(value, message, applied=applied, fix_class=fix_class)
+
+    def _manual_version(self, node: cst.CSTNode, what: str) -> None:
+        self.report(
+            node,
+            f"Docker storage {what}: make it name a Prefect 1.x release (e.g. {TARGET!r}) "
+            "or drop it to use the version of the Prefect that builds the image",
+            applied=False,
+            fix_class=FixClass.MANUAL,
+        )
+
+
+def _code(node: cst.CSTNode) -> str:
+    text = cst.Module([]).code_for_node(node)
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
