@@ -46,12 +46,17 @@ from prefect_upgrade.codemods.options import (  # noqa: E402,F401
 
 @dataclass(frozen=True)
 class Example:
-    """``after is None`` means the code must come out unchanged."""
+    """``after is None`` means the code must come out unchanged.
+
+    ``reports``: when given, the codes the example must report, exactly (``()``: none). A codemod
+    that only reports (a manual finding, nothing to rewrite) shows what it finds this way.
+    """
 
     before: str
     after: Optional[str] = None
     kind: str = PYTHON
     options: CodemodOptions = CodemodOptions()
+    reports: Optional[tuple[str, ...]] = None
 
     @property
     def must_change(self) -> bool:

@@ -16,8 +16,11 @@ CASES = [
 
 def test_every_codemod_has_examples_of_both_sorts():
     for codemod in all_codemods():
-        assert any(e.must_change for e in codemod.examples), f"{codemod.code} has no example that changes"
-        assert any(not e.must_change for e in codemod.examples), f"{codemod.code} has no example that stays"
+        # a codemod that only reports shows what it reports instead of a change
+        assert any(e.must_change or e.reports for e in codemod.examples), f"{codemod.code} has no example that changes"
+        assert any(not e.must_change and not e.reports for e in codemod.examples), (
+            f"{codemod.code} has no example that stays"
+        )
 
 
 @pytest.mark.parametrize("codemod, index, example", CASES)
@@ -28,6 +31,8 @@ def test_example(codemod, index, example):
     result = upgrade(example.before, example.kind, select=(codemod.code,), options=options)
     expected = example.after if example.must_change else example.before
     assert result.text == expected
+    if example.reports is not None:
+        assert sorted(f.code for f in result.findings) == sorted(example.reports)
     again = upgrade(result.text, example.kind, select=(codemod.code,), options=options)
     assert again.text == result.text
 
