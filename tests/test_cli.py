@@ -94,6 +94,21 @@ def test_json_document(project):
     assert isinstance(document["summary"]["manual"], int)
 
 
+def test_json_summary_tells_manual_findings_from_fixes_not_applied(tmp_path):
+    source = tmp_path / "mixed.py"
+    source.write_text(
+        "from prefect.agent.fargate import FargateAgent\n"  # the import goes: a fix; its use: manual
+        "from prefect import Client\n"
+        "FargateAgent(labels=['a'])\n"
+        "Client(api_token='t')\n"  # an unsafe fix, not applied without --unsafe-fixes
+    )
+    result = invoke("--format", "json", str(source))
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["manual_findings"] == 1
+    assert summary["fixes_not_applied"] == 1
+    assert summary["to_review"] == summary["manual"] == 2
+
+
 def test_github_annotations(project):
     result = invoke("--format", "github", project / "flows" / "old.py")
     assert result.stdout.startswith(f"::notice file={project / 'flows' / 'old.py'},line=1,col=")

@@ -26,6 +26,8 @@ class Summary:
     files_seen: int = 0
     files_changed: int = 0
     manual: int = 0
+    #: Of ``manual``, the findings of the manual fix class (the rest are fixes not applied).
+    manual_only: int = 0
     errors: int = 0
     fixes: int = 0
     #: The Prefect version the code was read as ("0.13", "0.14", "0.15"), or ``PER_PROJECT``
@@ -47,6 +49,7 @@ class Summary:
         if result.changed:
             self.files_changed += 1
         self.manual += sum(1 for f in result.findings if needs_attention(f))
+        self.manual_only += sum(1 for f in result.findings if needs_attention(f) and f.fix_class is FixClass.MANUAL)
         self.fixes += sum(1 for f in result.findings if f.applied)
 
     @property
@@ -175,7 +178,13 @@ def json_document(summary: Summary) -> str:
         "summary": {
             "files_seen": summary.files_seen,
             "files_changed": summary.files_changed,
+            # ``manual`` counts every finding left to a person (as "findings to review" in the
+            # text summary): manual ones and fixes not applied (unsafe or refused); kept for
+            # readers of earlier output. The next three say it without ambiguity.
             "manual": summary.manual,
+            "to_review": summary.manual,
+            "manual_findings": summary.manual_only,
+            "fixes_not_applied": summary.manual - summary.manual_only,
             "errors": summary.errors,
             "source_version": summary.source_version,
             "source_version_reason": summary.source_version_reason,
