@@ -56,10 +56,10 @@ def test_default_when_nothing_is_found(tmp_path, files):
     assert detect_source_version([tmp_path]) == ("0.15", "no Prefect pin found near the given paths; assumed 0.15")
 
 
-def test_pin_already_on_1x_gives_the_default_and_says_why(tmp_path):
+def test_pin_already_on_1x_is_read_the_careful_way_and_says_why(tmp_path):
     make(tmp_path, {"requirements.txt": "prefect>=1.0,<2\n"})
     version, reason = detect_source_version([tmp_path])
-    assert version == "0.15" and "already admits Prefect 1.x" in reason
+    assert version == "0.13" and "already admits Prefect 1.x" in reason and "careful" in reason
 
 
 def test_nearest_folder_wins_over_repository_root(tmp_path):

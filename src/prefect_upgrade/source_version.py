@@ -20,7 +20,10 @@ The source version is decided **for each file** (``PerFileVersions``), from the 
 The first folder (in that order) with a Prefect pin that has a constraint decides for that
 file; so in a monorepo each project's files are read with that project's pins. A pin that
 already admits Prefect 1.x (or 2.x) says nothing about 0.x: the search goes on past it, and
-gives the default when nothing older is found. The answer (and the pins it read) is cached per
+when nothing older is found the code is read as 0.13, the careful way. Such a pin is most often
+this tool's own rewrite, and a second run after ``--write`` must not apply a fix that the first
+run (reading the old pin) left for a person: rows whose safety depends on the version are only
+ever safer the newer the version. The answer (and the pins it read) is cached per
 folder, so a run over thousands of files reads each folder's pins once, before any file of that
 folder is rewritten. ``--from-version X`` (or ``from-version`` in the configuration) applies to
 every file instead.
@@ -239,7 +242,13 @@ def _verdict(evidence: list[Evidence]) -> tuple[str, str]:
             reason += f"; other pins admit {', '.join(others)}, the oldest wins"
         return version, reason
     if evidence:
-        return DEFAULT, f"{evidence[0][1]} already admits Prefect 1.x or newer; assumed {DEFAULT}"
+        # Most often this tool's own rewrite of the pins (a second run after --write): the 0.x
+        # the code was written for is unknown, and the careful reading keeps the second run from
+        # applying a fix that the first run left for a person.
+        return _ORDER[0], (
+            f"{evidence[0][1]} already admits Prefect 1.x or newer: the 0.x the code was written "
+            f"for is unknown, read as {_ORDER[0]} (the careful way)"
+        )
     return DEFAULT, NO_PIN
 
 
