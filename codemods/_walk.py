@@ -239,7 +239,8 @@ def _visit(self: CSTNode, visitor: Any) -> Any:
     else:
         go = True
     if is_visitor:
-        # A visitor's children come back as themselves: nothing to collect or rebuild.
+        # A visitor's children come back as themselves: nothing to collect or rebuild. (The
+        # hook calls repeat the transformer's below, inline: this runs at every node.)
         if go:
             for field, kind, visit_field, leave_field in fields:
                 value = getattr(self, field)

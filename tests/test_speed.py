@@ -390,18 +390,22 @@ def test_classes_without_matcher_decorators_are_not_searched_attribute_by_attrib
     assert not base._decorated_nowhere(Cached())  # a value known only on the instance: searched
 
 
+def _parsed_fixtures():
+    """(path, libcst tree) of every fixture that parses."""
+    for path in sorted((Path(__file__).parent / "fixtures").rglob("*.py")):
+        try:
+            yield path, cst.parse_module(path.read_text())
+        except cst.ParserSyntaxError:
+            continue
+
+
 def test_lazy_qualified_names_equal_libcsts_provider():
     from libcst.metadata.base_provider import LazyValue
 
     from prefect_upgrade.codemods._scopes import QualifiedNames, scopes_of
 
-    fixtures = Path(__file__).parent / "fixtures"
     compared = 0
-    for path in sorted(fixtures.rglob("*.py")):
-        try:
-            module = cst.parse_module(path.read_text())
-        except cst.ParserSyntaxError:
-            continue
+    for path, module in _parsed_fixtures():
         theirs = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
         ours = QualifiedNames(scopes_of(MetadataWrapper(module, unsafe_skip_copy=True)))
         for node, names in theirs.items():
@@ -412,10 +416,10 @@ def test_lazy_qualified_names_equal_libcsts_provider():
 
 def _scope_summary(scopes, module):
     """Each node's scope, described by what it holds: kind, assignments, accesses, counter."""
-    from libcst.metadata import ScopeProvider  # noqa: F401 (the summary reads its scopes)
+    from test_walk import preorder
 
     described = {}
-    for index, node in enumerate(_preorder(module)):
+    for index, node in enumerate(preorder(module)):
         scope = scopes.get(node)
         if scope is None:
             described[index] = None
@@ -429,30 +433,13 @@ def _scope_summary(scopes, module):
     return described
 
 
-def _preorder(module):
-    found = []
-
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node):
-            found.append(node)
-            return True
-
-    module.visit(Collect())
-    return found
-
-
 def test_two_pass_scopes_equal_libcsts_scope_provider():
     from libcst.metadata import ScopeProvider
 
     from prefect_upgrade.codemods._scopes import scopes_of
 
-    fixtures = Path(__file__).parent / "fixtures"
     compared = 0
-    for path in sorted(fixtures.rglob("*.py")):
-        try:
-            module = cst.parse_module(path.read_text())
-        except cst.ParserSyntaxError:
-            continue
+    for path, module in _parsed_fixtures():
         theirs = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
         ours = scopes_of(MetadataWrapper(module, unsafe_skip_copy=True))
         assert _scope_summary(ours, module) == _scope_summary(theirs, module), path

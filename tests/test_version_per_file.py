@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from prefect_upgrade import driver, runner, source_version
 from prefect_upgrade.cli import app
 from prefect_upgrade.source_version import PerFileVersions
+from test_source_version import make
 
 CODE = """\
 from prefect.utilities.exceptions import PrefectError
@@ -30,14 +31,6 @@ FIXED = CODE.replace("prefect.utilities.exceptions import PrefectError", "prefec
     "except PrefectError", "except PrefectException"
 )
 PIN = {"0.13": "prefect==0.13.19\n", "0.15": "prefect==0.15.13\n"}
-
-
-def make(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def monorepo(root: Path, a: str, b: str, **more: str) -> Path:

@@ -386,6 +386,19 @@ def test_a_transformer_that_changes_nothing_gets_back_the_same_objects():
     assert [s for s in changed.body if isinstance(s, cst.FunctionDef)] == [s for s in module.body if isinstance(s, cst.FunctionDef)]
 
 
+def preorder(tree: cst.CSTNode) -> list:
+    """Every node of ``tree``, parents before children."""
+    nodes = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node):
+            nodes.append(node)
+            return True
+
+    tree.visit(Collect())
+    return nodes
+
+
 class _HooksByName(cst.CSTTransformer):
     def visit_FunctionDef(self, node):
         return False
@@ -403,15 +416,7 @@ class _HooksByName(cst.CSTTransformer):
 def test_hooks_called_by_name_as_libcst_calls_them():
     # ``transformer_on_visit``/``_on_leave`` stand for libcst's ``CSTTransformer.on_visit``/
     # ``on_leave`` in codemods that wrap them (``_speed.PlainVisits``)
-    module = cst.parse_module(SYNTAX)
-    nodes = []
-
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node):
-            nodes.append(node)
-            return True
-
-    module.visit(Collect())
+    nodes = preorder(cst.parse_module(SYNTAX))
     plain, own = _HooksByName(), _HooksByName()
     own.visit_Attribute = lambda node: False  # an instance attribute wins, as with ``getattr``
     own.leave_Integer = lambda original_node, updated_node: cst.Integer("0")
