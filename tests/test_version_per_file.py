@@ -124,6 +124,25 @@ def cli(*args):
     return CliRunner().invoke(app, [str(a) for a in args], env={"NO_COLOR": ""}, catch_exceptions=False)
 
 
+def test_a_folder_pinned_to_1x_does_not_borrow_a_siblings_pins(tmp_path, monkeypatch):
+    make(tmp_path, {".git/HEAD": "", "a/requirements.txt": "prefect>=1.0,<2\n", "a/x.py": CODE,
+                    "b/requirements.txt": "prefect>=0.14\n", "b/y.py": "import prefect\n"})
+    decision = PerFileVersions([tmp_path]).for_file(tmp_path / "a" / "x.py")
+    assert decision.version == "0.13" and "already admits Prefect 1.x" in decision.reason
+
+
+@pytest.mark.parametrize("sibling", ["prefect>=0.14\n", "prefect==0.15.13\n"])
+def test_a_second_run_after_write_changes_nothing_next_to_a_sibling_project(tmp_path, monkeypatch, sibling):
+    make(tmp_path, {".git/HEAD": "", "a/requirements.txt": PIN["0.13"], "a/x.py": CODE,
+                    "b/requirements.txt": sibling, "b/y.py": "import prefect\n"})
+    monkeypatch.chdir(tmp_path)
+    cli("--write", ".")
+    written = (tmp_path / "a" / "x.py").read_text()
+    assert written == CODE  # 0.13: the rename is left for a person
+    cli("--write", ".")
+    assert (tmp_path / "a" / "x.py").read_text() == written
+
+
 def test_a_second_run_after_write_changes_nothing(tmp_path, monkeypatch):
     # the first run rewrote the pins to 1.x: the second must not read the 0.13 project as 0.15
     # and apply the fix the first run left for a person

@@ -19,8 +19,9 @@ The source version is decided **for each file** (``PerFileVersions``), from the 
 
 The first folder (in that order) with a Prefect pin that has a constraint decides for that
 file; so in a monorepo each project's files are read with that project's pins. A pin that
-already admits Prefect 1.x (or 2.x) says nothing about 0.x: the search goes on past it, and
-when nothing older is found the code is read as 0.13, the careful way. Such a pin is most often
+already admits Prefect 1.x (or 2.x) says nothing about 0.x: the search goes on up past it, and
+when nothing older is found there the code is read as 0.13, the careful way (a folder pinned to
+1.x does not borrow the pins of a sibling project below the repository root). Such a pin is most often
 this tool's own rewrite, and a second run after ``--write`` must not apply a fix that the first
 run (reading the old pin) left for a person: rows whose safety depends on the version are only
 ever safer the newer the version. The answer (and the pins it read) is cached per
@@ -343,6 +344,10 @@ class PerFileVersions:
                 return Decision(*_verdict(old))
             if evidence and not fallback:
                 fallback = evidence
+        if fallback:
+            # Pinned, only to 1.x (most often by this tool's --write): read the careful way,
+            # not by borrowing the pins of a sibling project below the repository root.
+            return Decision(*_verdict(fallback))
         below = self._below.get(anchor)
         if below is None:
             below = self._below[anchor] = _below(anchor, self._evidence_of)
