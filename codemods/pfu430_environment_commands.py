@@ -37,7 +37,7 @@ import re
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods.base import Example, PythonCodemod, TextCodemod
@@ -106,9 +106,26 @@ def _is_storage(path: str) -> bool:
     return path == STORAGE or path.startswith(STORAGE + ".")
 
 
+#: A line that is only a comment (shell, YAML, Dockerfile, TOML/INI ``#``; Jenkinsfile ``//``).
+_COMMENT_LINE = re.compile(r"\s*(?:#|//|;)")
+#: What makes a mention of a path code rather than prose: an import of it, a call or an
+#: attribute of it, or an interpreter on the line (``python -c ...``).
+_IMPORTED = re.compile(r"\b(?:import|from)[ \t]+$")
+_USED = re.compile(r"\s*[(.]|\s+import\b")
+_INTERPRETER = re.compile(r"(?<![\w.-])python[\d.]*(?:\s|$|\W)")
+
+
+def _runs(line: str, match: "re.Match[str]") -> bool:
+    """Whether the path ``match`` found on ``line`` is code that runs, not prose about it."""
+    before, after = line[: match.start()], line[match.end() :]
+    return bool(_IMPORTED.search(before) or _USED.match(after) or _INTERPRETER.search(line))
+
+
 def scan(text: str, kind: str = "") -> list[tuple[int, int, str]]:
-    """(1-based line, 1-based column, message) of every line of ``text`` that runs or names
-    ``prefect.environments`` code: at most one per line, at its first reference.
+    """(1-based line, 1-based column, message) of every line of ``text`` that runs
+    ``prefect.environments`` code: at most one per line, at its first reference. A path counts
+    when it is imported, called or has an attribute taken, or when the line runs ``python``;
+    comment lines and prose (``echo "prefect.environments is gone"``) do not.
 
     A ``load_and_run_flow(`` call without a ``prefect.environments`` path on its line counts
     when the last import of ``load_and_run_flow`` before it (on an earlier line, or earlier on the
@@ -124,9 +141,11 @@ def scan(text: str, kind: str = "") -> list[tuple[int, int, str]]:
         default_class = bool(_DEFAULT_CLASS.search(line))
         owned = default_class or (after_default_class and _YAML_VALUE.match(line) is not None)
         after_default_class = default_class and kind == "yaml"
-        paths = [(m.start(), m.group(0)) for m in _ENV_PATH.finditer(line)]
+        if _COMMENT_LINE.match(line):
+            continue  # a comment runs nothing
+        paths = [(m.start(), m.group(0)) for m in _ENV_PATH.finditer(line) if _runs(line, m)]
         if context:
-            paths += [(m.start(), m.group(0)) for m in _SHORT_PATH.finditer(line)]
+            paths += [(m.start(), m.group(0)) for m in _SHORT_PATH.finditer(line) if _runs(line, m)]
         if owned:
             paths = [(start, path) for start, path in paths if not _is_storage(path)]
         imports = [(m.start(), m.group("module").startswith("prefect.environments")) for m in _IMPORT.finditer(line)]
@@ -170,8 +189,9 @@ class EnvironmentCommands(TextCodemod):
     every such line in a YAML file (Kubernetes job specs, docker-compose, CI), a Dockerfile, a
     shell script, a Makefile, a Jenkinsfile, TOML/INI/.env files, and the non-Python code blocks
     of Markdown/reST (``bash``, ``yaml``, ``dockerfile`` ...) gets a manual finding; nothing is
-    rewritten. Comments are reported too (they are the lines people copy); prose that merely
-    says "environments" is not. A ``load_and_run_flow(`` call counts only in a text that also
+    rewritten. Only code counts: a path that is imported, called or has an attribute taken, or
+    any path on a line that runs ``python``; comment lines and prose (an ``echo``, a ``LABEL``,
+    a CI step's name) are not reported. A ``load_and_run_flow(`` call counts only in a text that also
     names ``prefect.environments``. ``prefect.environments.storage.X`` (moved to
     ``prefect.storage.X``) is reported with its new path, except on ``default_class`` lines,
     which PFU413 rewrites.
@@ -266,7 +286,7 @@ class EnvironmentCommandStrings(PythonCodemod):
     """
 
     code = "PFU431"
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ParentNodeProvider)
     summary = "load_and_run_flow / prefect.environments code inside Python strings (subprocess commands, job dicts) and dotted calls"
     fix_class = FixClass.MANUAL
     markers = MARKERS
@@ -310,11 +330,36 @@ class EnvironmentCommandStrings(PythonCodemod):
         self._check(node)
         return True
 
+    def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
+        # ``prefect.environments.X`` reached through attributes (after ``import prefect``), other
+        # than a call: an AttributeError in 1.0 that nothing else reports. (Calls of environment
+        # classes are PFU205's, of ``load_and_run_flow`` ``visit_Call``'s; storage is PFU105's.)
+        names = {name.name for name in self.get_metadata(QualifiedNameProvider, node, set())}
+        paths = [n for n in names if n.startswith("prefect.environments.") and not _is_storage(n)]
+        if not paths:
+            return None
+        parent = self.get_metadata(ParentNodeProvider, node, None)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return False
+        if isinstance(parent, (cst.Attribute, cst.Import, cst.ImportFrom, cst.ImportAlias)):
+            return None  # the outer attribute is reported, or the import is PFU201's
+        if any(path.endswith(".load_and_run_flow") for path in paths):
+            message = RUN_FLOW_MESSAGE.replace("remove this command", "remove this use")
+        else:
+            message = _with_path(min(paths), "prefect.environments", ENVIRONMENTS_MESSAGE)
+        self.report(node, message, applied=False)
+        return False
+
     def _check(self, node: cst.BaseExpression) -> None:
         text = _string_text(node)
         if text is None or not any(marker in text for marker in MARKERS):
             return
         if _moved_string_path(text):
+            return
+        if _ENV_PATH.fullmatch(text.strip()):  # a class path, for importlib or a config
+            path = text.strip()
+            message = _storage_message(path) if _is_storage(path) else _with_path(path, "prefect.environments", ENVIRONMENTS_MESSAGE)
+            self.report(node, message, applied=False)
             return
         messages = [message for _, _, message in scan(text)]
         if messages:

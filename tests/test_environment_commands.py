@@ -11,6 +11,7 @@ from prefect_upgrade.cli import app
 from prefect_upgrade.codemods import all_codemods
 from prefect_upgrade.codemods.base import CodemodOptions
 from prefect_upgrade.codemods.pfu430_environment_commands import (
+    EnvironmentCommandStrings,
     ENVIRONMENTS_MESSAGE,
     RUN_FLOW_MESSAGE,
 )
@@ -65,7 +66,6 @@ REPORTED = [
     ("yaml", "command:\n  - python\n  - -c\n  - |\n    from prefect.environments.execution import load_and_run_flow\n"
              "    load_and_run_flow()\n",
      [(5, 10, RUN_FLOW), (6, 5, RUN_FLOW)]),
-    ("yaml", "# was: prefect.environments.execution.load_and_run_flow\nargs: []\n", [(1, 8, RUN_FLOW)]),  # comments too
     ("yaml", "command: >\n  python -c \"from prefect.environments.execution import load_and_run_flow;\n"
              "  load_and_run_flow()\"\n",
      [(2, 19, RUN_FLOW), (3, 3, RUN_FLOW)]),
@@ -252,7 +252,37 @@ def test_a_call_counts_only_after_prefect_s_import():
     assert [(line, col) for line, col, _, _ in found(text, "dockerfile")] == [(1, 21), (2, 16), (5, 21), (6, 16)]
     # without any import, a call counts where the text names prefect.environments
     assert found("load_and_run_flow()\n", "shell") == []
-    assert [line for line, _, _, _ in found("load_and_run_flow()\n# prefect.environments\n", "shell")] == [1, 2]
+    assert [line for line, _, _, _ in found("load_and_run_flow()\n# prefect.environments\n", "shell")] == [1]
+
+
+@pytest.mark.parametrize(
+    "kind, text",
+    [
+        ("yaml", "# was: prefect.environments.execution.load_and_run_flow\nargs: []\n"),  # a comment runs nothing
+        ("yaml", "steps:\n  - name: prefect.environments is gone\n    run: make test\n"),
+        ("shell", 'echo "prefect.environments was replaced by run configs"\n# see prefect.environments docs\n'),
+        ("makefile", 'note:\n\t@echo "flows used prefect.environments"\n'),
+        ("dockerfile", '# ran prefect.environments flows\nLABEL description="formerly ran prefect.environments flows"\n'),
+        ("jenkinsfile", "// prefect.environments.execution.load_and_run_flow() is gone\n"),
+    ],
+)
+def test_prose_and_comments_that_mention_it_are_not_reported(kind, text):
+    assert found(text, kind) == []
+
+
+def test_python_prose_strings_stay_and_attribute_uses_are_reported():
+    from prefect_upgrade.runner import rewrite_text
+
+    text = (
+        "import logging\nimport prefect\n\n"
+        'logging.warning("prefect.environments is deprecated")\n'
+        "def is_env(x):\n"
+        "    return isinstance(x, prefect.environments.LocalEnvironment)\n"
+        'ENV_CLASS = "prefect.environments.LocalEnvironment"\n'
+    )
+    result = rewrite_text(text, "python", [EnvironmentCommandStrings])
+    assert [(f.line, f.col, f.code) for f in result.findings] == [(6, 26, "PFU431"), (7, 13, "PFU431")]
+    assert result.text == text
 
 
 def test_an_imported_load_and_run_flow_left_as_a_placeholder_is_reported_once():
