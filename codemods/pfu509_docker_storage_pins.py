@@ -30,6 +30,7 @@ _RELEASE_0X = re.compile(r"^0\.\d+\.\d+$")
 _REF_0X = re.compile(r"^v?0\.\d+(?:[.\w+-]*)$")
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 _BRANCHES = ("master", "main")
+_LATER = re.compile(r"^v?[1-9]\d*(?:\.\d+)*(?:[.+-]?\w*)*$")
 #: ``git+https://github.com/PrefectHQ/prefect.git@0.14.13#egg=prefect`` and the like.
 _GIT_0X = re.compile(r"github\.com/prefecthq/prefect(?:\.git)?@v?0\.\d+", re.IGNORECASE)
 
@@ -224,8 +225,9 @@ class DockerStoragePrefectVersion(_DockerStorageArguments):
       ``python:X.Y-slim`` with Prefect installed from git, ``1.4.1`` builds on
       ``prefecthq/prefect:1.4.1-pythonX.Y``, so the image changes kind.
     * Manual: a value that is not a literal (a variable, an f-string; ``prefect.__version__``,
-      the Prefect that builds the image, stays), a commit hash, and ``"master"``/``"main"``
-      (branches that no longer hold Prefect 1.x). Dropping the argument is the other way out: it
+      the Prefect that builds the image, stays), a commit hash, ``"master"``/``"main"``
+      (branches that no longer hold Prefect 1.x) and any other git ref that is not a release
+      (a branch such as ``"test_branch"``, pip-installed from git). Dropping the argument is the other way out: it
       then defaults to the installed Prefect.
 
     ``None``, 1.x and later versions, other ``Docker`` classes and positional arguments stay.
@@ -290,7 +292,11 @@ class DockerStoragePrefectVersion(_DockerStorageArguments):
                 value, f"prefect_version={version!r} names a branch that no longer holds Prefect 1.x"
             )
             return
+        elif not version or _LATER.match(version):
+            return  # a 1.x (or later) version: nothing to do
         else:
+            # any other git ref: a branch of the 0.x era (``test_branch``), installed from git
+            self._manual_version(value, f"prefect_version={version!r} names a git branch or ref, not a release")
             return
         applied = self.allows(fix_class)
         if applied:

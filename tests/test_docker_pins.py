@@ -193,6 +193,7 @@ def test_other_0x_refs_are_unsafe():
         ("config.prefect_version", "not a literal"),
         ('"5b3a2c1"', "git commit"),
         ('"master"', "branch"),
+        ('"test_branch"', "git branch or ref"),  # a 0.x-era branch, pip-installed from git
     ],
 )
 def test_prefect_version_reported_as_manual(value, evidence):
