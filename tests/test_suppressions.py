@@ -170,6 +170,14 @@ def test_line_mapper_follows_lines_across_inserted_and_replaced_lines():
             2,
             2,
         ),
+        # a line of code goes to a line of code, not to an added comment that quotes it
+        (
+            'ENV = FargateTaskEnvironment(\n    family="x",\n    cpu="256",\n)\n',
+            '# family="x" dropped: the ECS agent registers a task definition per flow version\n'
+            'RUN_CONFIG = ECSRun(cpu="256")\n',
+            2,
+            2,
+        ),
         # a shared start counts in whole words only: ``artifacts`` does not start ``artifacts_api``
         (
             "artifacts_api.create_markdown('# x')\nartifacts.delete_artifact('id')\n",

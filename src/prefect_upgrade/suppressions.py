@@ -309,10 +309,14 @@ def _likeness(old_line: str, new_line: str) -> float:
         shared -= 1  # whole words only: ``artifacts`` is not the start of ``artifacts_api``
     old_start, new_start = _FIRST_WORD.match(old_line), _FIRST_WORD.match(new_line)
     same_start = old_start is not None and new_start is not None and old_start[1] == new_start[1]
+    # a line of code goes to a line of code when there is one: not to a comment the rewrite added
+    # above it that quotes it (``# family="x" dropped: ...``)
+    added_comment = new_line.lstrip().startswith("#") and not old_line.lstrip().startswith("#")
     return (
         difflib.SequenceMatcher(None, old_line, new_line).ratio()
         + _SHARED_START * shared / max(len(old_line), 1)
         + (_SAME_START if same_start else 0.0)
+        - (1.0 if added_comment else 0.0)
     )
 
 
