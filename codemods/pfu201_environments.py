@@ -1139,7 +1139,7 @@ class Environments(ImportFixes, PythonCodemod):
                 mod = self.env_imports[local][0]
                 self._note(use, PFU_NOT_AT_SINK, FixClass.MANUAL, _placeholder_message(mod, name, local))
         keep = {local for local, _ in placeholders}
-        if any(name != _LOAD_AND_RUN for _, name in placeholders):
+        if any(name != _LOAD_AND_RUN and not _is_submodule(name) for _, name in placeholders):
             AddImportsVisitor.add_needed_import(self.context, "warnings")
         return module.visit(_Placeholders(keep, self, module.body[0] if module.body else None))
 
@@ -1147,8 +1147,22 @@ class Environments(ImportFixes, PythonCodemod):
 _LOAD_AND_RUN = "load_and_run_flow"
 
 
+def _is_submodule(name: str) -> bool:
+    """Whether a name imported from ``prefect.environments[...]`` is one of its modules
+    (``execution``, ``base``, ``k8s`` ...): its classes are CamelCase, its one function is
+    ``load_and_run_flow``."""
+    return name != _LOAD_AND_RUN and name[:1].islower()
+
+
 def _placeholder_message(module: str, name: str, local: str) -> str:
     """The finding for a name of ``prefect.environments`` that stays in use (a placeholder)."""
+    if _is_submodule(name):
+        return (
+            f"the module {module}.{name} was removed in Prefect 1.0: replace the uses of `{local}` "
+            "(agents start flow runs with `prefect execute flow-run`; environments became run "
+            f"configs and executors); the placeholder `{local}` kept here raises when its "
+            f"{_LOAD_AND_RUN} is called and has no other attribute"
+        )
     if name == _LOAD_AND_RUN:
         return (
             f"{module}.{name} was removed in Prefect 1.0 (agents start flow runs with "
@@ -1271,6 +1285,20 @@ class _Placeholders(cst.CSTTransformer):
                     f'        "{_LOAD_AND_RUN} was removed in Prefect 1.0: agents start flow runs with "\n'
                     "        \"'prefect execute flow-run'\"\n"
                     "    )\n"
+                )
+            elif _is_submodule(_c(alias.name)):
+                # ``from prefect.environments import execution as ex``: ``ex.load_and_run_flow()``
+                # raises as the function's placeholder does; any other attribute is missing
+                source = (
+                    f"class {local}:\n"
+                    f'    """Placeholder for the module {module}.{_c(alias.name)}, removed in Prefect 1.0 '
+                    '(see the PFU205 findings)."""\n\n'
+                    "    @staticmethod\n"
+                    f"    def {_LOAD_AND_RUN}(*args, **kwargs):\n"
+                    "        raise RuntimeError(\n"
+                    f'            "{_LOAD_AND_RUN} was removed in Prefect 1.0: agents start flow runs with "\n'
+                    "            \"'prefect execute flow-run'\"\n"
+                    "        )\n"
                 )
             else:
                 source = (

@@ -196,6 +196,19 @@ def test_a_dict_of_the_modules_own_is_not_read_as_metadata():
     assert any(f.code == "PFU204" and "metadata was dropped" in f.message for f in result.findings)
 
 
+def test_a_module_of_prefect_environments_kept_as_a_placeholder_fails_loudly():
+    text = 'from prefect.environments import execution as ex\n\nif __name__ == "__main__":\n    ex.load_and_run_flow()\n'
+    result = run(text)
+    (finding,) = [f for f in result.findings if f.code == "PFU205"]
+    assert "the module prefect.environments.execution" in finding.message
+    assert "import warnings" not in result.text  # nothing in it warns
+    namespace: dict = {"__name__": "entry"}
+    exec(compile(result.text, "entry.py", "exec"), namespace)
+    with pytest.raises(RuntimeError, match="load_and_run_flow was removed in Prefect 1.0"):
+        namespace["ex"].load_and_run_flow()
+    assert_idempotent(result, select=SELECT)
+
+
 def test_an_import_made_further_down_is_not_added_twice():
     text = (
         "import prefect\nprint(prefect.__version__)\nfrom prefect import Flow\n"
