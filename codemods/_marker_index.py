@@ -28,7 +28,7 @@ CODEMODS = {
     'PFU403': Entry('pfu401_cli_commands', ('PFU403',), ('shell',), ('prefect',)),
     'PFU404': Entry('pfu401_cli_commands', ('PFU404',), ('shell',), ('prefect',)),
     'PFU405': Entry('pfu401_cli_commands', ('PFU405',), ('shell',), ('prefect',)),
-    'PFU410': Entry('pfu410_settings', ('PFU410', 'PFU412', 'PFU413'), ('dockerfile', 'dotenv', 'ini', 'makefile', 'markdown', 'rst', 'shell', 'toml', 'yaml'), ('LOG_TO_CLOUD', 'AUTH_TOKEN', 'prefect.environments.storage', 'prefect.engine.executors')),
+    'PFU410': Entry('pfu410_settings', ('PFU410', 'PFU412', 'PFU413'), ('dockerfile', 'dotenv', 'ini', 'makefile', 'shell', 'toml', 'yaml'), ('LOG_TO_CLOUD', 'AUTH_TOKEN', 'prefect.environments.storage', 'prefect.engine.executors')),
     'PFU411': Entry('pfu410_settings', ('PFU411', 'PFU414'), ('toml',), ('log_to_cloud', 'auth_token')),
     'PFU420': Entry('pfu420_subprocess', ('PFU420',), ('python',), ('prefect',)),
     'PFU430': Entry('pfu430_environment_commands', ('PFU430',), ('dockerfile', 'dotenv', 'ini', 'jenkinsfile', 'makefile', 'shell', 'toml', 'yaml'), ('prefect.environments', 'load_and_run_flow')),

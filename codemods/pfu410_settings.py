@@ -15,7 +15,7 @@ from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods.base import Example, TextCodemod
 from prefect_upgrade.findings import FixClass
 
-SETTING_KINDS = frozenset({"shell", "yaml", "dockerfile", "makefile", "dotenv", "toml", "ini", "markdown", "rst"})
+SETTING_KINDS = frozenset({"shell", "yaml", "dockerfile", "makefile", "dotenv", "toml", "ini"})
 
 OLD_LOG_VAR = "PREFECT__LOGGING__LOG_TO_CLOUD"
 NEW_LOG_VAR = "PREFECT__CLOUD__SEND_FLOW_RUN_LOGS"
