@@ -10,9 +10,11 @@
   kind, rewritten by that kind's rewriter (its setting renames, and the shell commands in it: a
   GitHub workflow in a README gets its ``run:`` commands rewritten).
 
-MyST's ```` ```{code-block} bash ```` counts as ``bash``. Indented code blocks (no language) and
-prose are left alone, also when they mention a command. Fences indented inside list items keep
-their indentation.
+MyST's ```` ```{code-block} bash ```` counts as ``bash``. A fence without a language is a
+transcript when a line starts with ``$ ``, a shell script when a line is a ``prefect`` command or
+sets a ``PREFECT__`` setting, and left alone otherwise. Indented code blocks and prose are left
+alone, also when they mention a command. Fences indented inside list items keep their
+indentation.
 """
 
 from __future__ import annotations
@@ -74,6 +76,23 @@ def classify(word: str) -> str:
     return ""
 
 
+#: A line of an untagged fence that makes it shell: a ``prefect`` command, a Prefect setting.
+_SHELL_LINE = re.compile(r"^\s*(?:(?:sudo\s+)?prefect\s|(?:export\s+)?PREFECT__\w+=)")
+_PROMPT_LINE = re.compile(r"^\s*\$\s")
+
+
+def _untagged_language(lines: Lines, start: int, end: int) -> str:
+    """An untagged fence (READMEs write shell commands in them more often than not): a console
+    transcript when a line starts with ``$ ``, a shell script when a line is a ``prefect``
+    command or sets a Prefect setting, else nothing (it could be Python, output or anything)."""
+    contents = [lines.content(i) for i in range(start, min(end, len(lines)))]
+    if any(_PROMPT_LINE.match(line) for line in contents):
+        return "console"
+    if any(_SHELL_LINE.match(line) for line in contents):
+        return "shell"
+    return ""
+
+
 class MarkdownRewriter(CodeBlockRewriter):
     kind = "markdown"
     block_kinds = BLOCK_KINDS
@@ -96,6 +115,8 @@ class MarkdownRewriter(CodeBlockRewriter):
             while end < len(lines) and not closing.match(lines.content(end)):
                 end += 1
             language = language_of(match.group("info"))
+            if not match.group("info").strip():
+                language = _untagged_language(lines, index + 1, end)
             if language and end < len(lines):
                 found.extend(block_fragments(lines, index + 1, end - 1, len(match.group("indent")), language))
             index = end + 1
