@@ -993,12 +993,20 @@ class Environments(ImportFixes, PythonCodemod):
                     stmt.with_changes(leading_lines=blank + list(stmt.leading_lines)) if i == 0 and not skip else stmt
                 )
         if updated is None:
+            # the user's comments on a statement that goes (nothing left to set) stay where it was
+            # (with the blank lines around them, which alone would only add space)
+            trailing = getattr(original, "trailing_whitespace", None)
+            kept = [cst.EmptyLine(comment=trailing.comment)] if trailing is not None and trailing.comment else []
+            if kept or any(line.comment is not None for line in original.leading_lines):
+                self._orphans.extend([*original.leading_lines, *kept])
             if comments:
                 self._orphans.extend(comments)
             return cst.FlattenSentinel(statements) if statements else cst.RemovalSentinel.REMOVE
         leading = list(updated.leading_lines)
         if self._orphans:
-            comments = self._orphans + comments
+            kept = [item for item in self._orphans if isinstance(item, cst.EmptyLine)]
+            leading = kept + leading
+            comments = [item for item in self._orphans if not isinstance(item, cst.EmptyLine)] + comments
             self._orphans = []
         existing = {line.comment.value for line in leading if line.comment is not None}
         for text in comments:
@@ -1038,13 +1046,19 @@ class Environments(ImportFixes, PythonCodemod):
         self._orphan_stack.append(self._orphans)
         self._orphans = []
 
+    def _orphan_lines(self) -> list:
+        """The comment lines of ``_orphans``: the user's kept as they were, the tool's wrapped."""
+        lines = []
+        for item in self._orphans:
+            if isinstance(item, cst.EmptyLine):
+                lines.append(item)
+            else:
+                lines.extend(cst.EmptyLine(comment=cst.Comment(piece)) for piece in self._comment_lines(item))
+        return lines
+
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock):
         if self._orphans:
-            footer = list(updated_node.footer) + [
-                cst.EmptyLine(indent=True, comment=cst.Comment(piece))
-                for text in self._orphans
-                for piece in self._comment_lines(text)
-            ]
+            footer = list(updated_node.footer) + self._orphan_lines()
             updated_node = updated_node.with_changes(footer=footer)
         self._orphans = self._orphan_stack.pop()
         if not updated_node.body:
@@ -1064,11 +1078,7 @@ class Environments(ImportFixes, PythonCodemod):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if self._orphans:
-            footer = list(updated_node.footer) + [
-                cst.EmptyLine(comment=cst.Comment(piece))
-                for text in self._orphans
-                for piece in self._comment_lines(text)
-            ]
+            footer = list(updated_node.footer) + self._orphan_lines()
             updated_node = updated_node.with_changes(footer=footer)
             self._orphans = []
         for module, name in self.imports:

@@ -209,6 +209,27 @@ def test_a_module_of_prefect_environments_kept_as_a_placeholder_fails_loudly():
     assert_idempotent(result, select=SELECT)
 
 
+def test_comments_of_a_statement_that_goes_stay_where_it_was():
+    text = (
+        "from prefect import Flow\nfrom prefect.environments import LocalEnvironment\n\n"
+        'flow = Flow("example")\n\n'
+        "# NOTE: credentials come from the AWS_PROFILE env var\n"
+        "flow.environment = LocalEnvironment()  # trailing note\n\n"
+        'flow.register("proj")\n\n'
+        "def build():\n"
+        '    inner = Flow("x")\n'
+        "    inner.environment = LocalEnvironment()  # the block's last\n"
+    )
+    result = run(text)
+    assert "LocalEnvironment" not in result.text  # nothing left to set: the statements go
+    assert (
+        'flow = Flow("example")\n\n# NOTE: credentials come from the AWS_PROFILE env var\n# trailing note\n\n'
+        'flow.register("proj")\n'
+    ) in result.text
+    assert result.text.endswith('    inner = Flow("x")\n    # the block\'s last\n')
+    assert_idempotent(result, select=SELECT)
+
+
 def test_an_import_made_further_down_is_not_added_twice():
     text = (
         "import prefect\nprint(prefect.__version__)\nfrom prefect import Flow\n"
