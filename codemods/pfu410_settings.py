@@ -29,6 +29,12 @@ def _identifier(name: str) -> re.Pattern:
 _OLD_LOG = _identifier(OLD_LOG_VAR)
 _TOKENS = [(name, _identifier(name)) for name in TOKEN_VARS]
 
+
+def _secret_name(line: str, match: "re.Match[str]") -> bool:
+    """Whether ``match`` names a CI secret or variable (``${{ secrets.PREFECT__... }}``): the
+    store's own key, which Prefect never reads and which renaming would break."""
+    return line[: match.start()].endswith(("secrets.", "vars."))
+
 _STORAGE_NAMES = {"Azure", "Bitbucket", "CodeCommit", "Docker", "GCS", "GitHub", "GitLab", "Local", "S3",
                   "Webhook", "Storage"}
 _EXECUTOR_NAMES = {"LocalExecutor", "DaskExecutor", "LocalDaskExecutor", "Executor"}
@@ -109,20 +115,22 @@ class SettingsEnvVars(TextCodemod):
     def _line(self, line: str, number: int, kind: str, after_default_class: bool) -> str:
         for name, pattern in _TOKENS:
             for match in pattern.finditer(line):
+                if _secret_name(line, match):
+                    continue
                 self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: where it holds a token, create "
                             "an API key and set PREFECT__CLOUD__API_KEY (and PREFECT__CLOUD__TENANT_ID if needed) "
                             "instead; otherwise remove it",
                             applied=False, fix_class=FixClass.MANUAL, code="PFU412")
-        if _OLD_LOG.search(line):
+        settings = [match for match in _OLD_LOG.finditer(line) if not _secret_name(line, match)]
+        if settings:
             if NEW_LOG_VAR in line:
-                match = _OLD_LOG.search(line)
-                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {OLD_LOG_VAR} and this line also "
-                            f"names {NEW_LOG_VAR}: remove the old one", applied=False, fix_class=FixClass.MANUAL)
+                self.report(number, settings[0].start() + 1, f"Prefect 1.0 ignores {OLD_LOG_VAR} and this line "
+                            f"also names {NEW_LOG_VAR}: remove the old one", applied=False, fix_class=FixClass.MANUAL)
             else:
-                for match in _OLD_LOG.finditer(line):
+                for match in settings:
                     self.report(number, match.start() + 1, f"{OLD_LOG_VAR} -> {NEW_LOG_VAR} (Prefect 1.0 ignores "
                                 "the old name)", applied=True)
-                line = _OLD_LOG.sub(NEW_LOG_VAR, line)
+                line = _OLD_LOG.sub(lambda m: m.group(0) if _secret_name(line, m) else NEW_LOG_VAR, line)
         if _DEFAULT_CLASS.search(line) or (after_default_class and _YAML_VALUE.match(line)):
             line = self._class_paths(line, number)
         return line
