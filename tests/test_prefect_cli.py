@@ -23,20 +23,6 @@ def fixture_options(path) -> CodemodOptions:
 
 
 
-def test_ci_secret_and_variable_names_are_neither_reported_nor_renamed():
-    from prefect_upgrade.codemods import all_codemods
-    from prefect_upgrade.runner import rewrite_text
-
-    text = (
-        "env:\n"
-        "  PREFECT__CLOUD__AUTH_TOKEN: ${{ secrets.PREFECT__CLOUD__AUTH_TOKEN }}\n"
-        "  PREFECT__LOGGING__LOG_TO_CLOUD: ${{ vars.PREFECT__LOGGING__LOG_TO_CLOUD }}\n"
-    )
-    result = rewrite_text(text, "yaml", all_codemods())
-    # the setting is renamed, the key of the CI store (which Prefect never reads) is not
-    assert "  PREFECT__CLOUD__SEND_FLOW_RUN_LOGS: ${{ vars.PREFECT__LOGGING__LOG_TO_CLOUD }}\n" in result.text
-    assert [(f.line, f.col, f.code) for f in result.findings] == [(2, 3, "PFU412"), (3, 3, "PFU410")]
-
 def test_words_keep_their_spans_and_values():
     text = (
         'A=1 prefect register flow --file "$DIR/f.py" -p ${{ secrets.P }} \\\n'
@@ -296,3 +282,18 @@ def test_any_shell_text_rewrites_without_error_and_idempotently(pieces):
     if new != text:
         assert len(split_commands(new)) == len(split_commands(text))
         assert new.count("\n") <= text.count("\n")
+
+
+def test_ci_secret_and_variable_names_are_neither_reported_nor_renamed():
+    from prefect_upgrade.codemods import all_codemods
+    from prefect_upgrade.runner import rewrite_text
+
+    text = (
+        "env:\n"
+        "  PREFECT__CLOUD__AUTH_TOKEN: ${{ secrets.PREFECT__CLOUD__AUTH_TOKEN }}\n"
+        "  PREFECT__LOGGING__LOG_TO_CLOUD: ${{ vars.PREFECT__LOGGING__LOG_TO_CLOUD }}\n"
+    )
+    result = rewrite_text(text, "yaml", all_codemods())
+    # the setting is renamed, the key of the CI store (which Prefect never reads) is not
+    assert "  PREFECT__CLOUD__SEND_FLOW_RUN_LOGS: ${{ vars.PREFECT__LOGGING__LOG_TO_CLOUD }}\n" in result.text
+    assert [(f.line, f.col, f.code) for f in result.findings] == [(2, 3, "PFU412"), (3, 3, "PFU410")]
