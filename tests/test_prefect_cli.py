@@ -22,7 +22,6 @@ def fixture_options(path) -> CodemodOptions:
 # the word splitter
 
 
-
 def test_words_keep_their_spans_and_values():
     text = (
         'A=1 prefect register flow --file "$DIR/f.py" -p ${{ secrets.P }} \\\n'
