@@ -139,41 +139,43 @@ def add_imports(tree: cst.Module, context, items: list) -> cst.Module:
 
 def _imported_before_use(tree: cst.Module, item) -> bool:
     """Whether a module-level ``from <item.module_name> import <item.obj_name>`` (binding the
-    same local name) comes before any other module-level statement that binds or reads it."""
+    same local name) comes before any other module-level statement that binds or reads it.
+    Only the import lines are read unless such an import is there (the rare case)."""
     if item.relative or not item.obj_name:
         return False
     local = item.alias or item.obj_name
-    for statement in tree.body:
-        kind = _binding_of(statement, local, item.module_name, item.obj_name)
-        if kind == "imports":
-            return True
-        if kind == "other":
-            return False
-    return False
+    at = next((index for index, statement in enumerate(tree.body) if _imports(statement, item, local)), None)
+    return at is not None and not any(_binds_or_reads(statement, local) for statement in tree.body[:at])
 
 
-def _binding_of(statement: cst.CSTNode, local: str, module: str, name: str) -> Optional[str]:
-    """``"imports"``: ``statement`` is ``from module import name`` binding ``local``;
-    ``"other"``: it reads or binds ``local`` some other way (or might); None: it does not."""
+def _imports(statement: cst.CSTNode, item, local: str) -> bool:
+    """Whether ``statement`` is the import line ``from <module> import <name>`` binding ``local``."""
+    if not _is_import_line(statement):
+        return False
+    node = statement.body[0]
+    if not isinstance(node, cst.ImportFrom) or node.relative or node.module is None:
+        return False
+    if isinstance(node.names, cst.ImportStar) or get_full_name_for_node(node.module) != item.module_name:
+        return False
+    return any(
+        alias.evaluated_name == item.obj_name and (alias.evaluated_alias or alias.evaluated_name) == local
+        for alias in node.names
+    )
+
+
+def _binds_or_reads(statement: cst.CSTNode, local: str) -> bool:
+    """Whether ``statement`` binds or reads ``local``, or might (a star import, an escaped string)."""
     if _is_import_line(statement):
         node = statement.body[0]
-        if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-            if isinstance(node.names, cst.ImportStar):
-                return "other"
-            for alias in node.names:
-                bound = alias.evaluated_alias or alias.evaluated_name
-                if bound == local:
-                    same = get_full_name_for_node(node.module) == module and alias.evaluated_name == name
-                    return "imports" if same else "other"
-            return None
-        for alias in node.names:
-            if (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == local:
-                return "other"
-        return None
-    found = names_and_strings(statement) if isinstance(statement, cst.CSTNode) else None
-    if found is None or local in found.names or found.unsure:
-        return "other"
-    return None
+        if isinstance(node.names, cst.ImportStar):
+            return True
+        dotted = isinstance(node, cst.Import)  # ``import a.b`` binds ``a``
+        return any(
+            (alias.evaluated_alias or (alias.evaluated_name.split(".")[0] if dotted else alias.evaluated_name)) == local
+            for alias in node.names
+        )
+    found = names_and_strings(statement)
+    return local in found.names or found.unsure
 
 
 class _NamesAndStrings(cst.CSTVisitor):

@@ -247,6 +247,7 @@ def test_an_import_made_further_down_is_not_added_twice():
         ("", False),  # imported before its first use: nothing to add
         ("LocalExecutor.__doc__\n", True),  # read before that import: added at the top
         ("LocalExecutor = None\n", True),  # bound another way before it: added at the top
+        ("from .siblings import *\n", True),  # a star import might bind it: added at the top
     ],
 )
 def test_an_import_is_added_unless_one_comes_before_every_use(between, added):
