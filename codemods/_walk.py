@@ -166,8 +166,6 @@ def _kinds_of_hooks(cls: type) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-
-
 def _hook(vcls: type, by_name: bool, name: str) -> Any:
     """True: call the visitor's own ``on_*``; a name: call that hook; None: nothing to call
     (libcst's no-op stub)."""
@@ -198,14 +196,26 @@ def _calls_for(vcls: type, dispatch: tuple, node: CSTNode, plans: dict) -> Optio
     return plan
 
 
-#: (visitor class, its dispatch) -> {node class: how to call the visitor on that node}
-_plans: dict[tuple[type, tuple], dict[type, Optional[tuple]]] = {}
+class _Plans(dict):
+    """{node class: how to call the visitor on that node}, for one visitor class and dispatch."""
+
+    __slots__ = ("dispatch",)
+
+    def __init__(self, dispatch: tuple) -> None:
+        super().__init__()
+        self.dispatch = dispatch
 
 
-def _plans_of(visitor: Any) -> dict:
+#: (visitor class, its dispatch) -> its plans
+_plans: dict[tuple[type, tuple], _Plans] = {}
+
+
+def _plans_of(visitor: Any) -> _Plans:
     """The visitor's table of plans, kept on the instance (its dispatch can depend on it)."""
     dispatch = _dispatch(visitor)
-    plans = _plans.setdefault((type(visitor), dispatch), {})
+    plans = _plans.get((type(visitor), dispatch))
+    if plans is None:
+        plans = _plans[(type(visitor), dispatch)] = _Plans(dispatch)
     try:
         visitor.__dict__["_walk_plans"] = plans
     except (AttributeError, TypeError):  # pragma: no cover - a visitor without a __dict__
@@ -228,7 +238,7 @@ def _visit(self: CSTNode, visitor: Any) -> Any:
         plans = _plans_of(visitor)
     plan = plans.get(type(self), _UNKNOWN)
     if plan is _UNKNOWN:
-        plan = _calls_for(type(visitor), _dispatch(visitor), self, plans)
+        plan = _calls_for(type(visitor), plans.dispatch, self, plans)
     if plan is None:
         return _LIBCST_VISIT(self, visitor)
     is_visitor, visit_hook, leave_hook, fields = plan
