@@ -308,7 +308,7 @@ class ArgReader:
             isinstance(node.func, cst.Name)
             and node.func.value == "dict"
             and all(arg.keyword is not None and not arg.star for arg in node.args)
-            and not self._BINDS_DICT.search("\n".join(self.lines))
+            and not self._BINDS_DICT.search(module_code(self.module))
         )
 
     def list_items(self, value: Value) -> Optional[list[Value]]:

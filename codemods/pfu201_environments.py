@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
@@ -1155,6 +1156,14 @@ class Environments(ImportFixes, PythonCodemod):
 
 
 _LOAD_AND_RUN = "load_and_run_flow"
+#: The body of a ``load_and_run_flow`` placeholder, at the indentation of a function's body
+#: (indented once more where the placeholder is a method).
+_RAISE_REMOVED = (
+    "    raise RuntimeError(\n"
+    f'        "{_LOAD_AND_RUN} was removed in Prefect 1.0: agents start flow runs with "\n'
+    "        \"'prefect execute flow-run'\"\n"
+    "    )\n"
+)
 
 
 def _is_submodule(name: str) -> bool:
@@ -1291,10 +1300,7 @@ class _Placeholders(cst.CSTTransformer):
                 source = (
                     f"def {local}(*args, **kwargs):\n"
                     f'    """Placeholder: {module} was removed in Prefect 1.0 (see the PFU205 findings)."""\n'
-                    "    raise RuntimeError(\n"
-                    f'        "{_LOAD_AND_RUN} was removed in Prefect 1.0: agents start flow runs with "\n'
-                    "        \"'prefect execute flow-run'\"\n"
-                    "    )\n"
+                    + _RAISE_REMOVED
                 )
             elif _is_submodule(_c(alias.name)):
                 # ``from prefect.environments import execution as ex``: ``ex.load_and_run_flow()``
@@ -1305,10 +1311,7 @@ class _Placeholders(cst.CSTTransformer):
                     '(see the PFU205 findings)."""\n\n'
                     "    @staticmethod\n"
                     f"    def {_LOAD_AND_RUN}(*args, **kwargs):\n"
-                    "        raise RuntimeError(\n"
-                    f'            "{_LOAD_AND_RUN} was removed in Prefect 1.0: agents start flow runs with "\n'
-                    "            \"'prefect execute flow-run'\"\n"
-                    "        )\n"
+                    + textwrap.indent(_RAISE_REMOVED, "    ")
                 )
             else:
                 source = (
