@@ -198,8 +198,10 @@ def _old(evidence: list[Evidence]) -> list[Evidence]:
 def _search(
     up: Iterable[str], below: Optional[str], evidence_of: Callable[[str], list[Evidence]]
 ) -> list[Evidence]:
-    """The evidence that decides: the first folder of ``up`` holding a 0.x pin, else the nearest
-    level below ``below`` holding one (all of that level), else the first 1.x pin met, else []."""
+    """The evidence that decides: the first folder of ``up`` holding a 0.x pin, else the first 1.x
+    pin met there (a folder pinned to 1.x does not borrow a sibling's pins), else the nearest
+    level below ``below`` holding a 0.x pin (all of that level), else the first 1.x pin there,
+    else []."""
     fallback: list[Evidence] = []
     for folder in up:
         evidence = evidence_of(folder)
@@ -208,6 +210,8 @@ def _search(
             return old
         if evidence and not fallback:
             fallback = evidence
+    if fallback:
+        return fallback
     if below is not None:
         old, first = _below(below, evidence_of)
         if old:
@@ -336,18 +340,9 @@ class PerFileVersions:
                 break
             current = parent
         anchor = up[-1]
-        fallback: list[Evidence] = []
-        for each in up:
-            evidence = self._evidence_of(each)
-            old = _old(evidence)
-            if old:
-                return Decision(*_verdict(old))
-            if evidence and not fallback:
-                fallback = evidence
-        if fallback:
-            # Pinned, only to 1.x (most often by this tool's --write): read the careful way,
-            # not by borrowing the pins of a sibling project below the repository root.
-            return Decision(*_verdict(fallback))
+        found = _search(up, None, self._evidence_of)
+        if found:
+            return Decision(*_verdict(found))
         below = self._below.get(anchor)
         if below is None:
             below = self._below[anchor] = _below(anchor, self._evidence_of)
@@ -357,4 +352,4 @@ class PerFileVersions:
             where = _shown(Path(anchor))
             where = "the working folder" if where == "." else where
             return Decision(version, f"no Prefect pin in the file's folder or above; below {where}, {reason}")
-        return Decision(*_verdict(fallback or first))
+        return Decision(*_verdict(first))
