@@ -51,10 +51,42 @@ def module_code(module: cst.Module) -> str:
     found = _CODES.get(id(module))
     if found is not None and found[0] is module:
         return found[1]
-    code = module.code
+    code = _generate(module)
     _CODES[id(module)] = (module, code)
     if len(_CODES) > _CODES_KEPT:
         _CODES.popitem(last=False)
+    return code
+
+
+#: Top-level statements shared by the trees of one file (``rewriters/pieces.py``: a view and
+#: the modules before and after a codemod hold the same statement objects): id -> the statement,
+#: the module layout (indentation, line break) its code was generated for, and that code.
+_STATEMENT_CODES: dict[int, tuple[cst.CSTNode, str, str]] = {}
+
+
+def forget_statement_codes() -> None:
+    """Called for each new file: the statements of the last one will not be seen again."""
+    _STATEMENT_CODES.clear()
+
+
+def _generate(module: cst.Module) -> str:
+    """``module.code``, reusing the code of each statement already generated in this layout."""
+    if not module.has_trailing_newline:
+        return module.code  # its last line break is dropped: not the sum of its statements
+    parts = [module.code_for_node(line) for line in module.header]
+    parts.extend(statement_code(module, statement) for statement in module.body)
+    parts.extend(module.code_for_node(line) for line in module.footer)
+    return "".join(parts)
+
+
+def statement_code(module: cst.Module, statement: cst.CSTNode) -> str:
+    """The code of a top-level statement of ``module``, generated once per layout."""
+    layout = module.default_indent + module.default_newline
+    found = _STATEMENT_CODES.get(id(statement))
+    if found is not None and found[0] is statement and found[1] == layout:
+        return found[2]
+    code = module.code_for_node(statement)
+    _STATEMENT_CODES[id(statement)] = (statement, layout, code)
     return code
 
 
