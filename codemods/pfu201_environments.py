@@ -900,11 +900,14 @@ class Environments(ImportFixes, PythonCodemod):
                 comma = arg.comma
                 sep = self._separator(original_args, index)
                 for i, (name, src) in enumerate(new_args):
+                    last = i == len(new_args) - 1
                     new = cst.Arg(
                         keyword=cst.Name(name),
                         value=cst.parse_expression(src),
                         equal=arg.equal,
-                        comma=comma if i == len(new_args) - 1 else sep,
+                        comma=comma if last else sep,
+                        # the line break before `)` of a last argument without a comma
+                        whitespace_after_arg=arg.whitespace_after_arg if last else cst.SimpleWhitespace(""),
                     )
                     out.append(new)
                 continue
