@@ -61,7 +61,9 @@ class KeepRemovedLineComments:
         hook = getattr(super(), "leave_Module", None)
         if hook is not None:
             updated_node = hook(original_node, updated_node)
-        return self._carry_comments(original_node, updated_node)
+        updated_node = self._carry_comments(original_node, updated_node)
+        self.__dict__.pop("_emptied_lines", None)  # a codemod object may see another module
+        return updated_node
 
     def _carry_comments(self, original: Any, updated: Any) -> Any:
         emptied = self.__dict__.get("_emptied_lines")

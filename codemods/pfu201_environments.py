@@ -128,6 +128,9 @@ class Environments(ImportFixes, PythonCodemod):
     * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
       is reported.
     * Every converted flow gets a PFU207 finding: it must be re-registered.
+    * An import from ``prefect.environments`` that nothing in the module used is deleted with a
+      PFU201 finding of its own ("import deleted"); one whose uses were converted goes with
+      the findings at those uses.
     """
 
     also_needs = ("prefect",)
@@ -1116,6 +1119,21 @@ class Environments(ImportFixes, PythonCodemod):
                 return node
         return None
 
+    def _used_in_source(self, local: str) -> bool:
+        """Whether the original module reads ``local`` anywhere outside an import."""
+        parents = self._parents
+        for node, parent in parents.items():
+            if not isinstance(node, cst.Name) or node.value != local:
+                continue
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            current = parent
+            while current is not None and not isinstance(current, (cst.Import, cst.ImportFrom)):
+                current = parents.get(current)
+            if current is None:
+                return True
+        return False
+
     def _fix_env_imports(self, module: cst.Module) -> cst.Module:
         if not self.env_imports and not self.env_module_imports:
             return module  # nothing imported from prefect.environments: three passes saved
@@ -1130,6 +1148,17 @@ class Environments(ImportFixes, PythonCodemod):
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
                 )
+                if not self._used_in_source(local):
+                    # converted uses are reported where they were; an import nothing used
+                    # would otherwise go without a word (trial 7)
+                    self._note(
+                        alias,
+                        self.code,
+                        FixClass.SAFE,
+                        f"`{local}` was imported from {mod}, which Prefect 1.0 no longer has, and "
+                        "nothing used it: import deleted",
+                        applied=True,
+                    )
         dotted = uses.dotted
         fixer = _ModuleImports(used, dotted, self)
         module = module.visit(fixer)
