@@ -11,7 +11,8 @@ a comment above it that explained the block below (a real shape, trial 7)::
 
 vanished with the import. ``KeepRemovedLineComments`` (a mixin for such a transformer) moves the
 lines above a removed line, when one of them is a comment, to the next statement of the same
-block, or to the block's footer when nothing follows. Its end-of-line comment goes along too,
+block, or to the block's footer when nothing follows (above the ``pass`` that an emptied block
+gets). Its end-of-line comment goes along too,
 on a line of its own, unless it is a tool pragma about that line only (``# noqa``,
 ``# type: ignore``, ``# pylint: …``, ``# isort: …``, ``# pragma: …``, ``# fmt: …``,
 ``# nosec``), which would mean nothing elsewhere. Lines without a comment are removed as
@@ -86,6 +87,10 @@ class KeepRemovedLineComments:
                 new = new.with_changes(leading_lines=[*pending, *new.leading_lines])
                 pending = []
             body.append(new)
+        if pending and not body and isinstance(updated, cst.IndentedBlock):
+            # the block is empty now: the `pass` libcst would print anyway, under the comments
+            body.append(cst.SimpleStatementLine([cst.Pass()], leading_lines=pending))
+            pending = []
         changes: dict[str, Any] = {"body": body}
         if pending:
             changes["footer"] = [*pending, *updated.footer]
