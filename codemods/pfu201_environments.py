@@ -126,12 +126,12 @@ class Environments(ImportFixes, PythonCodemod):
     * Environments built in helpers, properties, subclasses or passed around (PFU205) are
       reported and left; names still used from ``prefect.environments`` are replaced by
       placeholder classes so that the module still imports under 1.0.
-    * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
-      is reported.
-    * Every converted flow gets a PFU207 finding: it must be re-registered.
     * An import from ``prefect.environments`` that nothing in the module used is deleted with a
       PFU201 finding of its own ("import deleted"); one whose uses were converted goes with
       the findings at those uses.
+    * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
+      is reported.
+    * Every converted flow gets a PFU207 finding: it must be re-registered.
     """
 
     also_needs = ("prefect",)
