@@ -19,7 +19,9 @@ short-cuts, and falls back to that machinery whenever it cannot prove it:
     and not named in a string annotation. When no ``Name`` outside import statements and no
     string literal of the new tree carries the name, that analysis cannot find a use: the
     import is removed by libcst's own ``leave_Import``/``leave_ImportFrom`` without it, on a
-    walk that skips expressions. Otherwise libcst's visitor runs as before.
+    walk that skips expressions. Otherwise libcst's visitor runs as before. Either way the
+    comments above an import line removed whole move to the next statement
+    (``_kept_comments``).
   - A transform that changed nothing (same text) hands back the tree it was given, so the
     next codemod keeps the parse and the metadata already resolved on it.
 """
@@ -36,6 +38,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.codemod.visitors._add_imports import _skip_first
 from libcst.codemod.visitors._gather_unused_imports import MODULES_IGNORED_BY_DEFAULT
+from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
 from prefect_upgrade.codemods._walk import transformer_on_leave, transformer_on_visit
 
 
@@ -256,7 +259,11 @@ def names_and_strings(tree: cst.Module) -> _NamesAndStrings:
     return found
 
 
-class _PrunedRemoveImports(PlainVisits, RemoveImportsVisitor):
+class _RemoveImports(KeepRemovedLineComments, RemoveImportsVisitor):
+    """libcst's import removal; the comments of a line it removes whole stay (``_kept_comments``)."""
+
+
+class _PrunedRemoveImports(PlainVisits, _RemoveImports):
     """libcst's import removal, told which local names are unused instead of finding out."""
 
     METADATA_DEPENDENCIES = ()
@@ -319,7 +326,7 @@ def remove_imports(codemod, tree: cst.Module, items: list, found: Optional[_Name
         saved = codemod.context
         codemod.context = context
         try:
-            return codemod._instantiate_and_run(RemoveImportsVisitor, tree)
+            return codemod._instantiate_and_run(_RemoveImports, tree)
         finally:
             codemod.context = saved
     return tree.visit(_PrunedRemoveImports(context, wanted))
