@@ -18,6 +18,7 @@ from prefect_upgrade.codemods import _speed, all_codemods
 from prefect_upgrade.codemods.base import PythonCodemod
 from prefect_upgrade.rewriters import focus
 from prefect_upgrade.rewriters.pieces import StatementTrees
+from prefect_upgrade.runner import rewrite_text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -118,3 +119,18 @@ def test_a_modules_code_is_generated_once_per_statement(monkeypatch):
     rewritten = module.with_changes(body=(module.body[0], new_line, module.body[2]))
     assert _speed.module_code(rewritten) == text.replace("a.x", "a.y")
     assert generated == [new_line]
+
+
+def test_a_statement_written_twice_gets_two_trees():
+    text = "import a\nx = a.f()\nprint(1)\nx = a.f()\n"
+    module = _assembled(focus.Outline.of(text).pieces())
+    assert module.deep_equals(cst.parse_module(text))
+    assert module.body[1] is not module.body[3]
+
+
+def test_findings_on_a_statement_written_twice_keep_their_own_lines():
+    filler = "".join(f"def unrelated_{n}():\n    return {n}\n" for n in range(6))
+    path = '"prefect.engine.executors.DaskExecutor"'
+    text = f"import prefect\n{filler}EXECUTOR = {path}\nprint(1)\nEXECUTOR = {path}\n{filler}"
+    result = rewrite_text(text, "python", all_codemods(), path="flow.py")
+    assert [(f.code, f.line) for f in result.findings] == [("PFU107", 14), ("PFU107", 16)]

@@ -59,8 +59,12 @@ class StatementTrees:
     def module(self, pieces: Sequence[str]) -> Optional[cst.Module]:
         """The tree libcst would parse from ``"".join(pieces)``; None: parse the text instead."""
         parsed = []
+        seen: set[str] = set()
         for index, text in enumerate(pieces):
-            piece = self._piece(text, index == 0)
+            # A text met twice (``flow.run()`` at two places) is parsed again: no node may
+            # stand at two places of one tree (positions and scopes are kept by node).
+            piece = self._piece(text, index == 0) if text not in seen else self._parse(text, index == 0)
+            seen.add(text)
             if piece is None or (piece.footer and index != len(pieces) - 1):
                 return None
             parsed.append(piece)
