@@ -211,6 +211,7 @@ class RemovedResultHandlers(RemovedCodemod):
     # -- imports of the removed module --------------------------------------------------------
     def transform_module(self, tree: cst.Module) -> cst.Module:
         self._late_removals: list = []
+        self._uses_to_check: list = []
         new = super().transform_module(tree)
         if self._late_removals:
             new = remove_imports(self, new, self._late_removals)
@@ -267,15 +268,22 @@ class RemovedResultHandlers(RemovedCodemod):
             else:
                 RemoveImportsVisitor.remove_unused_import(self.context, *removal)
             return
-        if not all(self._handled_use(ref.node) for ref in references):
-            self.report(
-                alias,
-                f"`{local}` comes from `{MODULE}`, removed in Prefect 0.14, and is used other than "
-                "as a handler call (a value, an annotation): use a `prefect.engine.results` Result "
-                "there, then delete the import",
-                applied=False,
-                fix_class=FixClass.MANUAL,
-            )
+        # Read at the end of the walk, when the parents of the uses are known without a pass
+        # of ParentNodeProvider over the whole tree.
+        self._uses_to_check.append((alias, local, references))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        for alias, local, references in self._uses_to_check:
+            if not all(self._handled_use(ref.node) for ref in references):
+                self.report(
+                    alias,
+                    f"`{local}` comes from `{MODULE}`, removed in Prefect 0.14, and is used other than "
+                    "as a handler call (a value, an annotation): use a `prefect.engine.results` Result "
+                    "there, then delete the import",
+                    applied=False,
+                    fix_class=FixClass.MANUAL,
+                )
+        return updated_node
 
     def _handled_use(self, node: cst.CSTNode) -> bool:
         """A use the calls or base classes above rewrite or report (the rest fails in 1.0)."""
