@@ -475,3 +475,24 @@ def test_codemods_that_follow_prefect_imports_skip_modules_that_never_name_prefe
         if codemod.code in needing:
             assert not codemod.applies_to(prose)
             assert codemod.applies_to("import prefect\n" + prose) == codemod.may_apply(prose)
+
+
+def test_no_codemod_resolves_parents_of_a_whole_prefect_flow(monkeypatch):
+    # ParentNodeProvider is a pass over the whole tree; the PFU3xx codemods answer parents from
+    # their walk. A codemod that asks for the parent of a node not walked yet (PFU304 once did,
+    # at each result-handler import) made a dense flow about 20% dearer.
+    import sys
+
+    from libcst.metadata import ParentNodeProvider
+
+    from prefect_upgrade.codemods import all_codemods
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import corpus
+
+    resolved = []
+    real_init = ParentNodeProvider.__init__
+    monkeypatch.setattr(ParentNodeProvider, "__init__", lambda self, *a, **k: resolved.append(1) or real_init(self, *a, **k))
+    for text in corpus.dense_texts(4):
+        rewrite_text(text, "python", all_codemods(), CodemodOptions(unsafe_fixes=True))
+    assert resolved == []
