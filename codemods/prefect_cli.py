@@ -720,7 +720,13 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
         elif key in ("storage_labels", "no_docker_interface", "resource_manager") or key not in valid:
             _drop(t, occ)
             dropped.append(occ.name)
-    message = f"`prefect agent {action} {agent_type}` -> `prefect agent {agent_type} {action}`"
+    if type_index is None:
+        # 0.13/0.14's `prefect agent start` without a type started a local agent: say so, and
+        # quote the command as it was written (it named no type).
+        message = (f"`prefect agent {action}` -> `prefect agent {agent_type} {action}` "
+                   f"(without a type, 0.13/0.14 started a {agent_type} agent)")
+    else:
+        message = f"`prefect agent {action} {agent_type}` -> `prefect agent {agent_type} {action}`"
     if parsed.find("verbose"):
         message += "; --verbose is `--log-level DEBUG`"
     if dropped:

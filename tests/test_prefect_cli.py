@@ -198,6 +198,28 @@ def test_unsafe_fixes_rename_tokens_only_when_asked():
     assert [f.fix_class.value for f in unsafe.findings] == ["unsafe"] and unsafe.findings[0].applied
 
 
+@pytest.mark.parametrize(
+    "before, after, said",
+    [
+        ("prefect agent start -t TOKEN\n", "prefect agent local start -t TOKEN\n",
+         "`prefect agent start` -> `prefect agent local start` (without a type, 0.13/0.14 started a local agent)"),
+        ("prefect agent start --label prod\n", "prefect agent local start --label prod\n",
+         "`prefect agent start` -> `prefect agent local start` (without a type, 0.13/0.14 started a local agent)"),
+        ("prefect agent start local -l prod\n", "prefect agent local start -l prod\n",
+         "`prefect agent start local` -> `prefect agent local start`"),
+        ("prefect agent start docker\n", "prefect agent docker start\n",
+         "`prefect agent start docker` -> `prefect agent docker start`"),
+    ],
+)
+def test_the_agent_message_quotes_the_command_as_written(before, after, said):
+    result = upgrade(before, "shell", select=COMMAND_CODES)
+    assert result.text == after
+    messages = [f.message for f in result.findings if f.fix_class.value == "safe"]
+    assert messages == [said]
+    unsafe = [f.message for f in result.findings if f.fix_class.value == "unsafe"]
+    assert all("prefect agent local start -t" in m for m in unsafe)  # the command the rewrite leaves
+
+
 def test_leftover_old_options_stay_reported_after_a_rewrite():
     first = upgrade("prefect run flow --name n --project P --version 3\n", "shell", select=COMMAND_CODES)
     second = upgrade(first.text, "shell", select=COMMAND_CODES)
