@@ -473,6 +473,9 @@ this is ( not python
 prefect register flow --file text.py
 ```
 
+An indented line that continues a paragraph is no code block:
+    prefect register flow --file lazy.py
+
     prefect register flow --file indented.py
 """
 
@@ -485,6 +488,7 @@ def test_markdown():
         .replace("$ prefect register flow --file a.py", "$ prefect register --path a.py")
         .replace("$ prefect agent fargate start", "$ # was: fargate\n$ prefect agent ecs start")
         .replace("  prefect register flow --file b.py", "  prefect register --path b.py")
+        .replace("    prefect register flow --file indented.py", "    prefect register --path indented.py")
         .replace(
             "```python\nfrom prefect.engine.executors import DaskExecutor\n```",
             "```python\nfrom prefect.executors import DaskExecutor\n```",
@@ -498,7 +502,61 @@ def test_markdown():
         (18, 3, "PFU497"),
         (24, 3, "PFU498"),
         (28, 1, "PFU495"),  # positions refer to the final text (after the fargate lines were added)
+        (43, 5, "PFU498"),  # the indented block
     ]
+
+
+# Markdown indented code blocks (CommonMark 4.4): `R` marks the register line of each case.
+R = "prefect register flow --file x.py"
+INDENTED_STAYS = [
+    f"A paragraph\n    {R}\n",  # cannot interrupt a paragraph
+    f"# Title\n    {R}\n",  # conservative: only after a blank line
+    f"1. A list item\n\n    {R}\n",  # a paragraph of the item (content at column 3)
+    f"- item\n\n     {R}\n",  # 5 columns: still less than 2 + 4
+    f"- item\n  lazy\n\n    {R}\n",
+    f"1. item\n\n   - nested\n\n     {R}\n",  # nested item's content at column 5
+    f"text\n\n\t{R}\n",  # a tab in the indentation: left alone
+    f"<!--\n\n    {R}\n\n-->\n",  # commented out
+    f"<pre>\n\n    {R}\n\n</pre>\n",
+    f"---\ntitle: x\n\nsteps:\n    {R}\n---\n",  # YAML front matter
+    "text\n\n    print('prefect register flow --file x.py')\n",  # not a prefect command line
+    "text\n\n    Registering prefect register flow --file x.py\n",
+]
+INDENTED_CHANGES = [
+    f"    {R}\n",  # the start of the document counts as a blank line
+    f"text\n\n    {R}\n",
+    f"text\n\n      {R}\n",  # deeper than needed: the extra columns stay
+    f"1. A list item\n\n       {R}\n",  # 3 + 4
+    f"- item\n\n      {R}\n",  # 2 + 4
+    f"- item\n\nBack out of the list.\n\n    {R}\n",
+    f"<!-- a comment -->\n\n    {R}\n",  # a one-line HTML comment is over
+    f"text\n\n    $ {R}\n    Registering...\n",  # a transcript
+    f"text\n\n    cd flows\n    \n    {R}\n",  # a blank line (with its spaces) inside the block
+    f"```\nnot closed before the indented block?\n```\n\n    {R}\n",
+]
+
+
+@pytest.mark.parametrize("text", INDENTED_STAYS)
+def test_markdown_indented_block_that_is_no_code_stays(text):
+    result = run(text, "markdown")
+    assert result.text == text
+    assert findings(result) == []
+
+
+@pytest.mark.parametrize("text", INDENTED_CHANGES)
+def test_markdown_indented_code_block_is_read_like_an_untagged_fence(text):
+    result = run(text, "markdown")
+    assert result.text == text.replace(R, "prefect register --path x.py")
+    (line,) = [i for i, l in enumerate(text.splitlines(), 1) if R in l]
+    assert [(f[0], f[2]) for f in findings(result)] == [(line, "PFU498")]
+    column = text.splitlines()[line - 1].index("prefect") + 1
+    assert findings(result)[0][1] == column
+
+
+def test_markdown_indented_block_keeps_its_blank_lines_and_indentation_byte_for_byte():
+    text = f"text\n\n    cd flows\n    \n      # deeper\n    {R}\n\t\nafter\n"
+    result = run(text, "markdown")
+    assert result.text == f"text\n\n    cd flows\n    \n      # deeper\n    prefect register --path x.py\n\t\nafter\n"
 
 
 RST = """\
@@ -906,3 +964,4 @@ def test_kubernetes_args_next_to_a_command_are_one_command_line():
     assert result.text == text.replace("      - flow\n      - --file\n", "      - --path\n").replace(
         '["flow", "--file", "c.py"]', '["--path", "c.py"]'
     )
+

@@ -415,7 +415,11 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
         def encode(new_text: str) -> str:
             if final and new_text.endswith(final):
                 new_text = new_text[: -len(final)]
-            return "\n".join(pad + line if line.strip() else "" for line in new_text.split("\n"))
+            new_lines = new_text.split("\n")
+            if len(new_lines) == len(body):
+                # blank lines keep their whitespace when the lines still match one for one
+                return "\n".join(pad + line if line.strip() else old for line, old in zip(new_lines, body))
+            return "\n".join(pad + line if line.strip() else "" for line in new_lines)
 
         kind = SHELL if language == "shell" else PYTHON if language == "python" else language[len("kind:") :]
         text = "\n".join(texts) + final
