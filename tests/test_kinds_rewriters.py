@@ -965,3 +965,36 @@ def test_kubernetes_args_next_to_a_command_are_one_command_line():
         '["flow", "--file", "c.py"]', '["--path", "c.py"]'
     )
 
+
+@pytest.mark.parametrize(
+    "text, compose",
+    [
+        ("version: '3'\nservices:\n  agent:\n    image: x\n", True),
+        ("services:\n\n  # the agent\n  agent:\n    image: x\n", True),
+        ("services: # all of them\n  agent: {image: x}\n", True),
+        ("image: python:3.8\nservices:\n  - docker:dind\nbuild:\n  script: [echo]\n", False),  # GitLab CI
+        ("apiVersion: v1\nkind: Service\nspec:\n  services:\n    a: 1\n", False),  # not top-level
+        ("jobs:\n  a:\n    runs-on: ubuntu-latest\n", False),
+    ],
+)
+def test_compose_files_are_told_from_other_yaml(text, compose):
+    from prefect_upgrade.rewriters.yaml import is_compose
+
+    assert is_compose(text) is compose
+
+
+def test_compose_dollars_are_what_the_container_shell_sees():
+    from prefect_upgrade.rewriters.yaml import YamlRewriter
+
+    compose = "services:\n  a:\n    command: sh -c \"prefect run flow --name $$(cat n) --label $$L -p ${P:-x} $HOME\"\n"
+    (fragment,) = YamlRewriter().shell_fragments(compose)
+    # compose's $$ is the container shell's $; the host's variables are words of unknown value
+    assert fragment.text == 'sh -c "prefect run flow --name $(cat n) --label $L -p ${PFU_COMPOSE_0} ${PFU_COMPOSE_1}"'
+    # and back: every $ doubled again, the host's variables as they were
+    assert fragment.raw_for(fragment.text.replace("run flow", "run")) == (
+        'sh -c "prefect run --name $$(cat n) --label $$L -p ${P:-x} $HOME"'
+    )
+    # outside docker-compose files, `$$` is the shell's own
+    gitlab = "build:\n  script:\n    - prefect run flow --name $$(cat n)\n"
+    (fragment,) = YamlRewriter().shell_fragments(gitlab)
+    assert fragment.text == "prefect run flow --name $$(cat n)"
