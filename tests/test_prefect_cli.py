@@ -318,3 +318,17 @@ def test_ci_secret_and_variable_names_are_neither_reported_nor_renamed():
     # the setting is renamed, the key of the CI store (which Prefect never reads) is not
     assert "  PREFECT__CLOUD__SEND_FLOW_RUN_LOGS: ${{ vars.PREFECT__LOGGING__LOG_TO_CLOUD }}\n" in result.text
     assert [(f.line, f.col, f.code) for f in result.findings] == [(2, 3, "PFU412"), (3, 3, "PFU410")]
+
+
+@pytest.mark.parametrize("name", ["PREFECT__CLOUD__AUTH_TOKEN", "PREFECT__CLOUD__AGENT__AUTH_TOKEN"])
+def test_a_token_setting_is_not_to_be_removed_when_it_holds_an_api_key(name):
+    # 0.15 took an API key in these settings too (READMEs said "set your new API Key on
+    # PREFECT__CLOUD__AUTH_TOKEN"): the finding must lead to PREFECT__CLOUD__API_KEY, not to removal.
+    text = f"export {name}=$MY_KEY\n"
+    result = upgrade(text, "shell", select=("PFU412",))
+    assert result.text == text
+    (finding,) = result.findings
+    assert finding.fix_class.value == "manual"
+    assert "remove it" not in finding.message
+    assert "set PREFECT__CLOUD__API_KEY instead" in finding.message
+    assert "already is an API key moves as it is" in finding.message
