@@ -270,8 +270,10 @@ class ConfigTomlKeys(TextCodemod):
                     full = name
             if full:
                 self.report(number, len(line) - len(line.lstrip()) + 1,
-                            f"Prefect 1.0 ignores `{full}`: create an API key and set `api_key` in [cloud] "
-                            "(or PREFECT__CLOUD__API_KEY) instead", applied=False, fix_class=FixClass.MANUAL,
+                            f"Prefect 1.0 ignores `{full}`: set `api_key` in [cloud] (or PREFECT__CLOUD__API_KEY) "
+                            "instead (a value that already is an API key moves as it is; a token must be replaced "
+                            "by a new API key from `prefect auth create-key -n NAME`)", applied=False,
+                            fix_class=FixClass.MANUAL,
                             code="PFU414")
 
     def _log_to_cloud(self, lines: list[str], tables: list[Optional[str]]) -> Optional[list[str]]:

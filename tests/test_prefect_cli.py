@@ -332,3 +332,11 @@ def test_a_token_setting_is_not_to_be_removed_when_it_holds_an_api_key(name):
     assert "remove it" not in finding.message
     assert "set PREFECT__CLOUD__API_KEY instead" in finding.message
     assert "already is an API key moves as it is" in finding.message
+
+
+def test_a_token_key_in_config_toml_is_not_to_be_recreated_when_it_holds_an_api_key():
+    text = '[cloud]\nauth_token = "KEY"\n'
+    result = upgrade(text, "toml", select=("PFU414",))
+    (finding,) = result.findings
+    assert "set `api_key` in [cloud]" in finding.message
+    assert "already is an API key moves as it is" in finding.message
