@@ -816,6 +816,26 @@ def test_markdown_and_rst_blocks_of_other_kinds_go_to_their_rewriters():
     assert rewrite_text(rst, "rst", [yaml_only]).text == rst.replace("LOGGING__LOG_TO_CLOUD", "CLOUD__SEND_FLOW_RUN_LOGS")
 
 
+def test_a_yaml_example_that_does_not_load_still_has_its_commands_rewritten():
+    # a README's sketch of a workflow: the steps pasted under `container:`'s sibling, not under steps:
+    text = (
+        "```yaml\n"
+        "jobs:\n"
+        "  deploy:\n"
+        "    env:\n"
+        "      KEY: ${{ secrets.KEY }}\n"
+        "    - name: Register flow\n"
+        "      run: prefect register flow --file a.py\n"
+        "```\n"
+    )
+    result = rewrite_text(text, "markdown", [FakeRegister])
+    assert result.text == text.replace("register flow --file a.py", "register --path a.py")
+    assert findings(result) == [(7, 12, "PFU498")]
+    # a TOML block that does not load stays as it was
+    toml = "```toml\n[cloud\nx = \"prefect register flow --file a.py\"\n```\n"
+    assert rewrite_text(toml, "markdown", [FakeRegister]).text == toml
+
+
 def test_dockerfile_shell_form_that_starts_with_a_bracket():
     text = "FROM x\nRUN [ -f flows/a.py ] && prefect register flow --file flows/a.py\n"
     assert run(text, "dockerfile").text == text.replace("register flow --file", "register --path")
