@@ -12,7 +12,8 @@
 
 MyST's ```` ```{code-block} bash ```` counts as ``bash``. A fence without a language is a
 transcript when a line starts with ``$ ``, a shell script when a line is a ``prefect`` command or
-sets a ``PREFECT__`` setting, and left alone otherwise. Indented code blocks (four columns
+sets a ``PREFECT__`` setting, a ``config.toml`` when a line is ``[cloud]`` or ``[cloud.agent]``,
+and left alone otherwise. Indented code blocks (four columns
 deeper than the text they stand in) are read like a fence without a language, and keep their
 indentation, blank lines included. Conservative reading of CommonMark: an indented block only
 starts after a blank line (it cannot interrupt a paragraph), inside a list item it must be four
@@ -85,17 +86,23 @@ def classify(word: str) -> str:
 #: A line of an untagged fence that makes it shell: a ``prefect`` command, a Prefect setting.
 _SHELL_LINE = re.compile(r"^\s*(?:(?:sudo\s+)?prefect\s|(?:export\s+)?PREFECT__\w+=)")
 _PROMPT_LINE = re.compile(r"^\s*\$\s")
+#: A line of an untagged fence that makes it a Prefect ``config.toml``: its ``[cloud]`` tables.
+_CLOUD_TABLE = re.compile(r"^\s*\[cloud(?:\.agent)?\]\s*(?:#.*)?$")
 
 
 def _untagged_language(lines: Lines, start: int, end: int) -> str:
     """An untagged fence (READMEs write shell commands in them more often than not): a console
     transcript when a line starts with ``$ ``, a shell script when a line is a ``prefect``
-    command or sets a Prefect setting, else nothing (it could be Python, output or anything)."""
+    command or sets a Prefect setting, a ``config.toml`` when a line opens its ``[cloud]`` or
+    ``[cloud.agent]`` table (left alone when it is not TOML), else nothing (it could be Python,
+    output or anything)."""
     contents = [lines.content(i) for i in range(start, min(end, len(lines)))]
     if any(_PROMPT_LINE.match(line) for line in contents):
         return "console"
     if any(_SHELL_LINE.match(line) for line in contents):
         return "shell"
+    if any(_CLOUD_TABLE.match(line) for line in contents):
+        return "kind:toml"
     return ""
 
 
