@@ -392,7 +392,8 @@ def key_values(text: str) -> Optional[list[str]]:
 
 def _json_option(
     args: Sequence[Arg], t: Transform, occ: Occurrence, new: str, what: str, options: CodemodOptions
-) -> None:
+) -> bool:
+    """Rewrite a JSON option into ``new key=value`` pairs; False (and a finding) when it cannot be."""
     value = occ.value(args)
     pairs = key_values(value) if value is not None and "${__pfu" not in value else None
     if pairs is None:
@@ -413,13 +414,14 @@ def _json_option(
             f"not rewritten because {why}",
             False,
         )
-        return
+        return False
     words: list[NewWord] = []
     for pair in pairs:
         words += [Lit(new), Lit(pair)]
     t.replace(occ.index, *words)
     if not occ.attached:
         t.delete(occ.value_index)
+    return True
 
 
 def _run(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
@@ -446,9 +448,11 @@ def _run(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
         elif key == "run_name" and occ.name == "-rn":
             _rename(t, occ, "--run-name")
         elif key == "params":
-            _json_option(args, t, occ, "--param", "parameter", options)
+            if _json_option(args, t, occ, "--param", "parameter", options):
+                notes.append(f"{occ.name} JSON is one `--param key=value` per parameter")
         elif key == "context":
-            _json_option(args, t, occ, "--context", "context key", options)
+            if _json_option(args, t, occ, "--context", "context key", options):
+                notes.append(f"{occ.name} JSON is one `--context key=value` per key")
         elif key == "version":
             t.report(
                 occ.index,

@@ -340,3 +340,14 @@ def test_a_token_key_in_config_toml_is_not_to_be_recreated_when_it_holds_an_api_
     (finding,) = result.findings
     assert "set `api_key` in [cloud]" in finding.message
     assert "already is an API key moves as it is" in finding.message
+
+
+def test_the_run_message_says_what_became_of_the_json_options():
+    result = upgrade("prefect run flow --name n --project P -ps '{\"a\": 1}' --context '{\"k\": \"v\"}'\n", "shell",
+                     select=COMMAND_CODES)
+    assert result.text == "prefect run --name n --project P --param a=1 --context k=v\n"
+    (finding,) = result.findings
+    assert "-ps JSON is one `--param key=value` per parameter" in finding.message
+    assert "--context JSON is one `--context key=value` per key" in finding.message
+    plain = upgrade("prefect run flow --name n --project P\n", "shell", select=COMMAND_CODES)
+    assert "JSON" not in plain.findings[0].message
