@@ -351,3 +351,25 @@ def test_the_run_message_says_what_became_of_the_json_options():
     assert "--context JSON is one `--context key=value` per key" in finding.message
     plain = upgrade("prefect run flow --name n --project P\n", "shell", select=COMMAND_CODES)
     assert "JSON" not in plain.findings[0].message
+
+
+def test_findings_quote_the_file_not_the_placeholders_and_point_at_them():
+    # a Helm template in an argument: the codemod saw ${PFU_EXPR_n}, the person must read the template
+    line = "            - prefect agent start kubernetes -l a {{ .Values.extra }} -l b {{ .Values.more }}\n"
+    text = "spec:\n  containers:\n    - args:\n" + line
+    result = upgrade(text, "yaml", select=COMMAND_CODES)
+    opaque = [f for f in result.findings if f.fix_class.value == "manual"]
+    assert [f.message.split("`")[1] for f in opaque] == ["{{ .Values.extra }}", "{{ .Values.more }}"]
+    assert not any("PFU_" in f.message for f in result.findings)
+    rewritten = result.text.splitlines()[3]
+    assert [rewritten[f.col - 1 :].split(" }}")[0] + " }}" for f in opaque] == [
+        "{{ .Values.extra }}", "{{ .Values.more }}"
+    ]
+    # a Makefile reference, the same
+    make = upgrade("run:\n\tprefect agent start local $(EXTRA_ARGS) -l x\n", "makefile", select=COMMAND_CODES)
+    assert any(f.message.startswith("`$(EXTRA_ARGS)` is expanded at run time") for f in make.findings)
+    assert not any("PFU_" in f.message for f in make.findings)
+    # and a compose file's $$: the column of a finding after it is the file's
+    compose = 'services:\n  a:\n    command: sh -c "prefect agent start $${T} --bogus"\n'
+    (finding,) = upgrade(compose, "yaml", select=COMMAND_CODES).findings
+    assert compose.splitlines()[2][finding.col - 1 :].startswith("--bogus")

@@ -77,6 +77,10 @@ class Fragment:
     line_map: Optional[Callable[[int], int]] = None
     #: The kind of a block of another kind (``yaml`` for a Markdown ```yaml fence ...).
     kind: str = ""
+    #: A finding on ``text`` -> the same finding on the text before placeholders (``${PFU_EXPR_0}``
+    #: ...) were put in: its message quoting what the file writes (``{{ .Values.x }}`` ...), its
+    #: column moved past the longer or shorter original (see ``substituted``).
+    unmask: Optional[Callable[[Finding], Finding]] = None
 
     def raw_for(self, new_text: str) -> Optional[str]:
         if self.encode is None:
@@ -84,13 +88,72 @@ class Fragment:
         return self.encode(new_text)
 
     def place(self, finding: Finding, line_delta: int) -> Finding:
-        """``finding`` (at a line of ``text``) moved to its line and column in the file."""
+        """``finding`` (at a line of ``text``) moved to its line and column in the file, its
+        message quoting the file's own text where the codemod saw a placeholder."""
+        if self.unmask is not None:
+            finding = self.unmask(finding)
         if self.line_map is not None:
             line = self.line_map(finding.line) + line_delta
         else:
             line = self.line + finding.line - 1 + line_delta
         col = finding.col + (self.col if finding.line == 1 else self.indent)
         return dataclasses.replace(finding, line=line, col=col)
+
+
+def placeholders_shown(shown: "re.Pattern[str]", originals: list[str]) -> Callable[[Finding], Finding]:
+    """An ``unmask`` that only shows the placeholders that ``shown`` matches (group 1: their
+    number) in a finding's message as ``originals`` (the column is left as it is)."""
+
+    def unmask(finding: Finding) -> Finding:
+        message = shown.sub(
+            lambda m: originals[int(m.group(1))] if int(m.group(1)) < len(originals) else m.group(0), finding.message
+        )
+        return dataclasses.replace(finding, message=message)
+
+    return unmask
+
+
+def substituted(
+    text: str, pattern: "re.Pattern[str]", replace: Callable[["re.Match[str]"], str], shown: "re.Pattern[str]",
+    inner: Optional[Callable[[Finding], Finding]] = None,
+) -> tuple[str, Callable[[Finding], Finding]]:
+    """``pattern.sub(replace, text)`` (matches within one line), and the ``unmask`` that takes a
+    finding on the new text back to ``text``: the placeholders that ``shown`` matches in its
+    message (group 1: their number, in the order of the matches that became placeholders) are
+    shown as the originals, and its column moves by what the substitutions before it on its
+    line added or took away. ``inner`` then takes it further back (an earlier masking)."""
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int]] = []  # (line, new column (0-based) of the replacement, length delta)
+    originals: list[str] = []
+    position = 0
+    new_length = 0
+    for match in pattern.finditer(text):
+        before = text[position : match.start()]
+        pieces.append(before)
+        new_length += len(before)
+        replacement = replace(match)
+        if shown.fullmatch(replacement):
+            originals.append(match.group(0))
+        done = "".join(pieces)
+        line = done.count("\n") + 1
+        column = len(done) - (done.rfind("\n") + 1)
+        edits.append((line, column, len(match.group(0)) - len(replacement)))
+        pieces.append(replacement)
+        new_length += len(replacement)
+        position = match.end()
+    pieces.append(text[position:])
+    new_text = "".join(pieces)
+
+    def unmask(finding: Finding) -> Finding:
+        message = shown.sub(
+            lambda m: originals[int(m.group(1))] if int(m.group(1)) < len(originals) else m.group(0), finding.message
+        )
+        # finding.col is 1-based: a substitution that starts before it moves it
+        shift = sum(delta for line, column, delta in edits if line == finding.line and column < finding.col - 1)
+        back = dataclasses.replace(finding, message=message, col=finding.col + shift)
+        return back if inner is None else inner(back)
+
+    return new_text, unmask
 
 
 def line_of(text: str, offset: int) -> int:
@@ -477,19 +540,20 @@ def masked(fragment: Fragment, pattern: "re.Pattern[str]", name: str) -> Fragmen
 
     For template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) that are replaced before
     the shell runs: the codemod sees one word whose value it cannot know, as it should. They are
-    put back after the rewrite.
+    put back after the rewrite, and in the findings' messages.
     """
-    originals: list[str] = []
+    count = [0]
 
     def replace(match: "re.Match[str]") -> str:
-        originals.append(match.group(0))
-        return "${" + f"{name}_{len(originals) - 1}" + "}"
+        count[0] += 1
+        return "${" + f"{name}_{count[0] - 1}" + "}"
 
-    text = pattern.sub(replace, fragment.text)
-    if not originals:
-        return fragment
-    inner = fragment.encode
     placeholder = re.compile(r"\$\{" + re.escape(name) + r"_(\d+)\}")
+    text, unmask = substituted(fragment.text, pattern, replace, placeholder, fragment.unmask)
+    if not count[0]:
+        return fragment
+    originals = [match.group(0) for match in pattern.finditer(fragment.text)]
+    inner = fragment.encode
 
     def encode(new_text: str) -> Optional[str]:
         restored = placeholder.sub(
@@ -500,4 +564,4 @@ def masked(fragment: Fragment, pattern: "re.Pattern[str]", name: str) -> Fragmen
             return None
         return restored if inner is None else inner(restored)
 
-    return dataclasses.replace(fragment, text=text, encode=encode)
+    return dataclasses.replace(fragment, text=text, encode=encode, unmask=unmask)

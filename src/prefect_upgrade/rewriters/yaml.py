@@ -41,6 +41,7 @@ from prefect_upgrade.rewriters.embedded import (
     Lines,
     argv_to_shell,
     masked,
+    substituted,
     shell_to_argv,
 )
 
@@ -102,17 +103,18 @@ def compose_interpolated(fragment: Fragment) -> Fragment:
     ``${VAR}`` (the host's variables, replaced by compose) are words whose value the codemods
     cannot know, shown as ``${PFU_COMPOSE_<n>}``. On the way back every ``$`` is written ``$$``
     again and the host variables are put back as they were."""
-    originals: list[str] = []
+    if "$" not in fragment.text:
+        return fragment
+    count = [0]
 
     def replace(match: "re.Match[str]") -> str:
         if match.group(0) == "$$":
             return "$"
-        originals.append(match.group(0))
-        return "${" + f"PFU_COMPOSE_{len(originals) - 1}" + "}"
+        count[0] += 1
+        return "${" + f"PFU_COMPOSE_{count[0] - 1}" + "}"
 
-    if "$" not in fragment.text:
-        return fragment
-    text = _COMPOSE_DOLLAR.sub(replace, fragment.text)
+    text, unmask = substituted(fragment.text, _COMPOSE_DOLLAR, replace, _COMPOSE_PLACEHOLDER, fragment.unmask)
+    originals = [match.group(0) for match in _COMPOSE_DOLLAR.finditer(fragment.text) if match.group(0) != "$$"]
     inner = fragment.encode
 
     def encode(new_text: str) -> Optional[str]:
@@ -129,7 +131,7 @@ def compose_interpolated(fragment: Fragment) -> Fragment:
         restored = "".join(pieces)
         return restored if inner is None else inner(restored)
 
-    return dataclasses.replace(fragment, text=text, encode=encode)
+    return dataclasses.replace(fragment, text=text, encode=encode, unmask=unmask)
 
 
 def _indent(line: str) -> int:
