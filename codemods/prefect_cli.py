@@ -698,6 +698,11 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     if parsed.positionals:
         type_index = parsed.positionals[0]
         agent_type = args[type_index].value
+        if agent_type not in _AGENT_TYPES and "$" in agent_type:
+            # a Kubernetes `$(VAR)` in a command list (quoted for the shell, expanded by Kubernetes)
+            t.report(type_index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
+                     f"(not rewritten: the agent type `{agent_type}` is only known at run time)", False)
+            return
     else:
         type_index, agent_type = None, "local" if action == "start" else None
     if agent_type is None:

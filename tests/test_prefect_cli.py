@@ -373,3 +373,15 @@ def test_findings_quote_the_file_not_the_placeholders_and_point_at_them():
     compose = 'services:\n  a:\n    command: sh -c "prefect agent start $${T} --bogus"\n'
     (finding,) = upgrade(compose, "yaml", select=COMMAND_CODES).findings
     assert compose.splitlines()[2][finding.col - 1 :].startswith("--bogus")
+
+
+def test_an_agent_type_that_kubernetes_expands_is_not_called_a_type_without_a_1_0_form():
+    text = 'spec:\n  containers:\n    - command: ["prefect", "agent", "start", "$(AGENT_TYPE)", "-l", "x"]\n'
+    result = upgrade(text, "yaml", select=COMMAND_CODES)
+    assert result.text == text
+    (finding,) = result.findings
+    assert "the agent type `$(AGENT_TYPE)` is only known at run time" in finding.message
+    assert "has no 1.0 form" not in finding.message
+    # a literal type that 1.0 lacks still says so
+    (finding,) = upgrade("prefect agent start nomad\n", "shell", select=COMMAND_CODES).findings
+    assert "has no 1.0 form" in finding.message
