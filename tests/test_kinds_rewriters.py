@@ -518,6 +518,7 @@ INDENTED_STAYS = [
     f"text\n\n\t{R}\n",  # a tab in the indentation: left alone
     f"<!--\n\n    {R}\n\n-->\n",  # commented out
     f"<pre>\n\n    {R}\n\n</pre>\n",
+    f"Text[^1].\n\n[^1]: A footnote.\n\n    {R}\n",  # the footnote's second paragraph (GitHub)
     f"---\ntitle: x\n\nsteps:\n    {R}\n---\n",  # YAML front matter
     "text\n\n    print('prefect register flow --file x.py')\n",  # not a prefect command line
     "text\n\n    Registering prefect register flow --file x.py\n",
@@ -530,6 +531,7 @@ INDENTED_CHANGES = [
     f"- item\n\n      {R}\n",  # 2 + 4
     f"- item\n\nBack out of the list.\n\n    {R}\n",
     f"<!-- a comment -->\n\n    {R}\n",  # a one-line HTML comment is over
+    f"[^1]: A footnote.\n\n        {R}\n",  # code inside the footnote: 4 + 4
     f"text\n\n    $ {R}\n    Registering...\n",  # a transcript
     f"text\n\n    cd flows\n    \n    {R}\n",  # a blank line (with its spaces) inside the block
     f"```\nnot closed before the indented block?\n```\n\n    {R}\n",

@@ -18,7 +18,7 @@ deeper than the text they stand in) are read like a fence without a language, an
 indentation, blank lines included. Conservative reading of CommonMark: an indented block only
 starts after a blank line (it cannot interrupt a paragraph), inside a list item it must be four
 columns deeper than the item's content (``1. x`` then ``    y`` is a paragraph of the item, not
-code), and blocks with tabs in their indentation, inside HTML comments or ``<pre>``, or in YAML
+code; a GitHub footnote's content counts as four columns deep), and blocks with tabs in their indentation, inside HTML comments or ``<pre>``, or in YAML
 front matter are left alone. A fence four columns deep is still read as a fence. Prose is left
 alone, also when it mentions a command. Fences indented inside list items keep their
 indentation.
@@ -108,6 +108,7 @@ def _untagged_language(lines: Lines, start: int, end: int) -> str:
 
 #: A list item's first line: its marker and the spaces after it (CommonMark 5.2).
 _LIST_ITEM = re.compile(r"^(?P<indent>[ ]*)(?P<marker>[-+*]|\d{1,9}[.)])(?P<space>[ ]+|$)")
+_FOOTNOTE = re.compile(r"^[ ]{0,3}\[\^[^\]]+\]:")
 _THEMATIC_BREAK = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 #: HTML blocks that go on across blank lines (CommonMark 4.6, types 1-5), with what ends them;
 #: an indented block inside one (a commented-out example) is no code block.
@@ -186,6 +187,11 @@ class MarkdownRewriter(CodeBlockRewriter):
                 while items and columns < items[-1]:
                     items.pop()  # a marker less indented than the open item's content: a sibling or outer item
                 items.append(_item_content(item))
+            elif _FOOTNOTE.match(content) and columns < base + 4:
+                # GitHub footnotes go on in lines indented by 4: like a list item's content
+                while items and columns < items[-1]:
+                    items.pop()
+                items.append(columns + 4)
             after_blank = False
             index += 1
         return found
