@@ -13,15 +13,18 @@
 MyST's ```` ```{code-block} bash ```` counts as ``bash``. A fence without a language is a
 transcript when a line starts with ``$ ``, a shell script when a line is a ``prefect`` command or
 sets a ``PREFECT__`` setting, a ``config.toml`` when a line is ``[cloud]`` or ``[cloud.agent]``,
-and left alone otherwise. Indented code blocks (four columns
-deeper than the text they stand in) are read like a fence without a language, and keep their
-indentation, blank lines included. Conservative reading of CommonMark: an indented block only
-starts after a blank line (it cannot interrupt a paragraph), inside a list item it must be four
-columns deeper than the item's content (``1. x`` then ``    y`` is a paragraph of the item, not
-code; a GitHub footnote's content counts as four columns deep), and blocks with tabs in their indentation, inside HTML comments or ``<pre>``, or in YAML
-front matter are left alone. A fence four columns deep is still read as a fence. Prose is left
-alone, also when it mentions a command. Fences indented inside list items keep their
-indentation.
+and left alone otherwise.
+
+Indented code blocks (four columns deeper than the text they stand in) are read like a fence
+without a language, and keep their indentation, blank lines included. CommonMark's rules, read
+conservatively: an indented block only starts after a blank line (it cannot interrupt a
+paragraph); inside a list item it must be four columns deeper than the item's content (``1. x``
+then ``    y`` is a paragraph of the item, not code; a GitHub footnote's content counts as four
+columns deep); blocks with tabs in their indentation, inside HTML comments or ``<pre>``, or in
+YAML front matter are left alone. A fence four columns deep is still read as a fence.
+
+Prose is left alone, also when it mentions a command. Fences indented inside list items keep
+their indentation.
 """
 
 from __future__ import annotations
@@ -113,7 +116,10 @@ _THEMATIC_BREAK = re.compile(r"^[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 #: HTML blocks that go on across blank lines (CommonMark 4.6, types 1-5), with what ends them;
 #: an indented block inside one (a commented-out example) is no code block.
 _HTML_BLOCKS = (
-    (re.compile(r"^[ ]{0,3}<(?:script|pre|style|textarea)(?:[\s>]|$)", re.I), re.compile(r"</(?:script|pre|style|textarea)>", re.I)),
+    (
+        re.compile(r"^[ ]{0,3}<(?:script|pre|style|textarea)(?:[\s>]|$)", re.I),
+        re.compile(r"</(?:script|pre|style|textarea)>", re.I),
+    ),
     (re.compile(r"^[ ]{0,3}<!--"), re.compile(r"-->")),
     (re.compile(r"^[ ]{0,3}<\?"), re.compile(r"\?>")),
     (re.compile(r"^[ ]{0,3}<![A-Za-z]"), re.compile(r">")),
@@ -185,7 +191,7 @@ class MarkdownRewriter(CodeBlockRewriter):
             item = _LIST_ITEM.match(content)
             if item is not None and not _THEMATIC_BREAK.match(content) and columns < base + 4:
                 while items and columns < items[-1]:
-                    items.pop()  # a marker less indented than the open item's content: a sibling or outer item
+                    items.pop()  # less indented than the open item's content: a sibling or outer item
                 items.append(_item_content(item))
             elif _FOOTNOTE.match(content) and columns < base + 4:
                 # GitHub footnotes go on in lines indented by 4: like a list item's content
