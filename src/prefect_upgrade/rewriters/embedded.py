@@ -459,7 +459,9 @@ CONSOLE_LANGUAGES = frozenset(
     {"console", "shell-session", "sh-session", "shellsession", "bash-session", "terminal", "shell_session"}
 )
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3", "python3.8"})
-_PROMPT = re.compile(r"^\$ ")
+#: A prompt in a transcript: ``$ ``, or the ``❯ `` of zsh themes (pure, starship), with the
+#: spaces after it.
+_PROMPT = re.compile(r"^(?:\$|\u276f) +")
 
 
 def block_fragments(lines: Lines, first: int, last: int, width: int, language: str) -> list[tuple[str, Fragment]]:
@@ -501,11 +503,12 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
             position += 1
             continue
         start = position
+        prompt = _PROMPT.match(texts[start]).group(0)
         while position < len(texts) - 1 and texts[position].rstrip().endswith("\\"):
             position += 1
-        command = [texts[start][2:]] + texts[start + 1 : position + 1]
+        command = [texts[start][len(prompt) :]] + texts[start + 1 : position + 1]
 
-        def encode_console(new_text: str) -> str:
+        def encode_console(new_text: str, prompt: str = prompt) -> str:
             out = []
             new_lines = new_text.split("\n")
             for index, line in enumerate(new_lines):
@@ -514,18 +517,18 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
                 elif new_lines[index - 1].rstrip().endswith("\\"):
                     out.append(pad + line if line.strip() else line)
                 else:
-                    out.append(pad + "$ " + line.lstrip())
+                    out.append(pad + prompt + line.lstrip())
             return "\n".join(out)
 
         fragments.append(
             (
                 SHELL,
                 Fragment(
-                    lines.starts[first + start] + width + 2,
+                    lines.starts[first + start] + width + len(prompt),
                     lines.end_of_content(first + position),
                     "\n".join(command),
                     first + start + 1,
-                    width + 2,
+                    width + len(prompt),
                     width,
                     encode_console,
                 ),

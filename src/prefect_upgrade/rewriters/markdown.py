@@ -1,8 +1,8 @@
 """Markdown: fenced code blocks (```` ``` ```` or ``~~~``) by their language.
 
 - ``bash``, ``sh``, ``shell``, ``zsh`` …: the block is a shell script (but when some of its lines
-  start with ``$ ``, it is a transcript, read as ``console``);
-- ``console``, ``shell-session`` …: only lines starting with ``$ `` (and their ``\\``
+  start with a prompt, ``$ `` or zsh's ``❯ ``, it is a transcript, read as ``console``);
+- ``console``, ``shell-session`` …: only lines starting with a prompt (and their ``\\``
   continuations) are commands; the rest is output and stays;
 - ``python``, ``py``, ``python3`` …: Python, through the Python codemods; a block that does not
   parse (a sketch, ``>>>`` prompts) stays as it is;
@@ -88,7 +88,7 @@ def classify(word: str) -> str:
 
 #: A line of an untagged fence that makes it shell: a ``prefect`` command, a Prefect setting.
 _SHELL_LINE = re.compile(r"^\s*(?:(?:sudo\s+)?prefect\s|(?:export\s+)?PREFECT__\w+=)")
-_PROMPT_LINE = re.compile(r"^\s*\$\s")
+_PROMPT_LINE = re.compile(r"^\s*(?:\$|\u276f)\s")
 #: A line of an untagged fence that makes it a Prefect ``config.toml``: its ``[cloud]`` tables.
 _CLOUD_TABLE = re.compile(r"^\s*\[cloud(?:\.agent)?\]\s*(?:#.*)?$")
 
