@@ -1020,3 +1020,17 @@ def test_compose_dollars_are_what_the_container_shell_sees():
     gitlab = "build:\n  script:\n    - prefect run flow --name $$(cat n)\n"
     (fragment,) = YamlRewriter().shell_fragments(gitlab)
     assert fragment.text == "prefect run flow --name $$(cat n)"
+
+
+
+def test_a_rewritten_block_with_as_many_lines_but_moved_blank_lines_copies_no_code():
+    from prefect_upgrade.rewriters.markdown import MarkdownRewriter
+
+    text = "intro\n\n    a = 1\n    b = 2\n      \n    prefect run flow\n"
+    ((_, fragment),) = MarkdownRewriter().blocks(text)
+    assert fragment.text == "a = 1\nb = 2\n\nprefect run flow"
+    # the same number of lines, but a blank line now falls where `b = 2` was (a real docs page
+    # had its blank lines replaced by the code lines they fell on)
+    assert fragment.raw_for("a = 1\n\n# note\nprefect run") == "    a = 1\n\n    # note\n    prefect run"
+    # a blank line that stays a blank line keeps its spaces
+    assert fragment.raw_for("a = 1\nb = 2\n\nprefect run") == "    a = 1\n    b = 2\n      \n    prefect run"

@@ -487,10 +487,13 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
             if final and new_text.endswith(final):
                 new_text = new_text[: -len(final)]
             new_lines = new_text.split("\n")
-            if len(new_lines) == len(body):
-                # blank lines keep their whitespace when the lines still match one for one
-                return "\n".join(pad + line if line.strip() else old for line, old in zip(new_lines, body))
-            return "\n".join(pad + line if line.strip() else "" for line in new_lines)
+            if len(new_lines) != len(body):
+                return "\n".join(pad + line if line.strip() else "" for line in new_lines)
+            # as many lines as before: a blank line that was a blank line keeps its whitespace
+            # (a blank line where a line of code was, when lines came and went, is empty)
+            return "\n".join(
+                pad + line if line.strip() else old if not old.strip() else "" for line, old in zip(new_lines, body)
+            )
 
         kind = SHELL if language == "shell" else PYTHON if language == "python" else language[len("kind:") :]
         text = "\n".join(texts) + final
