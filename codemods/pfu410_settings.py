@@ -67,8 +67,9 @@ class SettingsEnvVars(TextCodemod):
       ``prefect.storage.X``, ``prefect.engine.executors.X`` -> ``prefect.executors.X``. Only on
       lines about a ``default_class``; other text (and Python code blocks) is left to the Python
       codemods.
-    - ``PREFECT__CLOUD__AUTH_TOKEN`` / ``PREFECT__CLOUD__AGENT__AUTH_TOKEN``: manual (a new API
-      key is needed, set as ``PREFECT__CLOUD__API_KEY``).
+    - ``PREFECT__CLOUD__AUTH_TOKEN`` / ``PREFECT__CLOUD__AGENT__AUTH_TOKEN``: manual (the value
+      goes to ``PREFECT__CLOUD__API_KEY``: as it is when it already is an API key, which 0.15
+      accepted there, or as a new API key when it is a token; the tool cannot tell which).
 
     Before::
 
@@ -117,9 +118,11 @@ class SettingsEnvVars(TextCodemod):
             for match in pattern.finditer(line):
                 if _secret_name(line, match):
                     continue
-                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: where it holds a token, create "
-                            "an API key and set PREFECT__CLOUD__API_KEY (and PREFECT__CLOUD__TENANT_ID if needed) "
-                            "instead; otherwise remove it",
+                # 0.15 also took an API key here: "remove it" would drop a working credential.
+                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: set PREFECT__CLOUD__API_KEY "
+                            "instead (a value that already is an API key moves as it is; a token must be replaced "
+                            "by a new API key from `prefect auth create-key -n NAME`), with PREFECT__CLOUD__TENANT_ID "
+                            "if needed",
                             applied=False, fix_class=FixClass.MANUAL, code="PFU412")
         settings = [match for match in _OLD_LOG.finditer(line) if not _secret_name(line, match)]
         if settings:
@@ -267,8 +270,10 @@ class ConfigTomlKeys(TextCodemod):
                     full = name
             if full:
                 self.report(number, len(line) - len(line.lstrip()) + 1,
-                            f"Prefect 1.0 ignores `{full}`: create an API key and set `api_key` in [cloud] "
-                            "(or PREFECT__CLOUD__API_KEY) instead", applied=False, fix_class=FixClass.MANUAL,
+                            f"Prefect 1.0 ignores `{full}`: set `api_key` in [cloud] (or PREFECT__CLOUD__API_KEY) "
+                            "instead (a value that already is an API key moves as it is; a token must be replaced "
+                            "by a new API key from `prefect auth create-key -n NAME`)", applied=False,
+                            fix_class=FixClass.MANUAL,
                             code="PFU414")
 
     def _log_to_cloud(self, lines: list[str], tables: list[Optional[str]]) -> Optional[list[str]]:

@@ -392,7 +392,8 @@ def key_values(text: str) -> Optional[list[str]]:
 
 def _json_option(
     args: Sequence[Arg], t: Transform, occ: Occurrence, new: str, what: str, options: CodemodOptions
-) -> None:
+) -> bool:
+    """Rewrite a JSON option into ``new key=value`` pairs; False (and a finding) when it cannot be."""
     value = occ.value(args)
     pairs = key_values(value) if value is not None and "${__pfu" not in value else None
     if pairs is None:
@@ -413,13 +414,14 @@ def _json_option(
             f"not rewritten because {why}",
             False,
         )
-        return
+        return False
     words: list[NewWord] = []
     for pair in pairs:
         words += [Lit(new), Lit(pair)]
     t.replace(occ.index, *words)
     if not occ.attached:
         t.delete(occ.value_index)
+    return True
 
 
 def _run(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
@@ -446,9 +448,11 @@ def _run(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
         elif key == "run_name" and occ.name == "-rn":
             _rename(t, occ, "--run-name")
         elif key == "params":
-            _json_option(args, t, occ, "--param", "parameter", options)
+            if _json_option(args, t, occ, "--param", "parameter", options):
+                notes.append(f"{occ.name} JSON is one `--param key=value` per parameter")
         elif key == "context":
-            _json_option(args, t, occ, "--context", "context key", options)
+            if _json_option(args, t, occ, "--context", "context key", options):
+                notes.append(f"{occ.name} JSON is one `--context key=value` per key")
         elif key == "version":
             t.report(
                 occ.index,
@@ -694,6 +698,11 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
     if parsed.positionals:
         type_index = parsed.positionals[0]
         agent_type = args[type_index].value
+        if agent_type not in _AGENT_TYPES and "$" in agent_type:
+            # a Kubernetes `$(VAR)` in a command list (quoted for the shell, expanded by Kubernetes)
+            t.report(type_index, AGENT, MANUAL, f"`{command}` was removed: use `prefect agent TYPE {action}` "
+                     f"(not rewritten: the agent type `{agent_type}` is only known at run time)", False)
+            return
     else:
         type_index, agent_type = None, "local" if action == "start" else None
     if agent_type is None:
@@ -720,7 +729,13 @@ def _agent(args: Sequence[Arg], t: Transform, options: CodemodOptions) -> None:
         elif key in ("storage_labels", "no_docker_interface", "resource_manager") or key not in valid:
             _drop(t, occ)
             dropped.append(occ.name)
-    message = f"`prefect agent {action} {agent_type}` -> `prefect agent {agent_type} {action}`"
+    if type_index is None:
+        # 0.13/0.14's `prefect agent start` without a type started a local agent: say so, and
+        # quote the command as it was written (it named no type).
+        message = (f"`prefect agent {action}` -> `prefect agent {agent_type} {action}` "
+                   f"(without a type, 0.13/0.14 started a {agent_type} agent)")
+    else:
+        message = f"`prefect agent {action} {agent_type}` -> `prefect agent {agent_type} {action}`"
     if parsed.find("verbose"):
         message += "; --verbose is `--log-level DEBUG`"
     if dropped:

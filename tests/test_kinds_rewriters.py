@@ -473,6 +473,9 @@ this is ( not python
 prefect register flow --file text.py
 ```
 
+An indented line that continues a paragraph is no code block:
+    prefect register flow --file lazy.py
+
     prefect register flow --file indented.py
 """
 
@@ -485,6 +488,7 @@ def test_markdown():
         .replace("$ prefect register flow --file a.py", "$ prefect register --path a.py")
         .replace("$ prefect agent fargate start", "$ # was: fargate\n$ prefect agent ecs start")
         .replace("  prefect register flow --file b.py", "  prefect register --path b.py")
+        .replace("    prefect register flow --file indented.py", "    prefect register --path indented.py")
         .replace(
             "```python\nfrom prefect.engine.executors import DaskExecutor\n```",
             "```python\nfrom prefect.executors import DaskExecutor\n```",
@@ -498,7 +502,63 @@ def test_markdown():
         (18, 3, "PFU497"),
         (24, 3, "PFU498"),
         (28, 1, "PFU495"),  # positions refer to the final text (after the fargate lines were added)
+        (43, 5, "PFU498"),  # the indented block
     ]
+
+
+# Markdown indented code blocks (CommonMark 4.4): `R` marks the register line of each case.
+R = "prefect register flow --file x.py"
+INDENTED_STAYS = [
+    f"A paragraph\n    {R}\n",  # cannot interrupt a paragraph
+    f"# Title\n    {R}\n",  # conservative: only after a blank line
+    f"1. A list item\n\n    {R}\n",  # a paragraph of the item (content at column 3)
+    f"- item\n\n     {R}\n",  # 5 columns: still less than 2 + 4
+    f"- item\n  lazy\n\n    {R}\n",
+    f"1. item\n\n   - nested\n\n     {R}\n",  # nested item's content at column 5
+    f"text\n\n\t{R}\n",  # a tab in the indentation: left alone
+    f"<!--\n\n    {R}\n\n-->\n",  # commented out
+    f"<pre>\n\n    {R}\n\n</pre>\n",
+    f"Text[^1].\n\n[^1]: A footnote.\n\n    {R}\n",  # the footnote's second paragraph (GitHub)
+    f"---\ntitle: x\n\nsteps:\n    {R}\n---\n",  # YAML front matter
+    "text\n\n    print('prefect register flow --file x.py')\n",  # not a prefect command line
+    "text\n\n    Registering prefect register flow --file x.py\n",
+]
+INDENTED_CHANGES = [
+    f"    {R}\n",  # the start of the document counts as a blank line
+    f"text\n\n    {R}\n",
+    f"text\n\n      {R}\n",  # deeper than needed: the extra columns stay
+    f"1. A list item\n\n       {R}\n",  # 3 + 4
+    f"- item\n\n      {R}\n",  # 2 + 4
+    f"- item\n\nBack out of the list.\n\n    {R}\n",
+    f"<!-- a comment -->\n\n    {R}\n",  # a one-line HTML comment is over
+    f"[^1]: A footnote.\n\n        {R}\n",  # code inside the footnote: 4 + 4
+    f"text\n\n    $ {R}\n    Registering...\n",  # a transcript
+    f"text\n\n    cd flows\n    \n    {R}\n",  # a blank line (with its spaces) inside the block
+    f"```\nnot closed before the indented block?\n```\n\n    {R}\n",
+]
+
+
+@pytest.mark.parametrize("text", INDENTED_STAYS)
+def test_markdown_indented_block_that_is_no_code_stays(text):
+    result = run(text, "markdown")
+    assert result.text == text
+    assert findings(result) == []
+
+
+@pytest.mark.parametrize("text", INDENTED_CHANGES)
+def test_markdown_indented_code_block_is_read_like_an_untagged_fence(text):
+    result = run(text, "markdown")
+    assert result.text == text.replace(R, "prefect register --path x.py")
+    (line,) = [i for i, l in enumerate(text.splitlines(), 1) if R in l]
+    assert [(f[0], f[2]) for f in findings(result)] == [(line, "PFU498")]
+    column = text.splitlines()[line - 1].index("prefect") + 1
+    assert findings(result)[0][1] == column
+
+
+def test_markdown_indented_block_keeps_its_blank_lines_and_indentation_byte_for_byte():
+    text = f"text\n\n    cd flows\n    \n      # deeper\n    {R}\n\t\nafter\n"
+    result = run(text, "markdown")
+    assert result.text == f"text\n\n    cd flows\n    \n      # deeper\n    prefect register --path x.py\n\t\nafter\n"
 
 
 RST = """\
@@ -758,6 +818,26 @@ def test_markdown_and_rst_blocks_of_other_kinds_go_to_their_rewriters():
     assert rewrite_text(rst, "rst", [yaml_only]).text == rst.replace("LOGGING__LOG_TO_CLOUD", "CLOUD__SEND_FLOW_RUN_LOGS")
 
 
+def test_a_yaml_example_that_does_not_load_still_has_its_commands_rewritten():
+    # a README's sketch of a workflow: the steps pasted under `container:`'s sibling, not under steps:
+    text = (
+        "```yaml\n"
+        "jobs:\n"
+        "  deploy:\n"
+        "    env:\n"
+        "      KEY: ${{ secrets.KEY }}\n"
+        "    - name: Register flow\n"
+        "      run: prefect register flow --file a.py\n"
+        "```\n"
+    )
+    result = rewrite_text(text, "markdown", [FakeRegister])
+    assert result.text == text.replace("register flow --file a.py", "register --path a.py")
+    assert findings(result) == [(7, 12, "PFU498")]
+    # a TOML block that does not load stays as it was
+    toml = "```toml\n[cloud\nx = \"prefect register flow --file a.py\"\n```\n"
+    assert rewrite_text(toml, "markdown", [FakeRegister]).text == toml
+
+
 def test_dockerfile_shell_form_that_starts_with_a_bracket():
     text = "FROM x\nRUN [ -f flows/a.py ] && prefect register flow --file flows/a.py\n"
     assert run(text, "dockerfile").text == text.replace("register flow --file", "register --path")
@@ -906,3 +986,51 @@ def test_kubernetes_args_next_to_a_command_are_one_command_line():
     assert result.text == text.replace("      - flow\n      - --file\n", "      - --path\n").replace(
         '["flow", "--file", "c.py"]', '["--path", "c.py"]'
     )
+
+
+@pytest.mark.parametrize(
+    "text, compose",
+    [
+        ("version: '3'\nservices:\n  agent:\n    image: x\n", True),
+        ("services:\n\n  # the agent\n  agent:\n    image: x\n", True),
+        ("services: # all of them\n  agent: {image: x}\n", True),
+        ("image: python:3.8\nservices:\n  - docker:dind\nbuild:\n  script: [echo]\n", False),  # GitLab CI
+        ("apiVersion: v1\nkind: Service\nspec:\n  services:\n    a: 1\n", False),  # not top-level
+        ("jobs:\n  a:\n    runs-on: ubuntu-latest\n", False),
+    ],
+)
+def test_compose_files_are_told_from_other_yaml(text, compose):
+    from prefect_upgrade.rewriters.yaml import is_compose
+
+    assert is_compose(text) is compose
+
+
+def test_compose_dollars_are_what_the_container_shell_sees():
+    from prefect_upgrade.rewriters.yaml import YamlRewriter
+
+    compose = "services:\n  a:\n    command: sh -c \"prefect run flow --name $$(cat n) --label $$L -p ${P:-x} $HOME\"\n"
+    (fragment,) = YamlRewriter().shell_fragments(compose)
+    # compose's $$ is the container shell's $; the host's variables are words of unknown value
+    assert fragment.text == 'sh -c "prefect run flow --name $(cat n) --label $L -p ${PFU_COMPOSE_0} ${PFU_COMPOSE_1}"'
+    # and back: every $ doubled again, the host's variables as they were
+    assert fragment.raw_for(fragment.text.replace("run flow", "run")) == (
+        'sh -c "prefect run --name $$(cat n) --label $$L -p ${P:-x} $HOME"'
+    )
+    # outside docker-compose files, `$$` is the shell's own
+    gitlab = "build:\n  script:\n    - prefect run flow --name $$(cat n)\n"
+    (fragment,) = YamlRewriter().shell_fragments(gitlab)
+    assert fragment.text == "prefect run flow --name $$(cat n)"
+
+
+
+def test_a_rewritten_block_with_as_many_lines_but_moved_blank_lines_copies_no_code():
+    from prefect_upgrade.rewriters.markdown import MarkdownRewriter
+
+    text = "intro\n\n    a = 1\n    b = 2\n      \n    prefect run flow\n"
+    ((_, fragment),) = MarkdownRewriter().blocks(text)
+    assert fragment.text == "a = 1\nb = 2\n\nprefect run flow"
+    # the same number of lines, but a blank line now falls where `b = 2` was (a real docs page
+    # had its blank lines replaced by the code lines they fell on)
+    assert fragment.raw_for("a = 1\n\n# note\nprefect run") == "    a = 1\n\n    # note\n    prefect run"
+    # a blank line that stays a blank line keeps its spaces
+    assert fragment.raw_for("a = 1\nb = 2\n\nprefect run") == "    a = 1\n    b = 2\n      \n    prefect run"

@@ -198,6 +198,28 @@ def test_unsafe_fixes_rename_tokens_only_when_asked():
     assert [f.fix_class.value for f in unsafe.findings] == ["unsafe"] and unsafe.findings[0].applied
 
 
+@pytest.mark.parametrize(
+    "before, after, said",
+    [
+        ("prefect agent start -t TOKEN\n", "prefect agent local start -t TOKEN\n",
+         "`prefect agent start` -> `prefect agent local start` (without a type, 0.13/0.14 started a local agent)"),
+        ("prefect agent start --label prod\n", "prefect agent local start --label prod\n",
+         "`prefect agent start` -> `prefect agent local start` (without a type, 0.13/0.14 started a local agent)"),
+        ("prefect agent start local -l prod\n", "prefect agent local start -l prod\n",
+         "`prefect agent start local` -> `prefect agent local start`"),
+        ("prefect agent start docker\n", "prefect agent docker start\n",
+         "`prefect agent start docker` -> `prefect agent docker start`"),
+    ],
+)
+def test_the_agent_message_quotes_the_command_as_written(before, after, said):
+    result = upgrade(before, "shell", select=COMMAND_CODES)
+    assert result.text == after
+    messages = [f.message for f in result.findings if f.fix_class.value == "safe"]
+    assert messages == [said]
+    unsafe = [f.message for f in result.findings if f.fix_class.value == "unsafe"]
+    assert all("prefect agent local start -t" in m for m in unsafe)  # the command the rewrite leaves
+
+
 def test_leftover_old_options_stay_reported_after_a_rewrite():
     first = upgrade("prefect run flow --name n --project P --version 3\n", "shell", select=COMMAND_CODES)
     second = upgrade(first.text, "shell", select=COMMAND_CODES)
@@ -296,3 +318,70 @@ def test_ci_secret_and_variable_names_are_neither_reported_nor_renamed():
     # the setting is renamed, the key of the CI store (which Prefect never reads) is not
     assert "  PREFECT__CLOUD__SEND_FLOW_RUN_LOGS: ${{ vars.PREFECT__LOGGING__LOG_TO_CLOUD }}\n" in result.text
     assert [(f.line, f.col, f.code) for f in result.findings] == [(2, 3, "PFU412"), (3, 3, "PFU410")]
+
+
+@pytest.mark.parametrize("name", ["PREFECT__CLOUD__AUTH_TOKEN", "PREFECT__CLOUD__AGENT__AUTH_TOKEN"])
+def test_a_token_setting_is_not_to_be_removed_when_it_holds_an_api_key(name):
+    # 0.15 took an API key in these settings too (READMEs said "set your new API Key on
+    # PREFECT__CLOUD__AUTH_TOKEN"): the finding must lead to PREFECT__CLOUD__API_KEY, not to removal.
+    text = f"export {name}=$MY_KEY\n"
+    result = upgrade(text, "shell", select=("PFU412",))
+    assert result.text == text
+    (finding,) = result.findings
+    assert finding.fix_class.value == "manual"
+    assert "remove it" not in finding.message
+    assert "set PREFECT__CLOUD__API_KEY instead" in finding.message
+    assert "already is an API key moves as it is" in finding.message
+
+
+def test_a_token_key_in_config_toml_is_not_to_be_recreated_when_it_holds_an_api_key():
+    text = '[cloud]\nauth_token = "KEY"\n'
+    result = upgrade(text, "toml", select=("PFU414",))
+    (finding,) = result.findings
+    assert "set `api_key` in [cloud]" in finding.message
+    assert "already is an API key moves as it is" in finding.message
+
+
+def test_the_run_message_says_what_became_of_the_json_options():
+    result = upgrade("prefect run flow --name n --project P -ps '{\"a\": 1}' --context '{\"k\": \"v\"}'\n", "shell",
+                     select=COMMAND_CODES)
+    assert result.text == "prefect run --name n --project P --param a=1 --context k=v\n"
+    (finding,) = result.findings
+    assert "-ps JSON is one `--param key=value` per parameter" in finding.message
+    assert "--context JSON is one `--context key=value` per key" in finding.message
+    plain = upgrade("prefect run flow --name n --project P\n", "shell", select=COMMAND_CODES)
+    assert "JSON" not in plain.findings[0].message
+
+
+def test_findings_quote_the_file_not_the_placeholders_and_point_at_them():
+    # a Helm template in an argument: the codemod saw ${PFU_EXPR_n}, the person must read the template
+    line = "            - prefect agent start kubernetes -l a {{ .Values.extra }} -l b {{ .Values.more }}\n"
+    text = "spec:\n  containers:\n    - args:\n" + line
+    result = upgrade(text, "yaml", select=COMMAND_CODES)
+    opaque = [f for f in result.findings if f.fix_class.value == "manual"]
+    assert [f.message.split("`")[1] for f in opaque] == ["{{ .Values.extra }}", "{{ .Values.more }}"]
+    assert not any("PFU_" in f.message for f in result.findings)
+    rewritten = result.text.splitlines()[3]
+    assert [rewritten[f.col - 1 :].split(" }}")[0] + " }}" for f in opaque] == [
+        "{{ .Values.extra }}", "{{ .Values.more }}"
+    ]
+    # a Makefile reference, the same
+    make = upgrade("run:\n\tprefect agent start local $(EXTRA_ARGS) -l x\n", "makefile", select=COMMAND_CODES)
+    assert any(f.message.startswith("`$(EXTRA_ARGS)` is expanded at run time") for f in make.findings)
+    assert not any("PFU_" in f.message for f in make.findings)
+    # and a compose file's $$: the column of a finding after it is the file's
+    compose = 'services:\n  a:\n    command: sh -c "prefect agent start $${T} --bogus"\n'
+    (finding,) = upgrade(compose, "yaml", select=COMMAND_CODES).findings
+    assert compose.splitlines()[2][finding.col - 1 :].startswith("--bogus")
+
+
+def test_an_agent_type_that_kubernetes_expands_is_not_called_a_type_without_a_1_0_form():
+    text = 'spec:\n  containers:\n    - command: ["prefect", "agent", "start", "$(AGENT_TYPE)", "-l", "x"]\n'
+    result = upgrade(text, "yaml", select=COMMAND_CODES)
+    assert result.text == text
+    (finding,) = result.findings
+    assert "the agent type `$(AGENT_TYPE)` is only known at run time" in finding.message
+    assert "has no 1.0 form" not in finding.message
+    # a literal type that 1.0 lacks still says so
+    (finding,) = upgrade("prefect agent start nomad\n", "shell", select=COMMAND_CODES).findings
+    assert "has no 1.0 form" in finding.message

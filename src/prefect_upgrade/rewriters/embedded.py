@@ -77,6 +77,10 @@ class Fragment:
     line_map: Optional[Callable[[int], int]] = None
     #: The kind of a block of another kind (``yaml`` for a Markdown ```yaml fence ...).
     kind: str = ""
+    #: A finding on ``text`` -> the same finding on the text before placeholders (``${PFU_EXPR_0}``
+    #: ...) were put in: its message quoting what the file writes (``{{ .Values.x }}`` ...), its
+    #: column moved past the longer or shorter original (see ``substituted``).
+    unmask: Optional[Callable[[Finding], Finding]] = None
 
     def raw_for(self, new_text: str) -> Optional[str]:
         if self.encode is None:
@@ -84,13 +88,72 @@ class Fragment:
         return self.encode(new_text)
 
     def place(self, finding: Finding, line_delta: int) -> Finding:
-        """``finding`` (at a line of ``text``) moved to its line and column in the file."""
+        """``finding`` (at a line of ``text``) moved to its line and column in the file, its
+        message quoting the file's own text where the codemod saw a placeholder."""
+        if self.unmask is not None:
+            finding = self.unmask(finding)
         if self.line_map is not None:
             line = self.line_map(finding.line) + line_delta
         else:
             line = self.line + finding.line - 1 + line_delta
         col = finding.col + (self.col if finding.line == 1 else self.indent)
         return dataclasses.replace(finding, line=line, col=col)
+
+
+def placeholders_shown(shown: "re.Pattern[str]", originals: list[str]) -> Callable[[Finding], Finding]:
+    """An ``unmask`` that only shows the placeholders that ``shown`` matches (group 1: their
+    number) in a finding's message as ``originals`` (the column is left as it is)."""
+
+    def unmask(finding: Finding) -> Finding:
+        message = shown.sub(
+            lambda m: originals[int(m.group(1))] if int(m.group(1)) < len(originals) else m.group(0), finding.message
+        )
+        return dataclasses.replace(finding, message=message)
+
+    return unmask
+
+
+def substituted(
+    text: str, pattern: "re.Pattern[str]", replace: Callable[["re.Match[str]"], str], shown: "re.Pattern[str]",
+    inner: Optional[Callable[[Finding], Finding]] = None,
+) -> tuple[str, Callable[[Finding], Finding]]:
+    """``pattern.sub(replace, text)`` (matches within one line), and the ``unmask`` that takes a
+    finding on the new text back to ``text``: the placeholders that ``shown`` matches in its
+    message (group 1: their number, in the order of the matches that became placeholders) are
+    shown as the originals, and its column moves by what the substitutions before it on its
+    line added or took away. ``inner`` then takes it further back (an earlier masking)."""
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int]] = []  # (line, new column (0-based) of the replacement, length delta)
+    originals: list[str] = []
+    position = 0
+    new_length = 0
+    for match in pattern.finditer(text):
+        before = text[position : match.start()]
+        pieces.append(before)
+        new_length += len(before)
+        replacement = replace(match)
+        if shown.fullmatch(replacement):
+            originals.append(match.group(0))
+        done = "".join(pieces)
+        line = done.count("\n") + 1
+        column = len(done) - (done.rfind("\n") + 1)
+        edits.append((line, column, len(match.group(0)) - len(replacement)))
+        pieces.append(replacement)
+        new_length += len(replacement)
+        position = match.end()
+    pieces.append(text[position:])
+    new_text = "".join(pieces)
+
+    def unmask(finding: Finding) -> Finding:
+        message = shown.sub(
+            lambda m: originals[int(m.group(1))] if int(m.group(1)) < len(originals) else m.group(0), finding.message
+        )
+        # finding.col is 1-based: a substitution that starts before it moves it
+        shift = sum(delta for line, column, delta in edits if line == finding.line and column < finding.col - 1)
+        back = dataclasses.replace(finding, message=message, col=finding.col + shift)
+        return back if inner is None else inner(back)
+
+    return new_text, unmask
 
 
 def line_of(text: str, offset: int) -> int:
@@ -306,7 +369,7 @@ def rewrite_as(
 ) -> Optional[str]:
     """A block of another kind (a ```yaml fence in Markdown ...) through that kind's rewriter.
 
-    None when the block does not parse as that kind.
+    None when the block does not parse as that kind (a YAML block is read all the same).
     """
     if not codemod.applies_to(text):
         return text
@@ -314,7 +377,13 @@ def rewrite_as(
     try:
         state = rewriter.parse(text, path)
     except SourceError:
-        return None
+        if kind != "yaml":
+            return None
+        # A YAML example in documentation that does not load (a sketch: a step list pasted
+        # under the wrong key, `<placeholders>`): the YAML rewriter reads lines and never loads
+        # the text, so the commands under its `run:` keys are still rewritten; its verify has
+        # nothing to compare with and lets it pass.
+        state = text
     new_text = rewriter.render(rewriter.apply(state, codemod, options, reporter, path))
     if new_text != text:
         rewriter.verify(text, new_text, path)
@@ -390,7 +459,9 @@ CONSOLE_LANGUAGES = frozenset(
     {"console", "shell-session", "sh-session", "shellsession", "bash-session", "terminal", "shell_session"}
 )
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3", "py3", "ipython", "ipython3", "python3.8"})
-_PROMPT = re.compile(r"^\$ ")
+#: A prompt in a transcript: ``$ ``, or the ``❯ `` of zsh themes (pure, starship), with the
+#: spaces after it.
+_PROMPT = re.compile(r"^(?:\$|\u276f) +")
 
 
 def block_fragments(lines: Lines, first: int, last: int, width: int, language: str) -> list[tuple[str, Fragment]]:
@@ -415,7 +486,14 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
         def encode(new_text: str) -> str:
             if final and new_text.endswith(final):
                 new_text = new_text[: -len(final)]
-            return "\n".join(pad + line if line.strip() else "" for line in new_text.split("\n"))
+            new_lines = new_text.split("\n")
+            if len(new_lines) != len(body):
+                return "\n".join(pad + line if line.strip() else "" for line in new_lines)
+            # as many lines as before: a blank line that was a blank line keeps its whitespace
+            # (a blank line where a line of code was, when lines came and went, is empty)
+            return "\n".join(
+                pad + line if line.strip() else old if not old.strip() else "" for line, old in zip(new_lines, body)
+            )
 
         kind = SHELL if language == "shell" else PYTHON if language == "python" else language[len("kind:") :]
         text = "\n".join(texts) + final
@@ -428,11 +506,12 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
             position += 1
             continue
         start = position
+        prompt = _PROMPT.match(texts[start]).group(0)
         while position < len(texts) - 1 and texts[position].rstrip().endswith("\\"):
             position += 1
-        command = [texts[start][2:]] + texts[start + 1 : position + 1]
+        command = [texts[start][len(prompt) :]] + texts[start + 1 : position + 1]
 
-        def encode_console(new_text: str) -> str:
+        def encode_console(new_text: str, prompt: str = prompt) -> str:
             out = []
             new_lines = new_text.split("\n")
             for index, line in enumerate(new_lines):
@@ -441,18 +520,18 @@ def block_fragments(lines: Lines, first: int, last: int, width: int, language: s
                 elif new_lines[index - 1].rstrip().endswith("\\"):
                     out.append(pad + line if line.strip() else line)
                 else:
-                    out.append(pad + "$ " + line.lstrip())
+                    out.append(pad + prompt + line.lstrip())
             return "\n".join(out)
 
         fragments.append(
             (
                 SHELL,
                 Fragment(
-                    lines.starts[first + start] + width + 2,
+                    lines.starts[first + start] + width + len(prompt),
                     lines.end_of_content(first + position),
                     "\n".join(command),
                     first + start + 1,
-                    width + 2,
+                    width + len(prompt),
                     width,
                     encode_console,
                 ),
@@ -467,19 +546,20 @@ def masked(fragment: Fragment, pattern: "re.Pattern[str]", name: str) -> Fragmen
 
     For template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) that are replaced before
     the shell runs: the codemod sees one word whose value it cannot know, as it should. They are
-    put back after the rewrite.
+    put back after the rewrite, and in the findings' messages.
     """
-    originals: list[str] = []
+    count = [0]
 
     def replace(match: "re.Match[str]") -> str:
-        originals.append(match.group(0))
-        return "${" + f"{name}_{len(originals) - 1}" + "}"
+        count[0] += 1
+        return "${" + f"{name}_{count[0] - 1}" + "}"
 
-    text = pattern.sub(replace, fragment.text)
-    if not originals:
-        return fragment
-    inner = fragment.encode
     placeholder = re.compile(r"\$\{" + re.escape(name) + r"_(\d+)\}")
+    text, unmask = substituted(fragment.text, pattern, replace, placeholder, fragment.unmask)
+    if not count[0]:
+        return fragment
+    originals = [match.group(0) for match in pattern.finditer(fragment.text)]
+    inner = fragment.encode
 
     def encode(new_text: str) -> Optional[str]:
         restored = placeholder.sub(
@@ -490,4 +570,4 @@ def masked(fragment: Fragment, pattern: "re.Pattern[str]", name: str) -> Fragmen
             return None
         return restored if inner is None else inner(restored)
 
-    return dataclasses.replace(fragment, text=text, encode=encode)
+    return dataclasses.replace(fragment, text=text, encode=encode, unmask=unmask)

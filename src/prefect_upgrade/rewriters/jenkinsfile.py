@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, column_of, line_of
+from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, column_of, line_of, placeholders_shown
+
+_SHOWN = re.compile(r"\$\{PFU_EXPR_(\d+)\}")
 
 _STEP = re.compile(
     r"(?<![\w.])sh\b[ \t]*(?:\([ \t]*)?"
@@ -133,6 +135,7 @@ class JenkinsfileRewriter(EmbeddingRewriter):
                 return None if encoded is None else quote + encoded + quote
 
             fragments.append(
-                Fragment(start, end, shell, line_of(text, start), column_of(text, start) + len(quote), encode=encode)
+                Fragment(start, end, shell, line_of(text, start), column_of(text, start) + len(quote), encode=encode,
+                         unmask=placeholders_shown(_SHOWN, interpolations))
             )
         return fragments

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Lines
+from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Lines, placeholders_shown
 
 _RULE = re.compile(r"^(?![\t#])(?:[^:=#\t]|\$\([^)]*\)|\$\{[^}]*\})+?::?(?![=:])")
 _ASSIGNMENT = re.compile(r"^[^:#=\t]*?(?:[:?+!]|::)?=")
 _CONDITIONAL = re.compile(r"(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
 _PREFIX = re.compile(r"[@+\- \t]*")
 _PLACEHOLDER = "PFU_MAKE_{}"
+_SHOWN = re.compile(r"\$\{PFU_MAKE_(\d+)\}")
 
 
 def mask_make(text: str) -> tuple[str, list[str]]:
@@ -121,7 +122,10 @@ class MakefileRewriter(EmbeddingRewriter):
                     unmasked = unmask_make(new_text, refs)
                     return None if unmasked is None else recipe_lines(unmasked, prefix)
 
-                fragments.append(Fragment(start, end, masked, first + 1, column, encode=encode))
+                fragments.append(
+                    Fragment(start, end, masked, first + 1, column, encode=encode,
+                             unmask=placeholders_shown(_SHOWN, refs))
+                )
                 continue
             if not stripped or stripped.startswith("#"):
                 index += 1

@@ -29,6 +29,7 @@ the same nesting, the same scalar types; argument lists may gain or lose words).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from typing import Optional
@@ -40,6 +41,7 @@ from prefect_upgrade.rewriters.embedded import (
     Lines,
     argv_to_shell,
     masked,
+    substituted,
     shell_to_argv,
 )
 
@@ -80,6 +82,56 @@ _BLOCK_HEADER = re.compile(r"^(?P<style>[|>])(?P<flags>[+-]?[1-9]?[+-]?)[ \t]*(?
 _TEMPLATE = re.compile(r"\$\{\{.*?\}\}|\$\[\[.*?\]\]|\{\{.*?\}\}")
 _PROPERTIES = re.compile(r"^(?:[&!][^ \t]*[ \t]+)+(?=[^ \t#])")
 _PLAIN_FORBIDDEN_START = set("-?:,[]{}#&*!|>'\"%@`")
+
+
+#: A docker-compose file: a top-level ``services:`` mapping (GitLab CI's top-level ``services:``
+#: is a list).
+_COMPOSE_SERVICES = re.compile(r"^services:[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ ]+(?!-)[^\s#]", re.M)
+#: What docker-compose replaces in every value before a shell sees it: ``$$`` (a literal ``$``),
+#: ``${VAR}`` / ``${VAR:-default}`` and ``$VAR`` (the host's variables).
+_COMPOSE_DOLLAR = re.compile(r"\$\$|\$\{[^}\n]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_COMPOSE_PLACEHOLDER = re.compile(r"\$\{PFU_COMPOSE_(\d+)\}")
+
+
+def is_compose(text: str) -> bool:
+    return _COMPOSE_SERVICES.search(text) is not None
+
+
+def compose_interpolated(fragment: Fragment) -> Fragment:
+    """``fragment`` of a docker-compose file as the shell sees it after compose's interpolation:
+    ``$$`` is a ``$`` (``$$(uuidgen)`` runs ``uuidgen`` in the container), and ``$VAR`` /
+    ``${VAR}`` (the host's variables, replaced by compose) are words whose value the codemods
+    cannot know, shown as ``${PFU_COMPOSE_<n>}``. On the way back every ``$`` is written ``$$``
+    again and the host variables are put back as they were."""
+    if "$" not in fragment.text:
+        return fragment
+    count = [0]
+
+    def replace(match: "re.Match[str]") -> str:
+        if match.group(0) == "$$":
+            return "$"
+        count[0] += 1
+        return "${" + f"PFU_COMPOSE_{count[0] - 1}" + "}"
+
+    text, unmask = substituted(fragment.text, _COMPOSE_DOLLAR, replace, _COMPOSE_PLACEHOLDER, fragment.unmask)
+    originals = [match.group(0) for match in _COMPOSE_DOLLAR.finditer(fragment.text) if match.group(0) != "$$"]
+    inner = fragment.encode
+
+    def encode(new_text: str) -> Optional[str]:
+        pieces = []
+        position = 0
+        for match in _COMPOSE_PLACEHOLDER.finditer(new_text):
+            number = int(match.group(1))
+            if number >= len(originals):
+                return None
+            pieces.append(new_text[position : match.start()].replace("$", "$$"))
+            pieces.append(originals[number])
+            position = match.end()
+        pieces.append(new_text[position:].replace("$", "$$"))
+        restored = "".join(pieces)
+        return restored if inner is None else inner(restored)
+
+    return dataclasses.replace(fragment, text=text, encode=encode, unmask=unmask)
 
 
 def _indent(line: str) -> int:
@@ -166,7 +218,10 @@ class YamlRewriter(EmbeddingRewriter):
     embeds_shell = True
 
     def shell_fragments(self, text: str) -> list[Fragment]:
-        return [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text)]
+        fragments = [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text)]
+        if is_compose(text):
+            fragments = [compose_interpolated(fragment) for fragment in fragments]
+        return fragments
 
     def _fragments(self, text: str) -> list[Fragment]:
         lines = Lines(text)
