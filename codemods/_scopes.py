@@ -26,7 +26,8 @@ except ImportError:  # pragma: no cover - a libcst that moved them
 else:
 
     class _ScopeVisitor(ScopeVisitor):
-        """libcst's scope visitor with its ``on_leave`` answered from a per-class cache.
+        """libcst's scope visitor that finds the stored names itself, with its ``on_leave``
+        answered from a per-class cache.
 
         libcst's runs at every node: an ``isinstance`` against some twenty node classes (each an
         ABC check, as ``CSTNode`` is abstract) and a ``leave_<Node>`` hook looked up by a name
@@ -34,6 +35,61 @@ else:
         """
 
         _leaving: dict[type, tuple[bool, Optional[str]]] = {}
+
+        def __init__(self, provider: ScopeProvider) -> None:
+            super().__init__(provider)
+            #: The names in the STORE context (what ``ExpressionContextVisitor`` would find).
+            self.stored: set[cst.Name] = set()
+
+        # -- the names stored to, found as the scope visitor goes (no context pass) ----------
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                self._store(target.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._store(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._store(node.target)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            self._store(node.target)
+
+        def visit_AsName(self, node: cst.AsName) -> None:
+            self._store(node.name)
+
+        def visit_For(self, node: cst.For) -> Optional[bool]:
+            self._store(node.target)
+            return super().visit_For(node)
+
+        def _visit_comp_alike(self, node) -> bool:
+            for_in = node.for_in
+            while for_in is not None:
+                self._store(for_in.target)
+                for_in = for_in.inner_for_in
+            return super()._visit_comp_alike(node)
+
+        def _store(self, target: cst.CSTNode) -> None:
+            """Mark the names ``ExpressionContextVisitor`` would give the STORE context in an
+            assignment target (attributes and subscripts store nothing into a name)."""
+            kind = type(target)
+            if kind is cst.Name:
+                self.stored.add(target)
+            elif kind is cst.Tuple or kind is cst.List:
+                for element in target.elements:
+                    self._store(element.value)
+            elif kind is cst.StarredElement:
+                self._store(target.value)
+            elif kind is not cst.Attribute and kind is not cst.Subscript:
+                # Not a target CPython accepts; ask libcst's own visitor.
+                contexts = ExpressionContextProvider()
+                contexts._computed = {}
+                target.visit(ExpressionContextVisitor(contexts, ExpressionContext.STORE))
+                self.stored.update(
+                    node
+                    for node, context in contexts._computed.items()
+                    if type(node) is cst.Name and context is ExpressionContext.STORE
+                )
 
         def on_leave(self, original_node: cst.CSTNode) -> None:
             cls = type(original_node)
@@ -51,14 +107,38 @@ else:
                 getattr(self, known[1])(original_node)
 
 
+class _StoreContexts(Mapping):
+    """What the scope visitor asks of ``ExpressionContextProvider``: whether a name is stored to.
+
+    It treats the LOAD and DEL contexts and no context alike, so the STORE names, marked as it
+    reaches the targets that hold them, are all it needs to know.
+    """
+
+    def __init__(self, stored: set) -> None:
+        self._stored = stored
+
+    def __getitem__(self, node: cst.CSTNode) -> ExpressionContext:
+        if node in self._stored:
+            return ExpressionContext.STORE
+        raise KeyError(node)
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+
 def scopes_of(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Optional[Scope]]:
-    """``wrapper.resolve(ScopeProvider)``, computed in two passes over the tree instead of four.
+    """``wrapper.resolve(ScopeProvider)``, computed in one pass over the tree instead of four.
 
     libcst resolves ``ExpressionContextProvider`` and then ``ScopeProvider`` as batchable
     providers: each runs its own visitor over the whole tree from ``visit_Module`` and is then
-    walked over the whole tree a second time for methods neither has. Here the same two
-    visitors run once each, and the results are left in the wrapper for later users. Where a
-    libcst release moves these (private) pieces, libcst resolves the provider itself.
+    walked over the whole tree a second time for methods neither has. The scope visitor only
+    asks the contexts whether a name is stored to; here it marks those names itself as it
+    reaches the assignment targets that hold them (``_ScopeVisitor._store``), so only the scope
+    visitor walks the tree. The scopes are left in the wrapper for later users. Where a libcst
+    release moves these (private) pieces, libcst resolves the provider itself.
     """
     known = getattr(wrapper, "_metadata", None)
     if isinstance(known, dict) and ScopeProvider in known:
@@ -66,18 +146,14 @@ def scopes_of(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Optional[Scope]]
     if ScopeVisitor is None or not isinstance(known, dict) or ExpressionContextProvider in known:
         return wrapper.resolve(ScopeProvider)
     try:
-        contexts = ExpressionContextProvider()
-        contexts._computed = {}
-        wrapper.module.visit(ExpressionContextVisitor(contexts, ExpressionContext.LOAD))
         scopes = ScopeProvider()
         scopes._computed = {}
-        scopes.metadata = {ExpressionContextProvider: contexts._computed}
         visitor = _ScopeVisitor(scopes)
+        scopes.metadata = {ExpressionContextProvider: _StoreContexts(visitor.stored)}
         wrapper.module.visit(visitor)
         visitor.infer_accesses()
     except (AttributeError, TypeError):  # pragma: no cover - a libcst that changed them
         return wrapper.resolve(ScopeProvider)
-    known[ExpressionContextProvider] = MappingProxyType(dict(contexts._computed))
     known[ScopeProvider] = result = MappingProxyType(dict(scopes._computed))
     return result
 

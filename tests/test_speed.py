@@ -390,8 +390,53 @@ def test_classes_without_matcher_decorators_are_not_searched_attribute_by_attrib
     assert not base._decorated_nowhere(Cached())  # a value known only on the instance: searched
 
 
+#: Every way Python stores to a name (and ways that look alike but do not), for the scope judges.
+STORE_SHAPES = """\
+import os, os.path as osp
+from typing import List
+a = b = c, *d = [e, (f, g)] = range(9)
+h: int = 1
+i: List["h"]
+j += 1
+obj.attr = k = obj[idx] = 2
+for (m, n), *o in pairs:
+    del m, obj.attr, obj[n]
+else:
+    p = 3
+async def q(r, s=os, *t, u: "h" = 1, **v) -> "List[h]":
+    global w
+    w = [x async for x in r if (y := x) for z in x]
+    async for aa in r:
+        pass
+    async with r as (bb, cc), s as dd:
+        nonlocal_like = lambda ee, ff=aa: ee + ff + gg
+    return {hh: ii for hh, ii in v.items()}, {jj for jj in t}, (kk for kk in t)
+try:
+    pass
+except (ValueError, TypeError) as ll:
+    raise ll
+class Mm(Base, metaclass=Meta):
+    nn = 1
+    def oo(self, pp=nn):
+        return pp, self.nn
+with open(os) as qq, open(osp) as rr[0], open(h) as ss.attr:
+    (tt) = (uu := qq)
+match command:
+    case [vv, *ww] if vv:
+        pass
+    case {"x": xx, **yy}:
+        pass
+    case Point(x=zz) | zz:
+        pass
+    case _ as aaa:
+        pass
+print(a, b, c, d, e, f, g, h, i, j, k, o, p, w, aa, Mm, tt, uu)
+"""
+
+
 def _parsed_fixtures():
-    """(path, libcst tree) of every fixture that parses."""
+    """(path, libcst tree) of every fixture that parses, and of ``STORE_SHAPES``."""
+    yield "STORE_SHAPES", cst.parse_module(STORE_SHAPES)
     for path in sorted((Path(__file__).parent / "fixtures").rglob("*.py")):
         try:
             yield path, cst.parse_module(path.read_text())
