@@ -29,8 +29,8 @@ from prefect_upgrade.codemods.environments import (
     REVIEW,
     ArgReader,
     Conversion,
-    Namer,
     Raw,
+    ScopedNamer,
     convert_environment,
     env_class_of,
     is_environments_module,
@@ -128,6 +128,11 @@ class Environments(ImportFixes, PythonCodemod):
     * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
       is reported.
     * Every converted flow gets a PFU207 finding: it must be re-registered.
+    * An environment kept in a variable becomes variables named after it (``env`` →
+      ``run_config``, ``executor``; ``dask_env`` → ``dask_run_config`` ...); these and the helpers
+      a conversion adds take the plainest name free where they go, ``executor_2`` only when
+      ``executor`` is really in use there (``ScopedNamer``): ``flow.executor`` and ``executor=``
+      do not take the name, nor does a local of another function.
     """
 
     also_needs = ("prefect",)
@@ -179,7 +184,8 @@ class Environments(ImportFixes, PythonCodemod):
             lambda n: self.get_metadata(PositionProvider, n),
             lambda n: self._line_indent(self._statement_of(n)),
         )
-        self.namer = Namer(set())  # filled by the scan: every name used in the module
+        # new variables take the plainest name free where they are added (see ScopedNamer)
+        self.namer = ScopedNamer(lambda: set(self.metadata[ScopeProvider].values()))
         self.env_calls: dict = {}  # Call -> class name
         self.flow_calls: list = []
         self.flow_names: set = set()
@@ -240,9 +246,6 @@ class Environments(ImportFixes, PythonCodemod):
             def visit_Attribute(self, n: cst.Attribute) -> None:
                 if n.attr.value == "environment":
                     codemod._env_attrs.append(n)
-
-            def visit_Name(self, n: cst.Name) -> None:
-                codemod.namer.taken.add(n.value)
 
             def visit_Call(self, n: cst.Call) -> None:
                 names = _qnames(codemod, n.func)
@@ -452,6 +455,9 @@ class Environments(ImportFixes, PythonCodemod):
 
     def _conversion(self, call: cst.Call) -> Conversion:
         cls, qname = self.env_calls[call]
+        # helpers the conversion defines go above the statement that holds the call, and are
+        # read where the call is
+        self._place_names(call, [call])
         provider_qname = None
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "provider_class" or (
@@ -543,6 +549,8 @@ class Environments(ImportFixes, PythonCodemod):
         else:
             prefix = base + "_"
         rc = ex = None
+        # the variables replace `name = Environment(...)` and are read at its sinks
+        self._place_names(info["call"], info["sinks"])
         if conv.run_config is not None:
             rc = self.namer.fresh(prefix + ("RUN_CONFIG" if upper else "run_config"))
         if conv.executor is not None:
@@ -552,6 +560,13 @@ class Environments(ImportFixes, PythonCodemod):
                 ex = self.namer.fresh(prefix + ("EXECUTOR" if upper else "executor"))
         info["names"] = (rc, ex)
         return rc, ex
+
+    def _place_names(self, node: cst.CSTNode, readers: Sequence[cst.CSTNode]) -> None:
+        """New names are bound in the scope of the statement that holds ``node`` and read at
+        ``readers``."""
+        statement = self._statement_of(node)
+        scope = self.get_metadata(ScopeProvider, statement, None) if statement is not None else None
+        self.namer.place(scope, [self.get_metadata(ScopeProvider, r, None) for r in readers])
 
     # -- one sink kind at a time
 
