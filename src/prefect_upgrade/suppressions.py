@@ -332,17 +332,100 @@ _SHARED_START = 0.5
 _FIRST_WORD = re.compile(r"\s*([A-Za-z_]\w*)")
 
 
-def moved(findings: Sequence[Finding], mapper: Callable[[int], int], old: str = "", new: str = "") -> list[Finding]:
-    """``findings`` with their lines mapped; with both texts, columns follow edits on the line too."""
+def moved(
+    findings: Sequence[Finding],
+    mapper: Callable[[int], int],
+    old: str = "",
+    new: str = "",
+    follow_fixes: bool = False,
+) -> list[Finding]:
+    """``findings`` with their lines mapped; with both texts, columns follow edits on the line too.
+
+    ``follow_fixes`` (the findings of earlier steps, positioned in ``old`` as written after their
+    fix): an applied fix whose code a later step changed follows that code (``_followed``), and
+    is dropped when the later step removed it: a fix is only reported on the written file.
+    """
     old_lines, new_lines = (old.splitlines(), new.splitlines()) if old and new else ([], [])
+    follow = _Follow(old, new, old_lines, new_lines) if follow_fixes and old_lines else None
     out = []
     for f in findings:
         line = mapper(f.line)
         col = f.col
         if old_lines and 0 < f.line <= len(old_lines) and 0 < line <= len(new_lines):
-            col = _column(old_lines[f.line - 1], new_lines[line - 1], f.col)
+            old_line, new_line = old_lines[f.line - 1], new_lines[line - 1]
+            if follow is not None and f.applied and old_line != new_line:
+                place = follow.place(f.line, f.col, line)
+                if place is None:
+                    continue  # the fixed code is gone
+                if place != (line, None):
+                    out.append(Finding(f.code, place[0], place[1], f.fix_class, f.message, f.applied))
+                    continue
+            col = _column(old_line, new_line, f.col)
         out.append(Finding(f.code, line, col, f.fix_class, f.message, f.applied))
     return out
+
+
+#: What a fix's finding points at, from its column on: a string literal, or a (dotted) name.
+_ANCHOR = re.compile(r"""[rRbBuUfF]{0,2}(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|[A-Za-z_][\w.]*""")
+
+
+class _Follow:
+    """Where the code an applied fix points at (its *anchor*: the string or name at its column)
+    stands after a later step changed its line.
+
+    * still on the line the line mapper gives: there, as before (``(line, None)``);
+    * elsewhere among the lines that replaced it (a call laid out again, an argument moved into
+      another call): that line and column;
+    * found in fewer code lines of the new text than of the old (comment lines, such as a
+      ``REMOVED(prefect-1.0)`` note quoting the code, do not count): gone, ``None``;
+    * else (moved further away, or no anchor): the line mapper's line, as before.
+    """
+
+    def __init__(self, old: str, new: str, old_lines: list, new_lines: list) -> None:
+        self.old, self.new = old, new
+        self.old_lines, self.new_lines = old_lines, new_lines
+        self._blocks: Optional[list] = None
+
+    def place(self, line: int, col: int, mapped: int) -> Optional[tuple]:
+        found = _ANCHOR.match(self.old_lines[line - 1], col - 1)
+        anchor = found.group(0) if found else ""
+        if len(anchor.lstrip("rRbBuUfF")[1:-1] if anchor[-1:] in "\"'" else anchor) < 3:
+            return (mapped, None)  # nothing to follow: an operator, a short name, an empty string
+        if _occurrences(anchor, self.new_lines[mapped - 1]):
+            return (mapped, None)
+        start, end = self._block_of(line - 1)
+        hits = [
+            (abs(j + 1 - mapped), j + 1, index + 1)
+            for j in range(start, end)
+            if not _COMMENT_LINE.match(self.new_lines[j])
+            for index in _occurrences(anchor, self.new_lines[j])[:1]
+        ]
+        if hits:
+            _, new_line, new_col = min(hits)
+            return (new_line, new_col)
+        if _count(anchor, self.new_lines) < _count(anchor, self.old_lines):
+            return None
+        return (mapped, None)
+
+    def _block_of(self, index: int) -> tuple:
+        """The new lines that replaced old line ``index`` (an empty range when it was deleted)."""
+        if self._blocks is None:
+            self._blocks = _opcodes(self.old, self.new)
+        for tag, i1, i2, j1, j2 in self._blocks:
+            if i1 <= index < i2:
+                return (j1, j2) if tag != "equal" else (j1 + index - i1, j1 + index - i1 + 1)
+        return (0, 0)
+
+
+def _occurrences(anchor: str, line: str) -> list:
+    """Indexes where ``anchor`` stands in ``line`` (a name: not as part of a longer name)."""
+    if anchor[-1:] in "\"'":
+        return [m.start() for m in re.finditer(re.escape(anchor), line)]
+    return [m.start() for m in re.finditer(r"(?<![\w.])" + re.escape(anchor) + r"(?![\w.])", line)]
+
+
+def _count(anchor: str, lines: list) -> int:
+    return sum(len(_occurrences(anchor, line)) for line in lines if not _COMMENT_LINE.match(line))
 
 
 def _column(old_line: str, new_line: str, col: int) -> int:
