@@ -445,9 +445,10 @@ class Environments(ImportFixes, PythonCodemod):
         applied: bool = False,
         comment: Optional[str] = None,
         statement: Optional[Statement] = None,
+        anchor: str = "",
     ) -> None:
         if self.enabled(code):
-            self.report(node, message, applied=applied, fix_class=fix_class, code=code)
+            self.report(node, message, applied=applied, fix_class=fix_class, code=code, anchor=anchor)
         if comment:
             stmt = statement or self._statement_of(node)
             if stmt is not None:
@@ -775,7 +776,12 @@ class Environments(ImportFixes, PythonCodemod):
     def _converted(self, node, conv: Conversion, ctx: FlowContext, code: str, original: str) -> None:
         parts = [p for p, v in (("run_config", conv.run_config), ("executor", conv.executor)) if v is not None]
         result = " and ".join(parts) if parts else "nothing left to set (Prefect 1.0 defaults match)"
-        self._note(node, code, FixClass.SAFE, f"{conv.cls} converted to {result}", applied=True)
+        # the findings go to the line of the conversion's first part (`run_config=`), not to another
+        # line of the rewritten statement that happens to look more like the environment's line
+        anchor = ""
+        if parts:
+            anchor = f"{parts[0]}=" if isinstance(node, cst.Arg) else f"{self._code(node.targets[0].target.value)}.{parts[0]} ="
+        self._note(node, code, FixClass.SAFE, f"{conv.cls} converted to {result}", applied=True, anchor=anchor)
         if conv.image is not None and ctx.docker:
             self._note(
                 node,
@@ -783,6 +789,7 @@ class Environments(ImportFixes, PythonCodemod):
                 FixClass.MANUAL,
                 f"the environment's image {one_line(conv.image)} used to win over Docker storage; in "
                 "Prefect 1.0 the Docker storage image wins: remove one of them",
+                anchor=anchor,
             )
         if ctx.executor_env and not conv.has_executor:
             self._note(
@@ -792,8 +799,9 @@ class Environments(ImportFixes, PythonCodemod):
                 "the Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars: under this environment "
                 "0.12.1+ used the build-time default executor instead, in 1.0 they take effect; "
                 "prefer setting flow.executor explicitly",
+                anchor=anchor,
             )
-        self._note(node, PFU_REREGISTER, FixClass.MANUAL, REREGISTER)
+        self._note(node, PFU_REREGISTER, FixClass.MANUAL, REREGISTER, anchor=anchor)
 
     def _rule2(self, node) -> None:
         self._note(

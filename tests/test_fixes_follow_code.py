@@ -96,3 +96,25 @@ def test_a_fix_whose_code_moved_out_of_the_rewritten_lines_is_kept():
     # the same string is found as often as before: it moved (here into a helper above)
     new = 'a = 1\nEXECUTOR = "prefect.executors.DaskExecutor"\n\n\nflow = Flow("x", executor=load(EXECUTOR))\nb = 2\n'
     assert len(_follow(OLD, new, _fix(2, STRING_COL))) == 1
+
+
+def test_line_mapper_maps_alike_lines_one_to_one():
+    # every item rewritten, two of them to the same text: each old item still goes to its own line
+    old = 'PATHS = [\n    "a.base.X",\n    "a.X",\n    "a.Y",\n]\n'
+    new = 'PATHS = [\n    "b.X",\n    "b.X",\n    "b.Y",\n]\n'
+    mapped = line_mapper(old, new)
+    assert [mapped(n) for n in (2, 3, 4)] == [2, 3, 4]
+
+
+def test_line_mapper_is_not_anchored_by_closing_brackets():
+    # the "    ),\n)" that ends the first call matches the one that ends the third call; the
+    # lines between them must not all be pushed below it
+    from casefiles import FIXTURES
+
+    old = (FIXTURES / "environments" / "shape_remote_executor_paths.py").read_text()
+    new = upgrade(old, select=("PFU2",)).text
+    mapped = line_mapper(old, new)
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    for number, line in enumerate(old_lines, 1):
+        if line[:1] in "bcde" and " = Flow(" in line:
+            assert new_lines[mapped(number) - 1].startswith(line[:9]), (line, new_lines[mapped(number) - 1])

@@ -222,6 +222,7 @@ class PythonRewriter(Rewriter):
                 finding.fix_class,
                 finding.message,
                 finding.applied,
+                finding.anchor,
             )
         return whole
 
