@@ -19,7 +19,9 @@ short-cuts, and falls back to that machinery whenever it cannot prove it:
     and not named in a string annotation. When no ``Name`` outside import statements and no
     string literal of the new tree carries the name, that analysis cannot find a use: the
     import is removed by libcst's own ``leave_Import``/``leave_ImportFrom`` without it, on a
-    walk that skips expressions. Otherwise libcst's visitor runs as before.
+    walk that skips expressions. Otherwise libcst's visitor runs as before. Either way the
+    comments above an import line removed whole move to the next statement
+    (``_kept_comments``).
   - A transform that changed nothing (same text) hands back the tree it was given, so the
     next codemod keeps the parse and the metadata already resolved on it.
 """
@@ -36,6 +38,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.codemod.visitors._add_imports import _skip_first
 from libcst.codemod.visitors._gather_unused_imports import MODULES_IGNORED_BY_DEFAULT
+from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
 from prefect_upgrade.codemods._walk import transformer_on_leave, transformer_on_visit
 
 
@@ -51,10 +54,42 @@ def module_code(module: cst.Module) -> str:
     found = _CODES.get(id(module))
     if found is not None and found[0] is module:
         return found[1]
-    code = module.code
+    code = _generate(module)
     _CODES[id(module)] = (module, code)
     if len(_CODES) > _CODES_KEPT:
         _CODES.popitem(last=False)
+    return code
+
+
+#: Top-level statements shared by the trees of one file (``rewriters/pieces.py``: a view and
+#: the modules before and after a codemod hold the same statement objects): id -> the statement,
+#: the module layout (indentation, line break) its code was generated for, and that code.
+_STATEMENT_CODES: dict[int, tuple[cst.CSTNode, str, str]] = {}
+
+
+def forget_statement_codes() -> None:
+    """Called for each new file: the statements of the last one will not be seen again."""
+    _STATEMENT_CODES.clear()
+
+
+def _generate(module: cst.Module) -> str:
+    """``module.code``, reusing the code of each statement already generated in this layout."""
+    if not module.has_trailing_newline:
+        return module.code  # its last line break is dropped: not the sum of its statements
+    parts = [module.code_for_node(line) for line in module.header]
+    parts.extend(statement_code(module, statement) for statement in module.body)
+    parts.extend(module.code_for_node(line) for line in module.footer)
+    return "".join(parts)
+
+
+def statement_code(module: cst.Module, statement: cst.CSTNode) -> str:
+    """The code of a top-level statement of ``module``, generated once per layout."""
+    layout = module.default_indent + module.default_newline
+    found = _STATEMENT_CODES.get(id(statement))
+    if found is not None and found[0] is statement and found[1] == layout:
+        return found[2]
+    code = module.code_for_node(statement)
+    _STATEMENT_CODES[id(statement)] = (statement, layout, code)
     return code
 
 
@@ -224,7 +259,11 @@ def names_and_strings(tree: cst.Module) -> _NamesAndStrings:
     return found
 
 
-class _PrunedRemoveImports(PlainVisits, RemoveImportsVisitor):
+class _RemoveImports(KeepRemovedLineComments, RemoveImportsVisitor):
+    """libcst's import removal; the comments of a line it removes whole stay (``_kept_comments``)."""
+
+
+class _PrunedRemoveImports(PlainVisits, _RemoveImports):
     """libcst's import removal, told which local names are unused instead of finding out."""
 
     METADATA_DEPENDENCIES = ()
@@ -287,7 +326,7 @@ def remove_imports(codemod, tree: cst.Module, items: list, found: Optional[_Name
         saved = codemod.context
         codemod.context = context
         try:
-            return codemod._instantiate_and_run(RemoveImportsVisitor, tree)
+            return codemod._instantiate_and_run(_RemoveImports, tree)
         finally:
             codemod.context = saved
     return tree.visit(_PrunedRemoveImports(context, wanted))

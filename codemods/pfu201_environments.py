@@ -13,6 +13,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
 from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, module_code, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
@@ -125,6 +126,9 @@ class Environments(ImportFixes, PythonCodemod):
     * Environments built in helpers, properties, subclasses or passed around (PFU205) are
       reported and left; names still used from ``prefect.environments`` are replaced by
       placeholder classes so that the module still imports under 1.0.
+    * An import from ``prefect.environments`` that nothing in the module used is deleted with a
+      PFU201 finding of its own ("import deleted"); one whose uses were converted goes with
+      the findings at those uses.
     * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
       is reported.
     * Every converted flow gets a PFU207 finding: it must be re-registered.
@@ -923,11 +927,14 @@ class Environments(ImportFixes, PythonCodemod):
                 comma = arg.comma
                 sep = self._separator(original_args, index)
                 for i, (name, src) in enumerate(new_args):
+                    last = i == len(new_args) - 1
                     new = cst.Arg(
                         keyword=cst.Name(name),
                         value=cst.parse_expression(src),
                         equal=arg.equal,
-                        comma=comma if i == len(new_args) - 1 else sep,
+                        comma=comma if last else sep,
+                        # the line break before `)` of a last argument without a comma
+                        whitespace_after_arg=arg.whitespace_after_arg if last else cst.SimpleWhitespace(""),
                     )
                     out.append(new)
                 continue
@@ -1136,6 +1143,28 @@ class Environments(ImportFixes, PythonCodemod):
                 return node
         return None
 
+    def _used_in_source(self, local: str) -> bool:
+        """Whether the original module reads ``local`` (a name, or ``prefect.environments``)
+        anywhere outside an import."""
+        parents = self._parents
+        head, _, attr = local.rpartition(".")
+        for node, parent in parents.items():
+            if attr and head:
+                if not (
+                    isinstance(node, cst.Attribute) and node.attr.value == attr and self._code(node.value) == head
+                ):
+                    continue
+            elif not isinstance(node, cst.Name) or node.value != local:
+                continue
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            current = parent
+            while current is not None and not isinstance(current, (cst.Import, cst.ImportFrom)):
+                current = parents.get(current)
+            if current is None:
+                return True
+        return False
+
     def _fix_env_imports(self, module: cst.Module) -> cst.Module:
         if not self.env_imports and not self.env_module_imports:
             return module  # nothing imported from prefect.environments: three passes saved
@@ -1150,6 +1179,17 @@ class Environments(ImportFixes, PythonCodemod):
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
                 )
+                if not self._used_in_source(local):
+                    # converted uses are reported where they were; an import nothing used
+                    # would otherwise go without a word (trial 7)
+                    self._note(
+                        alias,
+                        self.code,
+                        FixClass.SAFE,
+                        f"`{local}` was imported from {mod}, which Prefect 1.0 no longer has, and "
+                        "nothing used it: import deleted",
+                        applied=True,
+                    )
         dotted = uses.dotted
         fixer = _ModuleImports(used, dotted, self)
         module = module.visit(fixer)
@@ -1389,8 +1429,11 @@ def _dotted_env_uses(module: cst.Module) -> bool:
     return bool(found)
 
 
-class _ModuleImports(cst.CSTTransformer):
-    """``import prefect.environments…`` / ``from prefect import environments`` once unused."""
+class _ModuleImports(KeepRemovedLineComments, cst.CSTTransformer):
+    """``import prefect.environments…`` / ``from prefect import environments`` once unused.
+
+    An import that nothing in the original module used gets a finding when it goes; the
+    comments above a line removed whole stay (``_kept_comments``)."""
 
     def __init__(self, used: set, dotted: bool, codemod: "Environments") -> None:
         self.used = used
@@ -1403,10 +1446,26 @@ class _ModuleImports(cst.CSTTransformer):
         # statements only: no import statement below an expression
         return not isinstance(node, cst.BaseExpression) and super().on_visit(node)
 
+    def _deleted(self, node: cst.CSTNode, index: int, local: str) -> None:
+        """Report the removal of alias ``index`` of ``node`` when nothing ever used ``local``."""
+        original = self.originals.get(id(node)) or next(
+            (n for n in self.codemod.env_module_imports if _c(n) == _c(node)), None
+        )
+        if original is None or self.codemod._used_in_source(local):
+            return
+        self.codemod._note(
+            original.names[index],
+            self.codemod.code,
+            FixClass.SAFE,
+            f"`{local}`{'' if local.startswith('prefect.') else ' (prefect.environments)'} is a module "
+            "Prefect 1.0 no longer has, and nothing used it: import deleted",
+            applied=True,
+        )
+
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import):
         names = []
         changed = False
-        for alias in updated_node.names:
+        for index, alias in enumerate(updated_node.names):
             dotted_name = cst.Module([]).code_for_node(alias.name)
             if not is_environments_module(dotted_name):
                 names.append(alias)
@@ -1418,6 +1477,7 @@ class _ModuleImports(cst.CSTTransformer):
                     self.left.add(_c(original_node))
                 else:
                     changed = True
+                    self._deleted(original_node, index, local)
                 continue
             if self.dotted:
                 names.append(alias)
@@ -1427,6 +1487,7 @@ class _ModuleImports(cst.CSTTransformer):
             names.append(alias.with_changes(name=cst.Name("prefect")))
             RemoveImportsVisitor.remove_unused_import(self.codemod.context, "prefect")
             changed = True
+            self._deleted(original_node, index, dotted_name)
         if not changed:
             return updated_node
         if not names:
@@ -1440,7 +1501,7 @@ class _ModuleImports(cst.CSTTransformer):
         if isinstance(updated_node.names, cst.ImportStar):
             self.left.add(_c(original_node))
             return updated_node
-        for alias in updated_node.names:
+        for index, alias in enumerate(updated_node.names):
             name = cst.Module([]).code_for_node(alias.name)
             local = cst.Module([]).code_for_node(alias.asname.name) if alias.asname else name
             if name != "environments":
@@ -1448,6 +1509,7 @@ class _ModuleImports(cst.CSTTransformer):
             if local in self.used:
                 self.left.add(_c(original_node))
             else:
+                self._deleted(original_node, index, local)
                 RemoveImportsVisitor.remove_unused_import(
                     self.codemod.context, "prefect", "environments", local if local != name else None
                 )

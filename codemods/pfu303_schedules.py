@@ -9,6 +9,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import Assignment, ParentNodeProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
 from prefect_upgrade.codemods._removed_common import (
     RemovedCodemod,
     _dotted,
@@ -32,7 +33,7 @@ NEW_NAMES = {
 
 
 @register
-class RemovedScheduleFactories(RemovedCodemod):
+class RemovedScheduleFactories(KeepRemovedLineComments, RemovedCodemod):
     """``OneTimeSchedule`` and ``UnionSchedule`` were removed in Prefect 0.15.
 
     Both were thin factories in 0.13/0.14; the rewrite is exactly their body there:
@@ -47,7 +48,8 @@ class RemovedScheduleFactories(RemovedCodemod):
     ``Schedule`` and ``DatesClock`` are imported (``from prefect.schedules import Schedule``,
     ``from prefect.schedules.clocks import DatesClock``); where those names already mean
     something else in the module, ``prefect.schedules.Schedule`` is used instead. The old import
-    is removed once nothing uses it (it fails under 1.0). A call this codemod cannot read
+    is removed once nothing uses it (it fails under 1.0); a name nothing used at all gets a
+    finding of its own, and the comments above a line removed whole stay. A call this codemod cannot read
     (``**kwargs``, extra arguments) or a use that is not a call is reported (manual).
 
     Before::
@@ -132,10 +134,28 @@ class RemovedScheduleFactories(RemovedCodemod):
         keep = [a for a in updated.names if a.evaluated_name not in removed or not self.enabled(removed[a.evaluated_name])]
         if len(keep) == len(updated.names):
             return updated
+        self._report_unused(original, removed)
         if not keep:
             return cst.RemoveFromParent()
         keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(names=keep)
+
+    def _report_unused(self, node: cst.ImportFrom, removed: dict) -> None:
+        """A removed name that nothing used: its uses would be reported, it would not (trial 7)."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        for alias in node.names:
+            code = removed.get(alias.evaluated_name)
+            if code is None or not self.enabled(code) or scope is None:
+                continue
+            local = alias.evaluated_alias or alias.evaluated_name
+            if any(a.references for a in scope.assignments[local] if getattr(a, "node", None) is node):
+                continue
+            self.report(
+                alias,
+                f"`{alias.evaluated_name}` was removed in Prefect 0.15 and nothing used it: import deleted",
+                applied=True,
+                code=code,
+            )
 
     def _single_argument(self, original, updated, name, code, what) -> Optional[cst.Arg]:
         args = positional(updated)

@@ -6,6 +6,8 @@ from typing import Optional
 
 import libcst as cst
 from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import ParentNodeProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods._removed_common import (
@@ -17,6 +19,7 @@ from prefect_upgrade.codemods._removed_common import (
     rename_keyword,
     replace_arg,
 )
+from prefect_upgrade.codemods._speed import remove_imports
 from prefect_upgrade.codemods.base import CodemodOptions, Example
 from prefect_upgrade.findings import FixClass
 
@@ -82,6 +85,13 @@ class RemovedResultHandlers(RemovedCodemod):
       ``@task``, task-library classes all forwarded it).
     - a custom ``ResultHandler`` subclass, or ``x.result_handler = ...`` (PFU341, manual):
       write a ``prefect.engine.result.Result`` subclass (``read``/``write``/``exists``).
+    - an import from ``prefect.engine.result_handlers`` (the module, a submodule, a name) fails
+      under 1.0 even when nothing above applies (trial 7: an unused ``S3ResultHandler`` next to
+      a converted ``LocalResultHandler`` stayed, and the file no longer imported). A name that
+      nothing uses is deleted from the import (PFU304, safe: the module is gone in 1.0, and
+      unused code cannot need it). A name used other than as a handler call (rewritten or
+      reported above) or a base class (PFU341) -- a value in a dict, an annotation -- is
+      reported at the import (PFU304, manual). A star import is reported too.
 
     Before::
 
@@ -113,6 +123,8 @@ class RemovedResultHandlers(RemovedCodemod):
             "from prefect.engine.results import LocalResult\n\nr = LocalResult(dir='x')\n",
             options=CodemodOptions(unsafe_fixes=True),
         ),
+        # an import nothing uses goes even without --unsafe-fixes: 1.0 has no such module
+        Example("from prefect.engine.result_handlers import LocalResultHandler\nx = 1\n", "x = 1\n"),
     )
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -195,6 +207,86 @@ class RemovedResultHandlers(RemovedCodemod):
         if not applied:
             return updated
         return replace_arg(updated, arg, rename_keyword(arg, "result"))
+
+    # -- imports of the removed module --------------------------------------------------------
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        self._late_removals: list = []
+        new = super().transform_module(tree)
+        if self._late_removals:
+            new = remove_imports(self, new, self._late_removals)
+        return new
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            return
+        module = get_full_name_for_node(node.module) or ""
+        if module != MODULE and not module.startswith(MODULE + "."):
+            return
+        if isinstance(node.names, cst.ImportStar):
+            self.report(
+                node,
+                f"`from {module} import *`: the module was removed in Prefect 0.14: import what is "
+                "used from `prefect.engine.results` instead",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+            return
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            local = get_full_name_for_node(alias.asname.name) if alias.asname is not None else name
+            self._removed_module_import(node, alias, local, (module, name, local if local != name else None))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            if name != MODULE and not name.startswith(MODULE + "."):
+                continue
+            local = get_full_name_for_node(alias.asname.name) if alias.asname is not None else name
+            self._removed_module_import(node, alias, local, (name, None, local if local != name else None))
+
+    def _removed_module_import(self, node, alias: cst.ImportAlias, local: str, removal: tuple) -> None:
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return
+        references = [
+            ref for assignment in scope.assignments[local] if getattr(assignment, "node", None) is node
+            for ref in assignment.references
+        ]
+        if not references:
+            self.report(
+                alias,
+                f"`{local}` comes from `{MODULE}`, removed in Prefect 0.14, and nothing uses it: "
+                "import deleted",
+                applied=True,
+                fix_class=FixClass.SAFE,
+            )
+            if removal[1] is None:
+                # libcst keeps one removal per module for `import m [as a]`: the calls above ask
+                # for `import prefect.engine.result_handlers` and would win over this alias
+                self._late_removals.append(removal)
+            else:
+                RemoveImportsVisitor.remove_unused_import(self.context, *removal)
+            return
+        if not all(self._handled_use(ref.node) for ref in references):
+            self.report(
+                alias,
+                f"`{local}` comes from `{MODULE}`, removed in Prefect 0.14, and is used other than "
+                "as a handler call (a value, an annotation): use a `prefect.engine.results` Result "
+                "there, then delete the import",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+
+    def _handled_use(self, node: cst.CSTNode) -> bool:
+        """A use the calls or base classes above rewrite or report (the rest fails in 1.0)."""
+        parent = self.get_metadata(ParentNodeProvider, node, None)
+        while isinstance(parent, cst.Attribute) and parent.value is node:
+            node, parent = parent, self.get_metadata(ParentNodeProvider, parent, None)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return _handler_name(self.qnames(node)) is not None
+        if isinstance(parent, cst.Arg) and self.qnames(node) & BASE:
+            return isinstance(self.get_metadata(ParentNodeProvider, parent, None), cst.ClassDef)
+        return False
 
     # -- custom handlers and attribute assignments -------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

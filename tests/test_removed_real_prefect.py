@@ -121,6 +121,12 @@ CASES = {
         "assert isinstance(load.result, S3Result) and load.result.bucket == 'my-bucket'\n"
         "assert isinstance(flow.result, PrefectResult)\n",
     ),
+    "result_handler_imports": (
+        True,
+        "ModuleNotFoundError",
+        "from prefect.engine.results import LocalResult\n"
+        "assert isinstance(add.result, LocalResult) and add.result.dir.endswith('results')\n",
+    ),
     "dremio": (
         False,
         "TypeError",

@@ -12,6 +12,7 @@ STAYS = [
     "from prefect.engine.results import LocalResult\nfrom prefect import Task\nTask(result=LocalResult())\n",
     "from mylib import LocalResultHandler\nLocalResultHandler(dir='x')\n",
     "import prefect\n# result_handler=LocalResultHandler()\n",
+    "from mylib.engine.result_handlers import LocalResultHandler\nx = 1\n",
 ]
 
 
@@ -59,6 +60,30 @@ def test_class_mapping(call, expected):
     out = run(text, unsafe=True).text
     assert out.endswith(f"r = {expected}\n")
     compile(out, "<out>", "exec")
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_unused_import_of_the_removed_module_goes(unsafe):
+    # trial 7: a converted LocalResultHandler next to an unused S3ResultHandler left an import
+    # that fails under 1.0, with no finding
+    text = (
+        "x = 0\n"
+        "from prefect.engine.result_handlers import LocalResultHandler, S3ResultHandler\n"
+        "import prefect.engine.result_handlers as rh\n"
+        "r = LocalResultHandler()\n"
+    )
+    result = run(text, unsafe=unsafe)
+    assert "S3ResultHandler" not in result.text and "as rh" not in result.text
+    assert ("result_handlers" in result.text) is not unsafe
+    removed = [f for f in result.findings if "nothing uses it" in f.message]
+    assert [(f.fix_class, f.applied) for f in removed] == [(FixClass.SAFE, True)] * 2
+
+
+def test_other_uses_of_an_imported_handler_are_reported_at_the_import():
+    text = "from prefect.engine.result_handlers import ResultHandler\ndef f(h: ResultHandler): pass\n"
+    result = run(text, unsafe=True)
+    assert result.text == text
+    assert [(f.line, f.fix_class) for f in result.findings] == [(1, FixClass.MANUAL)]
 
 
 def test_existing_result_keyword_is_manual():

@@ -135,6 +135,12 @@ class Outline:
             first = last + 1
         return cls(lines, spans, any(span.star_import for span in spans))
 
+    def pieces(self) -> list[str]:
+        """The module's text cut at its top-level statements (what ``python.Pieces`` parses)."""
+        pieces = [span.text for span in self.spans]
+        pieces[-1] += "".join(self.lines[self.spans[-1].last + 1 :])
+        return pieces
+
     def focus(self, markers: Sequence[str]) -> Optional["Focus"]:
         """The view of a codemod with these markers, or None when it should see everything."""
         spans = self.spans
@@ -276,7 +282,9 @@ class Focus:
 
     def __init__(self, outline: Outline, shown: list[bool]) -> None:
         self._outline = outline
-        pieces: list[str] = []
+        #: The view's text cut at its top-level statements (a shown statement, or the comments
+        #: above a hidden run with its placeholder line); the lines after the last go with it.
+        self.pieces: list[str] = []
         #: For each line of the view, the 0-based line of the module it shows.
         self._line_of: list[int] = []
         #: placeholder number -> the text it stands for, and its spans
@@ -291,13 +299,13 @@ class Focus:
             # The blank lines and comments above the first hidden statement stay in view: what
             # a codemod inserts after the imports depends on them.
             head = run[0]
-            pieces.extend(outline.lines[head.first : head.start])
+            above = "".join(outline.lines[head.first : head.start])
             self._line_of.extend(range(head.first, head.start))
             names = sorted(set().union(*(s.binds for s in run)))
             text = "".join(outline.lines[head.start : head.last + 1]) + "".join(s.text for s in run[1:])
             placeholder = _PLACEHOLDER.format(len(self._hidden))
             line = "".join(f"{name} = " for name in names) + placeholder + _ending(text)
-            pieces.append(line)
+            self.pieces.append(above + line)
             self._line_of.append(head.start)
             self._hidden.append(text)
             self._hidden_spans.append(list(run))
@@ -307,15 +315,15 @@ class Focus:
         for span, keep in zip(outline.spans, shown):
             if keep:
                 close_run()
-                pieces.append(span.text)
+                self.pieces.append(span.text)
                 self._line_of.extend(range(span.first, span.last + 1))
             else:
                 run.append(span)
         close_run()
         tail_start = outline.spans[-1].last + 1
-        pieces.extend(outline.lines[tail_start:])
+        self.pieces[-1] += "".join(outline.lines[tail_start:])
         self._line_of.extend(range(tail_start, len(outline.lines) + 1))
-        self.text = "".join(pieces)
+        self.text = "".join(self.pieces)
 
     def original_line(self, line: int) -> int:
         """The 1-based line of the module shown at 1-based ``line`` of the view."""

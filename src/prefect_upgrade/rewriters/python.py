@@ -22,6 +22,7 @@ from prefect_upgrade.codemods._speed import module_code
 from prefect_upgrade.codemods.base import Codemod, CodemodOptions, PythonCodemod
 from prefect_upgrade.findings import Reporter
 from prefect_upgrade.rewriters import Rewriter, SourceError, focus
+from prefect_upgrade.rewriters.pieces import StatementTrees
 
 
 def _guard_depth(text: str) -> None:
@@ -71,15 +72,25 @@ class PythonState:
     """A module's text, with its libcst tree, metadata and outline computed when first needed.
 
     Codemods that see the same text share one tree and one metadata wrapper; codemods that see
-    the same focused view of it (``focus.py``) share that view's tree in the same way.
+    the same focused view of it (``focus.py``) share that view's tree in the same way. Every
+    state of one file shares its ``StatementTrees``: a tree is put together from the trees of
+    its statements, each parsed once per file (``pieces.py``).
     """
 
-    __slots__ = ("_module", "_text", "_wrapper", "_outline", "_views", "_nesting_checked")
+    __slots__ = ("_module", "_text", "_wrapper", "_outline", "_views", "_nesting_checked", "_trees", "_pieces")
 
-    def __init__(self, module: Optional[cst.Module] = None, text: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        module: Optional[cst.Module] = None,
+        text: Optional[str] = None,
+        trees: Optional[StatementTrees] = None,
+    ) -> None:
         assert module is not None or text is not None
         self._module = module
         self._text = text
+        self._trees = trees
+        #: The text cut at its top-level statements, when a view's cut is known.
+        self._pieces: Optional[list[str]] = None
         # Set once a tree is known to hold no node twice (straight from the parser, or copied).
         self._wrapper: Optional[MetadataWrapper] = None
         self._outline: object = None
@@ -104,11 +115,19 @@ class PythonState:
     def wrapper(self) -> MetadataWrapper:
         if self._wrapper is None:
             # Not parsed yet, or a codemod's output, which may hold one node in two places:
-            # parse its text afresh.
-            fresh = parse_python(self.text, nesting_checked=self._nesting_checked)
+            # parse its text afresh (from the statements' trees where they are known).
+            fresh = self._from_pieces() or parse_python(self.text, nesting_checked=self._nesting_checked)
             self._module = fresh
             self._wrapper = MetadataWrapper(fresh, unsafe_skip_copy=True)
         return self._wrapper
+
+    def _from_pieces(self) -> Optional[cst.Module]:
+        if self._trees is None:
+            return None
+        pieces = self._pieces
+        if pieces is None and self._outline:
+            pieces = self._outline.pieces()
+        return self._trees.module(pieces) if pieces is not None else None
 
     def outline(self) -> Optional[focus.Outline]:
         if self._outline is None:
@@ -116,10 +135,11 @@ class PythonState:
             self._nesting_checked = self._nesting_checked or bool(self._outline)  # ``ast`` read it
         return self._outline or None
 
-    def view(self, text: str) -> "PythonState":
-        found = self._views.get(text)
+    def view(self, view: focus.Focus) -> "PythonState":
+        found = self._views.get(view.text)
         if found is None:
-            found = self._views[text] = PythonState(text=text)
+            found = self._views[view.text] = PythonState(text=view.text, trees=self._trees)
+            found._pieces = view.pieces
             found._nesting_checked = True
         return found
 
@@ -142,7 +162,7 @@ class PythonRewriter(Rewriter):
         return issubclass(codemod, PythonCodemod)
 
     def parse(self, text: str, path: str) -> PythonState:
-        state = PythonState(text=text)
+        state = PythonState(text=text, trees=StatementTrees())
         if not FOCUS or state.outline() is None:
             # libcst parses the whole text now: its message for a syntax error is the one shown.
             state.wrapper()
@@ -185,7 +205,7 @@ class PythonRewriter(Rewriter):
             # rewrite would silently change the file elsewhere, so it is not rewritten at all.
             # (Checked only when a codemod changes something: the check costs a code generation.)
             raise SourceError(_NOT_REPRODUCED)
-        return PythonState(module)
+        return PythonState(module, trees=state._trees)
 
     def _apply_focused(
         self,
@@ -197,7 +217,7 @@ class PythonRewriter(Rewriter):
         path: str,
     ) -> Optional[PythonState]:
         """The codemod run on its focused view; None when the whole module must be used."""
-        shown = state.view(view.text)
+        shown = state.view(view)
         try:
             shown.wrapper()
         except SourceError:
@@ -210,7 +230,7 @@ class PythonRewriter(Rewriter):
             text = view.restore(result.text)
             if text is None:
                 return None
-            whole = PythonState(text=text)
+            whole = PythonState(text=text, trees=state._trees)
             # The next codemod's outline, from the rewritten view (cheaper than the module).
             whole._outline = view.outline_after(result.text, text)
             whole._nesting_checked = whole._outline is not None

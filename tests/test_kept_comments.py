@@ -1,0 +1,54 @@
+"""An import line removed whole keeps its comments (``codemods/_kept_comments.py``).
+
+Found by trial 7: a comment explaining an environments block sat above
+``from prefect.environments import DaskKubernetesEnvironment`` and vanished with the import.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from casefiles import assert_idempotent, fixture_cases, render_case, upgrade
+from prefect_upgrade.codemods.base import CodemodOptions
+
+UNSAFE = CodemodOptions(unsafe_fixes=True)
+
+#: (input, whether it must stay byte for byte). Lines that hold no comment go as before.
+CASES = [
+    # stays: nothing to remove, comments untouched
+    ("x = 0\n# results\nfrom prefect.engine.results import LocalResult\nr = LocalResult()\n", True),
+    # changes: the import goes, its comment stays above the next statement (not the first
+    # statement: libcst keeps the comments above that one in the module header anyway)
+    (
+        "x = 0\n# env\nfrom prefect.environments import LocalEnvironment\nx = 1\n"
+        "flow.environment = LocalEnvironment(labels=['a'])\n",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize("text, stays", CASES)
+def test_comment_of_removed_import(text, stays):
+    result = upgrade(text, options=UNSAFE)
+    assert (result.text == text) == stays
+    assert "# env" in result.text or "# results" in result.text
+    assert_idempotent(result, options=UNSAFE)
+
+
+def test_blank_only_lines_go_as_before():
+    text = "from prefect import Flow\n\nfrom prefect.environments import LocalEnvironment\n\nf = Flow('a', environment=LocalEnvironment())\n"
+    assert upgrade(text).text == "from prefect import Flow\n\nf = Flow('a')\n"
+
+
+def test_pragma_end_of_line_comment_is_not_carried():
+    text = "import prefect.environments  # noqa: F401\nx = 1\n"
+    out = upgrade(text).text
+    assert "noqa" not in out and out.endswith("x = 1\n")
+
+
+@pytest.mark.parametrize("case", fixture_cases("kept_comments"), ids=lambda p: p.name)
+def test_kept_comments_snapshots(case, snapshot):
+    before = case.read_text()
+    result = upgrade(before, options=UNSAFE)
+    assert_idempotent(result, options=UNSAFE)
+    snapshot.assert_match(render_case(before, result), case.stem + ".txt")
