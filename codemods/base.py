@@ -305,13 +305,16 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
         applied: bool,
         fix_class: Optional[FixClass] = None,
         code: Optional[str] = None,
+        anchor: str = "",
     ) -> None:
         """Record a finding at ``node`` (a node of the tree this codemod was given).
 
         During the transform, findings wait for the end of it: then the positions of all of them
         are found in one pass (``positions_of``), not those of every node (``PositionProvider``).
+        ``anchor``: text the rewrite puts where ``node`` was (``run_config=``); when ``node``'s
+        code becomes several lines, the finding goes to the one that holds it.
         """
-        finding = (node, code or self.code, fix_class or self.fix_class, message, applied)
+        finding = (node, code or self.code, fix_class or self.fix_class, message, applied, anchor)
         if isinstance(self.metadata, _LazyMetadata):
             self._waiting_reports.append(finding)
         else:
@@ -329,10 +332,10 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
         self._add_findings(waiting, positions)
 
     def _add_findings(self, findings: list, positions: Optional[Mapping]) -> None:
-        for node, code, fix_class, message, applied in findings:
+        for node, code, fix_class, message, applied, anchor in findings:
             found = positions.get(node) if positions is not None else None
             position = (found or self.get_metadata(PositionProvider, node)).start
-            self.reporter.add(code, position.line, position.column + 1, fix_class, message, applied)
+            self.reporter.add(code, position.line, position.column + 1, fix_class, message, applied, anchor)
 
     def allows(self, fix_class: FixClass) -> bool:
         return self.options.allows(fix_class)

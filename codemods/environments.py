@@ -413,11 +413,84 @@ class Namer:
 
     def fresh(self, base: str) -> str:
         name, n = base, 1
-        while name in self.taken:
+        while self._taken(name):
             n += 1
             name = f"{base}_{n}"
-        self.taken.add(name)
+        self._give(name)
         return name
+
+    def _taken(self, name: str) -> bool:
+        return name in self.taken
+
+    def _give(self, name: str) -> None:
+        self.taken.add(name)
+
+
+class ScopedNamer(Namer):
+    """Fresh identifiers for statements added to one scope: ``place(scope, readers)`` (libcst
+    scopes; ``scope`` None for "anywhere") before asking.
+
+    ``base`` itself is taken there only when it is really in use:
+
+    * a binding of it is visible from the scope (the scope itself, the functions around it, the
+      module, the builtins), or the scope reads it;
+    * a scope inside it reads it without binding it (that read would find the new variable);
+    * a scope inside it that binds it holds one of ``readers`` (the scopes where the added code
+      reads the new name: there it would find that binding instead);
+    * this namer already gave it to the scope, to one around it or to one inside it.
+
+    A name met only as an attribute (``flow.executor``), as a keyword (``executor=``) or as a
+    local of a function that reads none of the added code does not take it: the new variable is
+    ``executor``, not ``executor_2``.
+    """
+
+    def __init__(self, scopes) -> None:
+        super().__init__(set())
+        self._all_scopes = scopes  # callable: every scope of the module (asked once, when needed)
+        self._scopes: Optional[list] = None
+        self.scope = None
+        self.readers: tuple = ()
+        self._given: dict = {}  # scope -> the names given there
+
+    def place(self, scope, readers=()) -> None:
+        self.scope = scope
+        self.readers = tuple(r for r in readers if r is not None)
+
+    def _taken(self, name: str) -> bool:
+        here = self.scope
+        if self._scopes is None:
+            self._scopes = list(self._all_scopes())
+        if here is None:
+            return any(
+                name in scope.assignments or name in scope.accesses for scope in self._scopes
+            ) or any(name in names for names in self._given.values())
+        if name in here or name in here.accesses:
+            return True
+        for scope in self._scopes:
+            if scope is here or not _encloses(here, scope):
+                continue
+            binds = name in scope.assignments
+            if not binds and name in scope.accesses:
+                return True
+            if binds and any(r is scope or _encloses(scope, r) for r in self.readers):
+                return True
+        return any(
+            name in names and (scope is here or _encloses(scope, here) or _encloses(here, scope))
+            for scope, names in self._given.items()
+        )
+
+    def _give(self, name: str) -> None:
+        self._given.setdefault(self.scope, set()).add(name)
+
+
+def _encloses(outer, inner) -> bool:
+    """Whether the libcst scope ``outer`` is around ``inner`` (the builtins are around all)."""
+    current = inner
+    while current.parent is not current:
+        current = current.parent
+        if current is outer:
+            return True
+    return False
 
 
 # Codes (kept here so that every module uses the same numbers).

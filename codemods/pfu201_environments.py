@@ -30,8 +30,8 @@ from prefect_upgrade.codemods.environments import (
     REVIEW,
     ArgReader,
     Conversion,
-    Namer,
     Raw,
+    ScopedNamer,
     convert_environment,
     env_class_of,
     is_environments_module,
@@ -132,6 +132,11 @@ class Environments(ImportFixes, PythonCodemod):
     * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
       is reported.
     * Every converted flow gets a PFU207 finding: it must be re-registered.
+    * An environment kept in a variable becomes variables named after it (``env`` →
+      ``run_config``, ``executor``; ``dask_env`` → ``dask_run_config`` ...); these and the helpers
+      a conversion adds take the plainest name free where they go, ``executor_2`` only when
+      ``executor`` is really in use there (``ScopedNamer``): ``flow.executor`` and ``executor=``
+      do not take the name, nor does a local of another function.
     """
 
     also_needs = ("prefect",)
@@ -183,7 +188,8 @@ class Environments(ImportFixes, PythonCodemod):
             lambda n: self.get_metadata(PositionProvider, n),
             lambda n: self._line_indent(self._statement_of(n)),
         )
-        self.namer = Namer(set())  # filled by the scan: every name used in the module
+        # new variables take the plainest name free where they are added (see ScopedNamer)
+        self.namer = ScopedNamer(lambda: set(self.metadata[ScopeProvider].values()))
         self.env_calls: dict = {}  # Call -> class name
         self.flow_calls: list = []
         self.flow_names: set = set()
@@ -244,9 +250,6 @@ class Environments(ImportFixes, PythonCodemod):
             def visit_Attribute(self, n: cst.Attribute) -> None:
                 if n.attr.value == "environment":
                     codemod._env_attrs.append(n)
-
-            def visit_Name(self, n: cst.Name) -> None:
-                codemod.namer.taken.add(n.value)
 
             def visit_Call(self, n: cst.Call) -> None:
                 names = _qnames(codemod, n.func)
@@ -446,9 +449,10 @@ class Environments(ImportFixes, PythonCodemod):
         applied: bool = False,
         comment: Optional[str] = None,
         statement: Optional[Statement] = None,
+        anchor: str = "",
     ) -> None:
         if self.enabled(code):
-            self.report(node, message, applied=applied, fix_class=fix_class, code=code)
+            self.report(node, message, applied=applied, fix_class=fix_class, code=code, anchor=anchor)
         if comment:
             stmt = statement or self._statement_of(node)
             if stmt is not None:
@@ -456,6 +460,9 @@ class Environments(ImportFixes, PythonCodemod):
 
     def _conversion(self, call: cst.Call) -> Conversion:
         cls, qname = self.env_calls[call]
+        # helpers the conversion defines go above the statement that holds the call, and are
+        # read where the call is
+        self._place_names(call, [call])
         provider_qname = None
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "provider_class" or (
@@ -547,6 +554,8 @@ class Environments(ImportFixes, PythonCodemod):
         else:
             prefix = base + "_"
         rc = ex = None
+        # the variables replace `name = Environment(...)` and are read at its sinks
+        self._place_names(info["call"], info["sinks"])
         if conv.run_config is not None:
             rc = self.namer.fresh(prefix + ("RUN_CONFIG" if upper else "run_config"))
         if conv.executor is not None:
@@ -556,6 +565,13 @@ class Environments(ImportFixes, PythonCodemod):
                 ex = self.namer.fresh(prefix + ("EXECUTOR" if upper else "executor"))
         info["names"] = (rc, ex)
         return rc, ex
+
+    def _place_names(self, node: cst.CSTNode, readers: Sequence[cst.CSTNode]) -> None:
+        """New names are bound in the scope of the statement that holds ``node`` and read at
+        ``readers``."""
+        statement = self._statement_of(node)
+        scope = self.get_metadata(ScopeProvider, statement, None) if statement is not None else None
+        self.namer.place(scope, [self.get_metadata(ScopeProvider, r, None) for r in readers])
 
     # -- one sink kind at a time
 
@@ -764,7 +780,12 @@ class Environments(ImportFixes, PythonCodemod):
     def _converted(self, node, conv: Conversion, ctx: FlowContext, code: str, original: str) -> None:
         parts = [p for p, v in (("run_config", conv.run_config), ("executor", conv.executor)) if v is not None]
         result = " and ".join(parts) if parts else "nothing left to set (Prefect 1.0 defaults match)"
-        self._note(node, code, FixClass.SAFE, f"{conv.cls} converted to {result}", applied=True)
+        # the findings go to the line of the conversion's first part (`run_config=`), not to another
+        # line of the rewritten statement that happens to look more like the environment's line
+        anchor = ""
+        if parts:
+            anchor = f"{parts[0]}=" if isinstance(node, cst.Arg) else f"{self._code(node.targets[0].target.value)}.{parts[0]} ="
+        self._note(node, code, FixClass.SAFE, f"{conv.cls} converted to {result}", applied=True, anchor=anchor)
         if conv.image is not None and ctx.docker:
             self._note(
                 node,
@@ -772,6 +793,7 @@ class Environments(ImportFixes, PythonCodemod):
                 FixClass.MANUAL,
                 f"the environment's image {one_line(conv.image)} used to win over Docker storage; in "
                 "Prefect 1.0 the Docker storage image wins: remove one of them",
+                anchor=anchor,
             )
         if ctx.executor_env and not conv.has_executor:
             self._note(
@@ -781,8 +803,9 @@ class Environments(ImportFixes, PythonCodemod):
                 "the Docker storage sets PREFECT__ENGINE__EXECUTOR__* env vars: under this environment "
                 "0.12.1+ used the build-time default executor instead, in 1.0 they take effect; "
                 "prefer setting flow.executor explicitly",
+                anchor=anchor,
             )
-        self._note(node, PFU_REREGISTER, FixClass.MANUAL, REREGISTER)
+        self._note(node, PFU_REREGISTER, FixClass.MANUAL, REREGISTER, anchor=anchor)
 
     def _rule2(self, node) -> None:
         self._note(

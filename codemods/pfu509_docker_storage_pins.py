@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from typing import Optional
+
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
+from libcst.metadata import GlobalScope, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods._images import TARGET
@@ -40,27 +42,110 @@ _SHELL_HINT = f'"prefect{NEW_SHELL_SPEC}"'
 class _DockerStorageArguments(PythonCodemod):
     """Calls of Prefect's ``Docker`` storage class passing one keyword argument (``keyword``),
     however the class is imported: qualified names, aliases, ``import prefect`` chains, the
-    0.x ``prefect.environments.storage`` path (before or after PFU105 moved it)."""
+    0.x ``prefect.environments.storage`` path (before or after PFU105 moved it), and classes of
+    the module that subclass it (``class TeamDocker(Docker)``, at any depth).
+
+    The keyword is also read from ``**name`` when ``name`` is bound once, at module level, to a
+    dict literal or a ``dict(...)`` call of the builtin (``DOCKER_KWARGS = {"python_dependencies":
+    [...]}``): its value there is judged and rewritten as if it were written in the call (the dict
+    exists to be passed to the storage; a 0.x Prefect in it is wrong wherever it goes). A module
+    dict that names the keyword but cannot be read so (bound twice, ``dict`` not the builtin) is
+    a manual finding at ``**name``; any other ``**kwargs`` (a parameter, a dict built at run time)
+    is not read.
+    """
 
     keyword: str = ""
     also_needs = ("prefect",)
-    METADATA_DEPENDENCIES = PythonCodemod.METADATA_DEPENDENCIES + (QualifiedNameProvider,)
+    #: a subclass or a dict of arguments is defined by a statement without the markers
+    sees_whole_module = True
+    METADATA_DEPENDENCIES = PythonCodemod.METADATA_DEPENDENCIES + (QualifiedNameProvider, ScopeProvider)
 
     def visit_Module(self, node: cst.Module) -> bool:
         #: original string node -> its new text between the quotes
         self._new_raw: dict[cst.SimpleString, str] = {}
+        #: module-level ``NAME = {...}`` / ``NAME = dict(...)``: name -> the dict (None: bound twice)
+        self._module_dicts: dict[str, Optional[cst.BaseExpression]] = {}
+        self._mentions: set = set()  # of those, the names of dicts that mention ``keyword``
+        for statement in node.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target = small.targets[0].target
+                    if isinstance(target, cst.Name) and isinstance(small.value, (cst.Dict, cst.Call)):
+                        known = target.value in self._module_dicts
+                        self._module_dicts[target.value] = None if known else small.value
+                        if self.keyword in _code(small.value, None):
+                            self._mentions.add(target.value)
+        self._followed: set = set()  # dict values already judged (two calls, one dict)
+        # Every call is judged before the transform leaves any string: a dict of arguments above
+        # the call that passes it is rewritten too.
+        codemod = self
+
+        class Calls(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                codemod._call(call)
+
+        node.visit(Calls())
         return True
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def _call(self, node: cst.Call) -> None:
         # Cheap test first: qualified names (scopes) only for calls passing our keyword.
+        passed = None
+        splats = []
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == self.keyword:
-                if self._is_docker_storage(node.func):
-                    self.argument(arg)
-                return
+                passed = arg.value
+            elif arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value in self._module_dicts:
+                splats.append(arg.value)
+        if passed is None and not splats:
+            return
+        if not self._is_docker_storage(node.func):
+            return
+        if passed is not None:
+            self.argument(passed)
+            return
+        for name in splats:
+            value = self._dict_entry(name)
+            if value is not None and value not in self._followed:
+                self._followed.add(value)
+                self.argument(value)
+            elif value is None and name.value in self._mentions:
+                # a dict that names the keyword, but not one literal we can read
+                self.report(
+                    name,
+                    f"Docker storage gets {self.keyword} from **{name.value}, which is not one dict "
+                    f"literal bound once at module level: make sure it {self.unread_hint}",
+                    applied=False,
+                    fix_class=FixClass.MANUAL,
+                )
 
-    def argument(self, arg: cst.Arg) -> None:  # pragma: no cover - interface
+    #: what the person must check in a ``**dict`` this codemod cannot read
+    unread_hint: str = ""
+
+    def argument(self, value: cst.BaseExpression) -> None:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def _dict_entry(self, name: cst.Name) -> Optional[cst.BaseExpression]:
+        """The value of ``keyword`` in the module-level dict ``name`` stands for, if it is one."""
+        found = self._module_dicts.get(name.value)
+        scope = self.get_metadata(ScopeProvider, name, None)
+        if found is None or scope is None:
+            return None
+        assignments = list(scope[name.value])
+        if len(assignments) != 1 or not isinstance(assignments[0].scope, GlobalScope):
+            return None  # bound again somewhere (a loop, a function's global): not this literal
+        if isinstance(found, cst.Dict):
+            value = None
+            for element in found.elements:
+                if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                    if plain_raw_value(element.key) == self.keyword:
+                        value = element.value
+            return value
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, found.func, set())}
+        if "builtins.dict" not in names:
+            return None
+        return next((a.value for a in found.args if a.keyword is not None and a.keyword.value == self.keyword), None)
 
     def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.BaseExpression:
         new_raw = self._new_raw.get(original_node)
@@ -68,12 +153,21 @@ class _DockerStorageArguments(PythonCodemod):
 
     # -- which calls -----------------------------------------------------------------------
 
-    def _is_docker_storage(self, func: cst.BaseExpression) -> bool:
+    def _is_docker_storage(self, func: cst.BaseExpression, depth: int = 0) -> bool:
         last = func.attr if isinstance(func, cst.Attribute) else func
         if not isinstance(last, cst.Name):
             return False
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, func, set())}
-        return bool(names & DOCKER_STORAGE)
+        if names & DOCKER_STORAGE:
+            return True
+        # a class of this module built on it (``class TeamDocker(Docker)``)
+        scope = self.get_metadata(ScopeProvider, func, None) if isinstance(func, cst.Name) else None
+        if scope is None or depth > 5:
+            return False
+        assignments = list(scope[func.value])
+        if len(assignments) != 1 or not isinstance(getattr(assignments[0], "node", None), cst.ClassDef):
+            return False
+        return any(self._is_docker_storage(base.value, depth + 1) for base in assignments[0].node.bases)
 
 
 @register
@@ -100,6 +194,8 @@ class DockerStorageDependencies(_DockerStorageArguments):
     ``git+https://github.com/PrefectHQ/prefect.git@0.14.13``). Pins that admit 1.x, unpinned
     ``prefect``, ``prefect-*`` packages, other ``Docker`` classes (``docker.from_env()``, a
     local ``class Docker``) and positional arguments stay. ``prefect_version=`` is PFU510.
+    Subclasses of ``Docker`` defined in the module and ``**DOCKER_KWARGS`` dicts of the module are
+    followed (see ``_DockerStorageArguments``): the pins are fixed where the dict spells them.
 
     Before::
 
@@ -115,6 +211,7 @@ class DockerStorageDependencies(_DockerStorageArguments):
     fix_class = FixClass.SAFE
     keyword = "python_dependencies"
     markers = ("python_dependencies",)
+    unread_hint = f"installs a Prefect 1.x (e.g. {_SHELL_HINT})"
     examples = (
         Example(
             "import docker\nfrom prefect.storage import Docker\n\n"
@@ -135,9 +232,9 @@ class DockerStorageDependencies(_DockerStorageArguments):
         ),
     )
 
-    def argument(self, arg: cst.Arg) -> None:
+    def argument(self, value: cst.BaseExpression) -> None:
         loose: list[cst.BaseExpression] = []
-        for item in self._literal_items(arg.value, loose):
+        for item in self._literal_items(value, loose):
             raw = plain_raw_value(item) if isinstance(item, cst.SimpleString) else None
             if raw is not None:
                 self._requirement(item, raw)
@@ -247,6 +344,7 @@ class DockerStoragePrefectVersion(_DockerStorageArguments):
     fix_class = FixClass.SAFE
     keyword = "prefect_version"
     markers = ("prefect_version",)
+    unread_hint = f"names a Prefect 1.x release (e.g. {TARGET!r}) or leaves prefect_version out"
     examples = (
         Example(
             "import prefect\nfrom prefect.storage import Docker\n\n"
@@ -267,8 +365,7 @@ class DockerStoragePrefectVersion(_DockerStorageArguments):
         ),
     )
 
-    def argument(self, arg: cst.Arg) -> None:
-        value = arg.value
+    def argument(self, value: cst.BaseExpression) -> None:
         if isinstance(value, cst.Name) and value.value == "None":
             return
         raw = plain_raw_value(value) if isinstance(value, cst.SimpleString) else None
@@ -321,7 +418,7 @@ class DockerStoragePrefectVersion(_DockerStorageArguments):
         )
 
 
-def _code(node: cst.CSTNode) -> str:
+def _code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:
     text = cst.Module([]).code_for_node(node)
     text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."

@@ -99,6 +99,21 @@ STAY = [
     from prefect.storage import Docker
     s = Docker("registry", None, None, None, ["prefect==0.14.13"])
     """,
+    # **kwargs that are not a module-level dict literal; module dicts not passed to Docker storage
+    """
+    from prefect.storage import Docker
+    def storage(**kwargs):
+        return Docker(**kwargs)
+    SETTINGS = {"python_dependencies": ["prefect==0.14.13"], "prefect_version": "0.14.13"}
+    print(**SETTINGS)
+    """,
+    # a class built on another Docker
+    """
+    from dockerfiles import Docker
+    class Team(Docker):
+        pass
+    s = Team(python_dependencies=["prefect==0.14.13"], prefect_version="0.14.13")
+    """,
 ]
 
 
@@ -143,6 +158,18 @@ CHANGE = [
     (  # inside a flow's keyword and a function
         'import prefect\nfrom prefect import Flow\n\ndef build():\n    with Flow("f", storage=prefect.storage.Docker(prefect_version="0.14.22")) as flow:\n        pass\n    return flow\n',
         'import prefect\nfrom prefect import Flow\n\ndef build():\n    with Flow("f", storage=prefect.storage.Docker(prefect_version="1.4.1")) as flow:\n        pass\n    return flow\n',
+    ),
+    (  # a module-level dict of keyword arguments passed with ** (literal or builtin dict(...))
+        'from prefect.storage import Docker\nKW = {"python_dependencies": ["prefect==0.14.13"], "prefect_version": "0.14.13"}\ns = Docker(**KW)\n',
+        'from prefect.storage import Docker\nKW = {"python_dependencies": ["prefect~=1.0"], "prefect_version": "1.4.1"}\ns = Docker(**KW)\n',
+    ),
+    (
+        'from prefect.storage import Docker\n\ndef build():\n    return Docker(image_name="x", **KW)\n\nKW = dict(python_dependencies=["prefect<1"])\n',
+        'from prefect.storage import Docker\n\ndef build():\n    return Docker(image_name="x", **KW)\n\nKW = dict(python_dependencies=["prefect~=1.0"])\n',
+    ),
+    (  # a class of the module built on Docker storage
+        'from prefect.storage import Docker\nclass Team(Docker):\n    pass\nclass Gpu(Team):\n    pass\ns = Gpu(python_dependencies=["prefect==0.15.13"], prefect_version="0.15.13")\n',
+        'from prefect.storage import Docker\nclass Team(Docker):\n    pass\nclass Gpu(Team):\n    pass\ns = Gpu(python_dependencies=["prefect~=1.0"], prefect_version="1.4.1")\n',
     ),
 ]
 
@@ -324,3 +351,22 @@ def test_fixture_that_stays_stays():
     before = (CASES[0].parent / "stays.py").read_text()
     result = upgrade(before, select=SELECT, options=UNSAFE)
     assert result.text == before and not result.findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # bound twice: which one reaches the storage?
+        'from prefect.storage import Docker\nKW = {"python_dependencies": ["prefect==0.14.13"]}\n'
+        'KW = {"python_dependencies": ["prefect==0.15.13"]}\ns = Docker(**KW)\n',
+        # not the builtin dict
+        'from prefect.storage import Docker\ndef dict(**kwargs):\n    return {}\n'
+        'KW = dict(python_dependencies=["prefect==0.14.13"])\ns = Docker(**KW)\n',
+    ],
+)
+def test_module_dicts_that_cannot_be_read_are_reported_at_the_call(text):
+    result = run(text)
+    assert result.text == text
+    [finding] = result.findings
+    assert (finding.code, finding.fix_class.value, finding.applied) == ("PFU509", "manual", False)
+    assert finding.line == text.count("\n") and "**KW" in finding.message

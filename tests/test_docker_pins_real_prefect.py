@@ -103,3 +103,25 @@ def test_the_pep440_spelling_would_break_the_pip_line(tmp_path):
     built = build(code, tmp_path)
     with pytest.raises(AssertionError):
         pip_words(built["dockerfile"], tmp_path)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # the pins in a module-level dict passed with **
+        'DOCKER_KWARGS = {"python_dependencies": ["pandas", "prefect[aws]>=0.14,<0.15"], "prefect_version": "0.14.13"}\n'
+        'storage = Docker(image_name="etl", **DOCKER_KWARGS)\n',
+        # a subclass of the module
+        "class TeamDocker(Docker):\n    pass\n\n\n"
+        'storage = TeamDocker(image_name="etl", python_dependencies=["pandas", "prefect[aws]>=0.14,<0.15"], prefect_version="0.14.13")\n',
+    ],
+    ids=["kwargs-dict", "subclass"],
+)
+def test_dicts_and_subclasses_build_a_prefect_1_image(code, tmp_path):
+    before = "from prefect.environments.storage import Docker\n\n" + code
+    after = upgrade(before).text
+    assert after != before.replace("prefect.environments.storage", "prefect.storage")
+    built = build(after, tmp_path)
+    assert built["base_image"].startswith("prefecthq/prefect:1.4.1-python3."), built["base_image"]
+    words = pip_words(built["dockerfile"], tmp_path)
+    assert [w for w in words if w.startswith("prefect")] == ["prefect[aws]~=1.0"]

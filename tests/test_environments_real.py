@@ -87,6 +87,7 @@ CASES = {
     "pair21": "0.13.19",
     "shape_env_variable_shared": "0.15.13",
     "shape_env_variable_named_executor": "0.15.13",
+    "shape_new_variable_names": "0.15.13",
     "shape_environment_none_and_empty": "0.15.13",
     "shape_executor_precedence": "0.15.13",
     "shape_fargate_credentials": "0.15.13",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class FixClass(str, enum.Enum):
@@ -27,6 +27,10 @@ class Finding:
     fix_class: FixClass
     message: str
     applied: bool
+    #: Text the rewritten code holds where this finding belongs (``run_config=``), given by the
+    #: codemod that made the change: the runner moves the finding to the rewritten line that
+    #: holds it when the line it maps to does not (``suppressions.moved``). Not kept afterwards.
+    anchor: str = field(default="", compare=False, repr=False)
 
     def shifted(self, lines: int) -> "Finding":
         """The same finding ``lines`` further down (for code blocks inside a bigger file)."""
@@ -58,7 +62,8 @@ class Reporter:
         fix_class: FixClass,
         message: str,
         applied: bool,
+        anchor: str = "",
     ) -> None:
         if fix_class is FixClass.UNSAFE and not applied and UNSAFE_HINT not in message:
             message = f"{message} ({UNSAFE_HINT})"
-        self.findings.append(Finding(code, line + self.line_offset, col, fix_class, message, applied))
+        self.findings.append(Finding(code, line + self.line_offset, col, fix_class, message, applied, anchor))

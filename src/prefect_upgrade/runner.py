@@ -160,7 +160,8 @@ def _keep(result: TextResult, new_text: str, findings: list[Finding], codes: lis
     """Keep a step's change: every finding so far follows the code into the new text."""
     if result.findings or findings:
         mapper = suppressions.line_mapper(result.text, new_text)
-        result.findings = suppressions.moved(result.findings, mapper, result.text, new_text)
+        # earlier steps' fixes follow their code, or go with it (a fix is reported on the written file)
+        result.findings = suppressions.moved(result.findings, mapper, result.text, new_text, follow_fixes=True)
         findings[:] = suppressions.moved(findings, mapper, result.text, new_text)
     result.text = new_text
     result.applied.extend(codes)

@@ -240,10 +240,16 @@ class Change:
         return min(candidates) if candidates else 1
 
 
-def _opcodes(old: str, new: str):
+def _opcodes(old: str, new: str, junk=None):
     return difflib.SequenceMatcher(
-        None, old.splitlines(), new.splitlines(), autojunk=False
+        junk, old.splitlines(), new.splitlines(), autojunk=False
     ).get_opcodes()
+
+
+def _no_anchor(line: str) -> bool:
+    """A line that cannot tell where code went: blank, or brackets and commas only (``)``, ``),``):
+    the closing line of one call is not evidence that it stands where another call's did."""
+    return not line.strip(" \t()[]{},:")
 
 
 def change_between(old: str, new: str) -> Change:
@@ -260,13 +266,14 @@ def change_between(old: str, new: str) -> Change:
 def line_mapper(old: str, new: str) -> Callable[[int], int]:
     """A function from a line of ``old`` to the matching line of ``new`` (1-based).
 
-    Inside a replaced block each old line goes to the new line most like it (in order), so a
-    line that gained an import above it still maps to itself; a removed line maps to the line
-    that now stands where it was.
+    Inside a replaced block each old line goes to a new line most like it, in order (``_aligned``),
+    so a line that gained an import above it still maps to itself; a removed line maps to the
+    line that now stands where it was. Blank lines and lines of brackets only (``),``) do not
+    anchor the blocks (``_no_anchor``).
     """
     old_lines, new_lines = old.splitlines(), new.splitlines()
     table: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in _opcodes(old, new):
+    for tag, i1, i2, j1, j2 in _opcodes(old, new, _no_anchor):
         if tag == "equal":
             for offset in range(i2 - i1):
                 table[i1 + offset] = j1 + offset
@@ -279,10 +286,7 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
             for index in range(i1, i2):
                 table[index] = j1 + min(index - i1, j2 - j1 - 1)
         else:
-            start = j1
-            for index in range(i1, i2):
-                best = max(range(start, j2), key=lambda j: _likeness(old_lines[index], new_lines[j]))
-                table[index] = start = best
+            table.update(_aligned(old_lines, new_lines, i1, i2, j1, j2))
     count = max(len(new_lines), 1)
 
     def mapped(line: int) -> int:
@@ -292,6 +296,37 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
         return max(1, min(line + len(new_lines) - len(old_lines), count))
 
     return mapped
+
+
+def _aligned(old_lines: list, new_lines: list, i1: int, i2: int, j1: int, j2: int) -> dict:
+    """Old lines ``i1:i2`` to new lines ``j1:j2``, in order (a later old line never goes above an
+    earlier one's), with the greatest total likeness: one old line that looks most like a new line
+    far below (an argument quoted again further down) does not drag the lines after it there."""
+    width = j2 - j1
+    rows = []  # per old line: the new line the line before it goes to, for each new line
+    previous = [0.0] * width  # best totals so far, ending at each new line
+    for index in range(i1, i2):
+        scores = [_likeness(old_lines[index], new_lines[j1 + k]) for k in range(width)]
+        totals, links = [], []
+        below, below_at = float("-inf"), 0  # the best total ending above new line k
+        for k in range(width):
+            # the same new line as the line before, or one below it (a hair better: lines that
+            # read alike, such as a list's items, go one to one)
+            here, at = previous[k], k
+            if below + _ONWARD >= here:
+                here, at = below + _ONWARD, below_at
+            totals.append(here + scores[k])
+            links.append(at)
+            if previous[k] > below:
+                below, below_at = previous[k], k
+        rows.append(links)
+        previous = totals
+    k = max(range(width), key=lambda k: previous[k])
+    out = {}
+    for index in range(i2 - 1, i1 - 1, -1):
+        out[index] = j1 + k
+        k = rows[index - i1][k]
+    return out
 
 
 def _likeness(old_line: str, new_line: str) -> float:
@@ -328,21 +363,118 @@ def _in_word(line: str, end: int) -> bool:
 
 
 _SAME_START = 0.25
+_ONWARD = 0.001
 _SHARED_START = 0.5
 _FIRST_WORD = re.compile(r"\s*([A-Za-z_]\w*)")
 
 
-def moved(findings: Sequence[Finding], mapper: Callable[[int], int], old: str = "", new: str = "") -> list[Finding]:
-    """``findings`` with their lines mapped; with both texts, columns follow edits on the line too."""
+def moved(
+    findings: Sequence[Finding],
+    mapper: Callable[[int], int],
+    old: str = "",
+    new: str = "",
+    follow_fixes: bool = False,
+) -> list[Finding]:
+    """``findings`` with their lines mapped; with both texts, columns follow edits on the line too.
+
+    ``follow_fixes`` (the findings of earlier steps, positioned in ``old`` as written after their
+    fix): an applied fix whose code a later step changed follows that code (``_followed``), and
+    is dropped when the later step removed it: a fix is only reported on the written file.
+    """
     old_lines, new_lines = (old.splitlines(), new.splitlines()) if old and new else ([], [])
+    follow = _Follow(old, new, old_lines, new_lines) if old_lines else None
     out = []
     for f in findings:
         line = mapper(f.line)
         col = f.col
         if old_lines and 0 < f.line <= len(old_lines) and 0 < line <= len(new_lines):
-            col = _column(old_lines[f.line - 1], new_lines[line - 1], f.col)
+            old_line, new_line = old_lines[f.line - 1], new_lines[line - 1]
+            if f.anchor and f.anchor not in new_line and old_line != new_line:
+                found = follow.anchored(f.line, f.anchor, line)
+                if found is not None:
+                    out.append(Finding(f.code, found[0], found[1], f.fix_class, f.message, f.applied))
+                    continue
+            if follow_fixes and f.applied and old_line != new_line:
+                place = follow.place(f.line, f.col, line)
+                if place is None:
+                    continue  # the fixed code is gone
+                if place != (line, None):
+                    out.append(Finding(f.code, place[0], place[1], f.fix_class, f.message, f.applied))
+                    continue
+            col = _column(old_line, new_line, f.col)
         out.append(Finding(f.code, line, col, f.fix_class, f.message, f.applied))
     return out
+
+
+#: What a fix's finding points at, from its column on: a string literal, or a (dotted) name.
+_ANCHOR = re.compile(r"""[rRbBuUfF]{0,2}(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|[A-Za-z_][\w.]*""")
+
+
+class _Follow:
+    """Where the code an applied fix points at (its *anchor*: the string or name at its column)
+    stands after a later step changed its line.
+
+    * still on the line the line mapper gives: there, as before (``(line, None)``);
+    * elsewhere among the lines that replaced it (a call laid out again, an argument moved into
+      another call): that line and column;
+    * found in fewer code lines of the new text than of the old (comment lines, such as a
+      ``REMOVED(prefect-1.0)`` note quoting the code, do not count): gone, ``None``;
+    * else (moved further away, or no anchor): the line mapper's line, as before.
+    """
+
+    def __init__(self, old: str, new: str, old_lines: list, new_lines: list) -> None:
+        self.old, self.new = old, new
+        self.old_lines, self.new_lines = old_lines, new_lines
+        self._blocks: Optional[list] = None
+
+    def place(self, line: int, col: int, mapped: int) -> Optional[tuple]:
+        found = _ANCHOR.match(self.old_lines[line - 1], col - 1)
+        anchor = found.group(0) if found else ""
+        if len(anchor.lstrip("rRbBuUfF")[1:-1] if anchor[-1:] in "\"'" else anchor) < 3:
+            return (mapped, None)  # nothing to follow: an operator, a short name, an empty string
+        if _occurrences(anchor, self.new_lines[mapped - 1]):
+            return (mapped, None)
+        start, end = self._block_of(line - 1)
+        hits = [
+            (abs(j + 1 - mapped), j + 1, index + 1)
+            for j in range(start, end)
+            if not _COMMENT_LINE.match(self.new_lines[j])
+            for index in _occurrences(anchor, self.new_lines[j])[:1]
+        ]
+        if hits:
+            _, new_line, new_col = min(hits)
+            return (new_line, new_col)
+        if _count(anchor, self.new_lines) < _count(anchor, self.old_lines):
+            return None
+        return (mapped, None)
+
+    def anchored(self, line: int, anchor: str, mapped: int) -> Optional[tuple]:
+        """The line and column of ``anchor`` (a finding's, see ``Finding.anchor``) among the
+        lines that replaced old line ``line``, nearest to ``mapped``; None if none holds it."""
+        start, end = self._block_of(line - 1)
+        hits = [(abs(j + 1 - mapped), j + 1, self.new_lines[j].index(anchor) + 1)
+                for j in range(start, end) if anchor in self.new_lines[j]]
+        return min(hits)[1:] if hits else None
+
+    def _block_of(self, index: int) -> tuple:
+        """The new lines that replaced old line ``index`` (an empty range when it was deleted)."""
+        if self._blocks is None:
+            self._blocks = _opcodes(self.old, self.new)
+        for tag, i1, i2, j1, j2 in self._blocks:
+            if i1 <= index < i2:
+                return (j1, j2) if tag != "equal" else (j1 + index - i1, j1 + index - i1 + 1)
+        return (0, 0)
+
+
+def _occurrences(anchor: str, line: str) -> list:
+    """Indexes where ``anchor`` stands in ``line`` (a name: not as part of a longer name)."""
+    if anchor[-1:] in "\"'":
+        return [m.start() for m in re.finditer(re.escape(anchor), line)]
+    return [m.start() for m in re.finditer(r"(?<![\w.])" + re.escape(anchor) + r"(?![\w.])", line)]
+
+
+def _count(anchor: str, lines: list) -> int:
+    return sum(len(_occurrences(anchor, line)) for line in lines if not _COMMENT_LINE.match(line))
 
 
 def _column(old_line: str, new_line: str, col: int) -> int:

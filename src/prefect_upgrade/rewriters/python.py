@@ -242,6 +242,7 @@ class PythonRewriter(Rewriter):
                 finding.fix_class,
                 finding.message,
                 finding.applied,
+                finding.anchor,
             )
         return whole
 
