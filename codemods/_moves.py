@@ -312,7 +312,7 @@ class MovesCodemod(PythonCodemod):
         self._bindings_by_stmt: dict[int, list[Binding]] = {}
         self._where = collector.where
         self._bindings: list[Binding] = []
-        # Scopes (two passes and the biggest cost) are computed on first use only.
+        # Scopes (a whole-tree pass and the biggest cost) are computed on first use only.
         self._scope_map: Optional[Mapping[cst.CSTNode, Optional[Scope]]] = None
         self._all_names_found: Optional[set[str]] = None
         self._qualnames: Optional[QualifiedNames] = None
