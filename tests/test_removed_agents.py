@@ -108,3 +108,21 @@ def test_deployment_yaml_token_is_unsafe():
 @pytest.mark.parametrize("path", fixture_cases("removed_agents"), ids=lambda p: p.stem)
 def test_fixture(path, snapshot):
     snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")
+
+
+def test_fargate_import_finding_points_at_the_note_that_replaced_it():
+    # the import line becomes a note quoting it, a blank line follows, and a TODO goes above the
+    # use: the fixed finding belongs on the note, where the import stood (it was on the blank
+    # line once blank lines stopped anchoring the line mapper's blocks)
+    text = (
+        'if __name__ == "__main__":\n'
+        "\tfrom prefect.agent.fargate import FargateAgent\n"
+        "\n"
+        "\tAGENT = FargateAgent(labels=['a'],\n"
+        "\t\tcpu='256')\n"
+    )
+    result = run(text)
+    lines = result.text.splitlines()
+    (fixed,) = [f for f in findings(result, "PFU312") if f.applied]
+    assert lines[fixed.line - 1].lstrip().startswith("# prefect-upgrade PFU312: removed `from prefect.agent.fargate")
+    assert lines[fixed.line - 1][fixed.col - 1 :].startswith("from prefect.agent.fargate import FargateAgent")

@@ -178,6 +178,21 @@ def test_line_mapper_follows_lines_across_inserted_and_replaced_lines():
             2,
             2,
         ),
+        # a line replaced by a note quoting it goes to the note, not to the blank line below it
+        # (blank lines do not anchor blocks any more; a removed import's finding was on the blank)
+        (
+            'if __name__ == "__main__":\n'
+            "\tfrom prefect.agent.fargate import FargateAgent\n"
+            "\n"
+            "\tAGENT = FargateAgent()\n",
+            'if __name__ == "__main__":\n'
+            "\t# prefect-upgrade PFU312: removed `from prefect.agent.fargate import FargateAgent` (gone)\n"
+            "\n"
+            "\t# TODO(prefect-upgrade PFU312): FargateAgent was removed in Prefect 1.0\n"
+            "\tAGENT = FargateAgent()\n",
+            2,
+            2,
+        ),
         # a shared start counts in whole words only: ``artifacts`` does not start ``artifacts_api``
         (
             "artifacts_api.create_markdown('# x')\nartifacts.delete_artifact('id')\n",

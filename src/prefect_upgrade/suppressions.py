@@ -347,6 +347,11 @@ def _likeness(old_line: str, new_line: str) -> float:
     # a line of code goes to a line of code when there is one: not to a comment the rewrite added
     # above it that quotes it (``# family="x" dropped: ...``)
     added_comment = new_line.lstrip().startswith("#") and not old_line.lstrip().startswith("#")
+    # ... unless the comment quotes the whole line: a note that replaced it (PFU312's
+    # ``# ... removed `from prefect.agent.fargate import FargateAgent` ...``); blank lines do not
+    # anchor a block, so the blank line after such a note stood in the block and beat it
+    if added_comment and len(old_line.strip()) >= _QUOTED_LINE and old_line.strip() in new_line:
+        added_comment = False
     return (
         difflib.SequenceMatcher(None, old_line, new_line).ratio()
         + _SHARED_START * shared / max(len(old_line), 1)
@@ -363,6 +368,7 @@ def _in_word(line: str, end: int) -> bool:
 
 
 _SAME_START = 0.25
+_QUOTED_LINE = 10
 _ONWARD = 0.001
 _SHARED_START = 0.5
 _FIRST_WORD = re.compile(r"\s*([A-Za-z_]\w*)")
