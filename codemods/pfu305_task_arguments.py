@@ -47,7 +47,21 @@ AZURE_TODO = (
     "connection string: store the value in a Secret and pass its name (or set AZURE_STORAGE_CONNECTION_STRING)"
 )
 
-ALL = DREMIO | DROPBOX | GCS | SENDGRID | EXASOL | AZURE_STORAGE
+KUBERNETES_JOB = _names(("prefect.tasks.kubernetes", "prefect.tasks.kubernetes.job"), ("RunNamespacedJob",))
+
+ALL = DREMIO | DROPBOX | GCS | SENDGRID | EXASOL | AZURE_STORAGE | KUBERNETES_JOB
+
+#: (classes, old keyword, new keyword, code, where it was accepted, when it was renamed)
+RENAMED = (
+    (
+        KUBERNETES_JOB,
+        "job_status_pool_interval",
+        "job_status_poll_interval",
+        "PFU305",
+        ("init", "run"),
+        "Prefect 0.14",
+    ),
+)
 
 #: (classes, removed keyword, code, where it was accepted, what to do)
 REMOVED = (
@@ -110,6 +124,10 @@ class RenamedTaskArguments(RemovedCodemod):
       ``connection_string_secret=``, the name of a Prefect Secret holding the value (or the
       ``AZURE_STORAGE_CONNECTION_STRING`` environment variable); a value cannot be turned into
       a secret name by a rewrite.
+    - ``RunNamespacedJob(job_status_pool_interval=)`` (0.13's spelling) →
+      ``job_status_poll_interval=`` (PFU305, safe), at creation and at run time: the same
+      seconds between status checks; the old keyword lands in ``Task.__init__``'s ``**kwargs``
+      under 1.0 and raises TypeError. Its position (5th) is unchanged, so positional calls stay.
     - ``**kwargs`` spread into these classes: reported (manual) when they may hide a renamed
       or removed keyword.
 
@@ -125,7 +143,10 @@ class RenamedTaskArguments(RemovedCodemod):
     """
 
     code = "PFU305"
-    summary = "DremioFetch(user=, host=, port=) became username=, hostname=, flightport="
+    summary = (
+        "Task-library keywords renamed: DremioFetch(user=, host=, port=) became username=, hostname=, "
+        "flightport=; RunNamespacedJob(job_status_pool_interval=) became job_status_poll_interval="
+    )
     fix_class = FixClass.SAFE
     extra_codes = {
         "PFU350": "DropboxDownload(access_token_secret=) was removed",
@@ -141,16 +162,16 @@ class RenamedTaskArguments(RemovedCodemod):
         "PFU353": FixClass.MANUAL,
         "PFU354": FixClass.MANUAL,
     }
-    markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol", "Azure")
+    markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol", "Azure", "job_status_pool_interval")
 
     @classmethod
     def may_apply(cls, text: str) -> bool:
-        if "Dremio" in text:
+        if "Dremio" in text or "job_status_pool_interval" in text:
             return True
         words = (
             "access_token_secret", "encryption_key_secret", "sendgrid_secret", "user", "password", "connection_string", "**"
         )  # fmt: skip
-        return any(marker in text for marker in cls.markers[1:]) and any(word in text for word in words)
+        return any(marker in text for marker in cls.markers[1:-1]) and any(word in text for word in words)
     examples = (
         Example("from prefect.tasks.dremio import DremioFetch\nf = DremioFetch(username='u', password='p', hostname='h')\n"),
         Example("from other import DremioFetch\nf = DremioFetch(user='u', password='p', host='h')\n"),
@@ -163,6 +184,11 @@ class RenamedTaskArguments(RemovedCodemod):
             "from prefect.tasks.dremio import DremioFetch\nfetch = DremioFetch()\nfetch.run(user='u', password='p', host='h', port=1, query=q)\n",
             "from prefect.tasks.dremio import DremioFetch\nfetch = DremioFetch()\n"
             "fetch.run(username='u', password='p', hostname='h', flightport=1, query=q)\n",
+        ),
+        Example("from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n"),
+        Example(
+            "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_pool_interval=10)\n",
+            "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n",
         ),
     )
 
@@ -188,6 +214,10 @@ class RenamedTaskArguments(RemovedCodemod):
         if classes & AZURE_STORAGE and stage == "init" and self.enabled("PFU354"):
             self._azure(original)
             return updated
+        for targets, old, new, code, stages, when in RENAMED:
+            if classes & targets and stage in stages and self.enabled(code):
+                what = sorted(classes & targets)[0].rsplit(".", 1)[1] + (".run" if stage == "run" else "")
+                updated = self._renamed(original, updated, what, old, new, code, when)
         for targets, name, code, stages, todo in REMOVED:
             if classes & targets and stage in stages and self.enabled(code):
                 self._removed(original, name, code, todo, stage)
@@ -229,6 +259,26 @@ class RenamedTaskArguments(RemovedCodemod):
                 applied=True,
             )
         return updated
+
+    def _renamed(
+        self, original: cst.Call, updated: cst.Call, what: str, old: str, new: str, code: str, when: str
+    ) -> cst.Call:
+        # A ``**spread`` is not reported: only statements naming the old keyword are seen
+        # (markers), and a spread holding it is rare; the keyword itself is what 1.0 rejects.
+        arg = keyword(updated, old)
+        if arg is None:
+            return updated
+        if keyword(updated, new) is not None:
+            self.report(
+                keyword(original, old),
+                f"{what}: `{old}=` was renamed `{new}=` in {when} and both are given: delete `{old}=`",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code=code,
+            )
+            return updated
+        self.report(keyword(original, old), f"{what}: `{old}=` → `{new}=` (renamed in {when})", applied=True, code=code)
+        return replace_arg(updated, arg, rename_keyword(arg, new))
 
     def _azure(self, original: cst.Call) -> None:
         arg = keyword(original, "connection_string")

@@ -55,9 +55,18 @@ pyarrow.flight = flight
 sys.modules.setdefault("pyarrow", pyarrow)
 sys.modules.setdefault("pyarrow.flight", flight)
 
+# the kubernetes client is not installed either: stand-in modules for prefect.tasks.kubernetes
+from unittest.mock import MagicMock
+for _name in ("kubernetes", "kubernetes.client", "kubernetes.client.rest", "kubernetes.config",
+              "kubernetes.config.config_exception", "kubernetes.stream", "kubernetes.watch"):
+    sys.modules.setdefault(_name, MagicMock(name=_name))
+sys.modules["kubernetes.client.rest"].ApiException = type("ApiException", (Exception,), {})
+sys.modules["kubernetes.config.config_exception"].ConfigException = type("ConfigException", (Exception,), {})
+
 import prefect
 from prefect.agent.docker import DockerAgent
 from prefect.tasks.dremio import DremioFetch
+from prefect.tasks.kubernetes import RunNamespacedJob
 
 _stub(DockerAgent, "__init__")  # needs a Docker daemon
 _stub(prefect.Client, "graphql", result=lambda a: {"data": {}})
@@ -66,6 +75,7 @@ _stub(prefect.Client, "get_cloud_url", result="https://cloud.prefect.io/acme/flo
 _stub(prefect.Client, "get_default_tenant_slug", result="acme")
 _stub(prefect.Flow, "run_agent")
 _stub(DremioFetch, "run", result=lambda a: {"rows": 1})
+_stub(RunNamespacedJob, "run")  # needs a cluster
 '''
 
 RUNNER = r'''
@@ -133,6 +143,12 @@ CASES = {
         "assert (fetch.username, fetch.hostname, fetch.flightport) == ('analyst', 'dremio.internal', 32010)\n"
         "assert calls('DremioFetch', 'run')[0]['username'] == 'analyst'\n"
         "assert calls('DremioFetch', 'run')[0]['query'] == 'select 1'\n",
+    ),
+    "kubernetes_job": (
+        False,
+        "TypeError",
+        "assert job.job_status_poll_interval == 30\n"
+        "assert calls('RunNamespacedJob', 'run')[0]['job_status_poll_interval'] == 1\n",
     ),
     "settings": (
         False,

@@ -68,3 +68,60 @@ def test_removed_secret_arguments_are_manual(setup, call, code, hint):
 @pytest.mark.parametrize("path", fixture_cases("removed_task_arguments"), ids=lambda p: p.stem)
 def test_fixture(path, snapshot):
     snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")
+
+
+KUBERNETES_STAYS = [
+    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n",
+    "from mylib import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_pool_interval=10)\n",
+    "def run(job_status_pool_interval=5):\n    pass\nrun(job_status_pool_interval=1)\n",
+    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(b, 'ns', None, 'KEY', 15)\n",
+]
+
+
+@pytest.mark.parametrize("text", KUBERNETES_STAYS)
+def test_kubernetes_job_left_alone(text):
+    result = run(text, unsafe=True)
+    assert result.text == text and result.findings == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+            "job = RunNamespacedJob(body=b, job_status_pool_interval=10)\n",
+            "job = RunNamespacedJob(body=b, job_status_poll_interval=10)\n",
+        ),
+        (
+            "import prefect.tasks.kubernetes.job as j\nj.RunNamespacedJob(job_status_pool_interval=10)\n",
+            "j.RunNamespacedJob(job_status_poll_interval=10)\n",
+        ),
+        (
+            "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+            "job = RunNamespacedJob()\njob.run(body=b, job_status_pool_interval=1)\n",
+            "job.run(body=b, job_status_poll_interval=1)\n",
+        ),
+        (
+            "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+            "job = RunNamespacedJob()\njob(body=b, job_status_pool_interval=1)\n",
+            "job(body=b, job_status_poll_interval=1)\n",
+        ),
+    ],
+)
+def test_kubernetes_job_pool_interval_is_renamed(text, expected):
+    result = run(text)
+    assert result.text.endswith(expected)
+    assert [(f.code, f.fix_class, f.applied) for f in result.findings] == [("PFU305", FixClass.SAFE, True)]
+    assert run(result.text).text == result.text
+
+
+def test_kubernetes_job_both_spellings_is_manual():
+    text = (
+        "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+        "RunNamespacedJob(job_status_pool_interval=5, job_status_poll_interval=10)\n"
+    )
+    result = run(text, unsafe=True)
+    assert result.text == text
+    (finding,) = result.findings
+    assert (finding.code, finding.fix_class) == ("PFU305", FixClass.MANUAL)
+    assert "delete `job_status_pool_interval=`" in finding.message
