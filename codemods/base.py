@@ -247,6 +247,9 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
     #: False: the codemod is shown only the top-level statements that hold its markers, the
     #: imports, and what they lead to (``rewriters/focus.py``); True: always the whole module.
     sees_whole_module: ClassVar[bool] = False
+    #: True: a module-level class that a statement in the view uses is shown too (with the
+    #: classes it is built on), e.g. a subclass of a Prefect class defined without any marker.
+    follows_classes: ClassVar[bool] = False
 
     #: Set by the Python rewriter: a wrapper shared by every codemod that sees the same tree.
     shared_wrapper: Optional[MetadataWrapper] = None

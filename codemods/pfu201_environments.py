@@ -1136,12 +1136,15 @@ class Environments(ImportFixes, PythonCodemod):
                 continue
             if isinstance(parent, cst.Call) and parent.func is node and parent in self.env_calls:
                 continue
-            current = parent
-            while current is not None and not isinstance(current, (cst.Import, cst.ImportFrom)):
-                current = parents.get(current)
-            if current is None:
+            if self._outside_imports(parent):
                 return node
         return None
+
+    def _outside_imports(self, parent: Optional[cst.CSTNode]) -> bool:
+        """Whether a node whose parent is ``parent`` is outside every import statement."""
+        while parent is not None and not isinstance(parent, (cst.Import, cst.ImportFrom)):
+            parent = self._parents.get(parent)
+        return parent is None
 
     def _used_in_source(self, local: str) -> bool:
         """Whether the original module reads ``local`` (a name, or ``prefect.environments``)
@@ -1158,10 +1161,7 @@ class Environments(ImportFixes, PythonCodemod):
                 continue
             if isinstance(parent, cst.Attribute) and parent.attr is node:
                 continue
-            current = parent
-            while current is not None and not isinstance(current, (cst.Import, cst.ImportFrom)):
-                current = parents.get(current)
-            if current is None:
+            if self._outside_imports(parent):
                 return True
         return False
 

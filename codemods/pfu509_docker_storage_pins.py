@@ -56,8 +56,9 @@ class _DockerStorageArguments(PythonCodemod):
 
     keyword: str = ""
     also_needs = ("prefect",)
-    #: a subclass or a dict of arguments is defined by a statement without the markers
-    sees_whole_module = True
+    #: a subclass of ``Docker`` is defined by a statement without the markers (a module dict
+    #: of arguments is shown anyway: focus shows what assigns a name used in view)
+    follows_classes = True
     METADATA_DEPENDENCIES = PythonCodemod.METADATA_DEPENDENCIES + (QualifiedNameProvider, ScopeProvider)
 
     def visit_Module(self, node: cst.Module) -> bool:

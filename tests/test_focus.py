@@ -307,3 +307,20 @@ def test_text_libcst_cannot_reproduce_is_fine_when_nothing_changes(on, monkeypat
     monkeypatch.setattr(python_rewriter, "FOCUS", on)
     text = "from prefect.executors import LocalExecutor\n" + FILLER.format(n=0) + LOSSY_TAIL
     assert rewrite_text(text, "python", all_codemods()).text == text
+
+
+def test_a_codemod_that_follows_classes_sees_the_classes_its_statements_use():
+    text = (
+        "from lib import Base\n"
+        "class Middle(Base):\n    pass\n"
+        "class Leaf(Middle):\n    pass\n"
+        "class Unused(Base):\n    pass\n"
+        + FILLER.format(n=0)
+        + "storage = Leaf(old_thing=1)\n"
+    )
+    outline = focus.Outline.of(text)
+    plain = outline.focus(("old_thing",)).text
+    followed = outline.focus(("old_thing",), follow_classes=True).text
+    assert "class Leaf" not in plain and "class Middle" not in plain
+    assert "class Leaf(Middle)" in followed and "class Middle(Base)" in followed
+    assert "class Unused" not in followed and "def _unrelated_0" not in followed

@@ -180,3 +180,24 @@ def test_results_come_back_in_order_through_the_pool(tmp_path):
     results = list(run_files(((p, "python") for p in paths), _settings(RenameOld), jobs=2))
     assert [Path(r.path).name for r in results] == [p.name for p in paths]
     assert [r.changed for r in results] == [bool(i % 2) for i in range(40)]
+
+
+def test_a_codemod_whose_markers_an_earlier_step_took_away_is_not_run(monkeypatch):
+    from fake_codemods import FakeMove
+
+    class ReadsOldPath(PythonCodemod):
+        """Would report any module it is run on (it trusts its markers)."""
+
+        code = "PFU906"
+        summary = "test: reads prefect.engine.executors"
+        markers = ("prefect.engine.executors",)
+
+        def visit_Module(self, node):
+            self.report(node, "ran", applied=False, fix_class=FixClass.MANUAL)
+
+    text = "from prefect.engine.executors import LocalExecutor\n"
+    moved = rewrite_text(text, "python", [FakeMove, ReadsOldPath])
+    assert moved.text == "from prefect.executors import LocalExecutor\n"
+    assert [f.code for f in moved.findings] == ["PFU901"]
+    # without the earlier step, its markers are there and it runs
+    assert [f.code for f in rewrite_text(text, "python", [ReadsOldPath]).findings] == ["PFU906"]

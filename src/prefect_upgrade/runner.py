@@ -77,6 +77,10 @@ def rewrite_text(
     result = TextResult(text)
     guard = suppressions.Guard(kind)
     for members in _steps(candidates, fuse=FUSE and decide is None):
+        if result.text is not text:
+            # An earlier step may have taken away every marker a later codemod needs (the
+            # environments it reads were converted): then it has nothing to do.
+            members = tuple(c for c in members if c.applies_to(result.text))
         if len(members) > 1:
             fused = _apply_fused(rewriter, state, members, options, path, result, guard)
             if fused is not None:

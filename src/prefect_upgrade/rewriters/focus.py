@@ -60,6 +60,7 @@ class _Span:
     mutates: frozenset[str]  # names whose attributes or items it sets (``flow.executor = ...``)
     has_import: bool
     star_import: bool
+    classes: frozenset[str] = frozenset()  # the module-level classes it defines
 
 
 class Outline:
@@ -117,7 +118,7 @@ class Outline:
             global_reads[max(index, 0)] |= _module_names_read(scope)
         for nodes, start, last, reads in zip(groups, starts, ends, global_reads):
             text_of_span = "".join(lines[first : last + 1])
-            binds, assigns, mutates = _bindings(nodes)
+            binds, assigns, mutates, classes = _bindings(nodes)
             spans.append(
                 _Span(
                     first,
@@ -130,6 +131,7 @@ class Outline:
                     mutates,
                     "import" in text_of_span,
                     any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in nodes),
+                    classes,
                 )
             )
             first = last + 1
@@ -141,8 +143,9 @@ class Outline:
         pieces[-1] += "".join(self.lines[self.spans[-1].last + 1 :])
         return pieces
 
-    def focus(self, markers: Sequence[str]) -> Optional["Focus"]:
-        """The view of a codemod with these markers, or None when it should see everything."""
+    def focus(self, markers: Sequence[str], follow_classes: bool = False) -> Optional["Focus"]:
+        """The view of a codemod with these markers, or None when it should see everything
+        (``follow_classes``: a class used by a statement in view is shown too, with its bases)."""
         spans = self.spans
         marker_found = _marker_search(tuple(markers))
         has_marker = [bool(marker_found(span.text)) for span in spans]
@@ -168,7 +171,7 @@ class Outline:
                 if shown[i]:
                     used |= span.refs
             for i, span in enumerate(spans):
-                if not shown[i] and (span.refs & followed or span.assigns & used):
+                if not shown[i] and (span.refs & followed or span.assigns & used or (follow_classes and span.classes & used)):
                     shown[i] = True
                     changed = True
         hidden_lines = sum(s.last - s.first + 1 for s, keep in zip(spans, shown) if not keep)
@@ -235,9 +238,10 @@ def _module_names_read(scope: symtable.SymbolTable) -> set[str]:
     return names
 
 
-def _bindings(nodes: Iterable[ast.stmt]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Module-level names bound by ``nodes``; those bound by assignment; and those whose
-    attributes or items are set."""
+def _bindings(nodes: Iterable[ast.stmt]) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """Module-level names bound by ``nodes``; those bound by assignment; those whose
+    attributes or items are set; and the classes defined."""
+    classes: set[str] = set()
     binds: set[str] = set()
     assigns: set[str] = set()
     mutates: set[str] = set()
@@ -246,6 +250,8 @@ def _bindings(nodes: Iterable[ast.stmt]) -> tuple[frozenset[str], frozenset[str]
         node = pending.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             binds.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                classes.add(node.name)
             # Decorators and defaults run at module level, e.g. ``@(x := deco)``: walk only them.
             pending.extend(getattr(node, "decorator_list", ()))
             continue
@@ -274,7 +280,7 @@ def _bindings(nodes: Iterable[ast.stmt]) -> tuple[frozenset[str], frozenset[str]
             binds.add(node.name)
             assigns.add(node.name)
         pending.extend(ast.iter_child_nodes(node))
-    return frozenset(binds), frozenset(assigns), frozenset(mutates)
+    return frozenset(binds), frozenset(assigns), frozenset(mutates), frozenset(classes)
 
 
 class Focus:
@@ -383,7 +389,7 @@ class Focus:
 def _rest(span: _Span, lines: list[str], first: int, last: int) -> tuple:
     """The fields of ``span`` after its lines, for the same statement at lines ``first..last``."""
     text = "".join(lines[first : last + 1])
-    return (text, span.refs, span.binds, span.assigns, span.mutates, "import" in text, span.star_import)
+    return (text, span.refs, span.binds, span.assigns, span.mutates, "import" in text, span.star_import, span.classes)
 
 
 def _ending(text: str) -> str:

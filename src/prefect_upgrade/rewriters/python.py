@@ -180,7 +180,7 @@ class PythonRewriter(Rewriter):
         if isinstance(state, cst.Module):  # a tree parsed elsewhere: copied, as libcst would
             state = PythonState.copied(state)
         outline = state.outline() if FOCUS and not codemod.sees_whole_module else None
-        view = outline.focus(codemod.markers) if outline is not None else None
+        view = outline.focus(codemod.markers, codemod.follows_classes) if outline is not None else None
         if view is not None:
             focused = self._apply_focused(state, view, codemod, options, reporter, path)
             if focused is not None:
