@@ -47,7 +47,72 @@ AZURE_TODO = (
     "connection string: store the value in a Secret and pass its name (or set AZURE_STORAGE_CONNECTION_STRING)"
 )
 
-ALL = DREMIO | DROPBOX | GCS | SENDGRID | EXASOL | AZURE_STORAGE
+KUBERNETES_JOB = _names(("prefect.tasks.kubernetes", "prefect.tasks.kubernetes.job"), ("RunNamespacedJob",))
+
+POSTGRES_EXECUTE = _names(
+    ("prefect.tasks.postgres", "prefect.tasks.postgres.postgres"), ("PostgresExecute", "PostgresExecuteMany")
+)
+POSTGRES_FETCH = _names(("prefect.tasks.postgres", "prefect.tasks.postgres.postgres"), ("PostgresFetch",))
+SNOWFLAKE_QUERY = _names(("prefect.tasks.snowflake", "prefect.tasks.snowflake.snowflake"), ("SnowflakeQuery",))
+MYSQL_EXECUTE = _names(("prefect.tasks.mysql", "prefect.tasks.mysql.mysql"), ("MySQLExecute",))
+MYSQL_FETCH = _names(("prefect.tasks.mysql", "prefect.tasks.mysql.mysql"), ("MySQLFetch",))
+START_FLOW_RUN = _names(
+    ("prefect.tasks.prefect", "prefect.tasks.prefect.flow_run"), ("StartFlowRun", "FlowRunTask")
+)
+EXECUTE_NOTEBOOK = _names(("prefect.tasks.jupyter", "prefect.tasks.jupyter.jupyter"), ("ExecuteNotebook",))
+GE_VALIDATION = _names(
+    ("prefect.tasks.great_expectations", "prefect.tasks.great_expectations.checkpoints"),
+    ("RunGreatExpectationsValidation",),
+)
+
+#: Positional arguments whose place changed: (classes, stage, source versions with the old order,
+#: the old order, the first index that moved, what changed). From that index on, positional
+#: arguments are passed by keyword, under their old names (all of them still exist in 1.0).
+MOVED_POSITIONS = (
+    (POSTGRES_EXECUTE, "run", ("0.13", "0.14"), ("query", "data", "commit", "password"), 0,
+     "Prefect 0.15 put `db_name`, `user`, `host`, `port` first"),
+    (POSTGRES_FETCH, "run", ("0.13", "0.14"), ("fetch", "fetch_count", "query", "data", "commit", "password", "col_names"),
+     0, "Prefect 0.15 put `db_name`, `user`, `host`, `port` first"),
+    (SNOWFLAKE_QUERY, "run", ("0.13", "0.14"), ("query", "data", "autocommit"), 0,
+     "Prefect 0.15 put the connection arguments (`account`, `user` …) first"),
+    (MYSQL_EXECUTE, "run", ("0.13",), ("query", "commit", "charset"), 0,
+     "Prefect 0.14 put `db_name`, `user`, `password`, `host`, `port` first"),
+    (MYSQL_FETCH, "run", ("0.13",), ("query", "fetch", "fetch_count", "commit", "charset", "cursor_type"), 0,
+     "Prefect 0.14 put `db_name`, `user`, `password`, `host`, `port` first"),
+    (START_FLOW_RUN, "init", ("0.13",),
+     ("flow_name", "project_name", "parameters", "wait", "new_flow_context", "run_name", "scheduled_start_time"), 3,
+     "Prefect 0.14 put `run_config` fourth"),
+    (START_FLOW_RUN, "run", ("0.13",),
+     ("flow_name", "project_name", "parameters", "idempotency_key", "new_flow_context", "run_name",
+      "scheduled_start_time"), 3, "Prefect 0.14 put `run_config` fourth"),
+    (EXECUTE_NOTEBOOK, "init", ("0.13",), ("path", "parameters", "output_format", "exporter_kwargs", "kernel_name"), 2,
+     "Prefect 0.14 put `log_output` third"),
+    (GE_VALIDATION, "init", ("0.13", "0.14", "0.15"),
+     ("checkpoint_name", "context", "assets_to_validate", "batch_kwargs", "expectation_suite_name", "context_root_dir",
+      "runtime_environment", "run_name", "run_info_at_end", "disable_markdown_artifact", "validation_operator",
+      "evaluation_parameters"), 1, "Prefect 1.0 put `ge_checkpoint` and `checkpoint_kwargs` second and third"),
+    (GE_VALIDATION, "run", ("0.13", "0.14", "0.15"),
+     ("checkpoint_name", "context", "assets_to_validate", "batch_kwargs", "expectation_suite_name", "context_root_dir",
+      "runtime_environment", "run_name", "run_info_at_end", "disable_markdown_artifact", "validation_operator",
+      "evaluation_parameters"), 1, "Prefect 1.0 put `ge_checkpoint` and `checkpoint_kwargs` second and third"),
+)  # fmt: skip
+
+MOVED_CLASSES = frozenset().union(*(row[0] for row in MOVED_POSITIONS))
+MOVED_MARKERS = ("Postgres", "Snowflake", "MySQL", "StartFlowRun", "FlowRunTask", "ExecuteNotebook", "RunGreatExpectationsValidation")
+
+ALL = DREMIO | DROPBOX | GCS | SENDGRID | EXASOL | AZURE_STORAGE | KUBERNETES_JOB | MOVED_CLASSES
+
+#: (classes, old keyword, new keyword, code, where it was accepted, when it was renamed)
+RENAMED = (
+    (
+        KUBERNETES_JOB,
+        "job_status_pool_interval",
+        "job_status_poll_interval",
+        "PFU305",
+        ("init", "run"),
+        "Prefect 0.14",
+    ),
+)
 
 #: (classes, removed keyword, code, where it was accepted, what to do)
 REMOVED = (
@@ -110,6 +175,19 @@ class RenamedTaskArguments(RemovedCodemod):
       ``connection_string_secret=``, the name of a Prefect Secret holding the value (or the
       ``AZURE_STORAGE_CONNECTION_STRING`` environment variable); a value cannot be turned into
       a secret name by a rewrite.
+    - ``RunNamespacedJob(job_status_pool_interval=)`` (0.13's spelling) →
+      ``job_status_poll_interval=`` (PFU305, safe), at creation and at run time: the same
+      seconds between status checks; the old keyword lands in ``Task.__init__``'s ``**kwargs``
+      under 1.0 and raises TypeError. Its position (5th) is unchanged, so positional calls stay.
+    - Positional arguments whose place changed are passed by keyword, under their old names
+      (PFU305, safe): ``PostgresExecute/PostgresExecuteMany/PostgresFetch`` and ``SnowflakeQuery``
+      ``run`` (0.13/0.14 code: 0.15 put the connection arguments first, so ``pg("select 1")``
+      would pass the query as ``db_name``), ``MySQLExecute/MySQLFetch`` ``run`` (0.13 code),
+      ``StartFlowRun``/``FlowRunTask`` 4th argument on (0.13: ``run_config`` came fourth),
+      ``ExecuteNotebook`` 3rd on (0.13: ``log_output``), and ``RunGreatExpectationsValidation``
+      2nd on (every version: 1.0 put ``ge_checkpoint``, ``checkpoint_kwargs`` second). Decided by
+      ``--from-version`` (0.15 when it cannot be read from the pins): code written for the new
+      order stays. After a ``*args`` spread the call is reported (manual) instead.
     - ``**kwargs`` spread into these classes: reported (manual) when they may hide a renamed
       or removed keyword.
 
@@ -125,7 +203,10 @@ class RenamedTaskArguments(RemovedCodemod):
     """
 
     code = "PFU305"
-    summary = "DremioFetch(user=, host=, port=) became username=, hostname=, flightport="
+    summary = (
+        "Task-library keywords renamed: DremioFetch(user=, host=, port=) became username=, hostname=, "
+        "flightport=; RunNamespacedJob(job_status_pool_interval=) became job_status_poll_interval="
+    )
     fix_class = FixClass.SAFE
     extra_codes = {
         "PFU350": "DropboxDownload(access_token_secret=) was removed",
@@ -141,16 +222,19 @@ class RenamedTaskArguments(RemovedCodemod):
         "PFU353": FixClass.MANUAL,
         "PFU354": FixClass.MANUAL,
     }
-    markers = ("Dremio", "Dropbox", "GCS", "SendEmail", "Exasol", "Azure")
+    markers = (
+        "Dremio", "Dropbox", "GCS", "SendEmail", "Exasol", "Azure", "Postgres", "Snowflake", "MySQL", "StartFlowRun",
+        "FlowRunTask", "ExecuteNotebook", "RunGreatExpectationsValidation", "job_status_pool_interval",
+    )  # fmt: skip
 
     @classmethod
     def may_apply(cls, text: str) -> bool:
-        if "Dremio" in text:
+        if any(word in text for word in ("Dremio", "job_status_pool_interval", *MOVED_MARKERS)):
             return True
         words = (
             "access_token_secret", "encryption_key_secret", "sendgrid_secret", "user", "password", "connection_string", "**"
         )  # fmt: skip
-        return any(marker in text for marker in cls.markers[1:]) and any(word in text for word in words)
+        return any(marker in text for marker in cls.markers[1:6]) and any(word in text for word in words)
     examples = (
         Example("from prefect.tasks.dremio import DremioFetch\nf = DremioFetch(username='u', password='p', hostname='h')\n"),
         Example("from other import DremioFetch\nf = DremioFetch(user='u', password='p', host='h')\n"),
@@ -164,13 +248,24 @@ class RenamedTaskArguments(RemovedCodemod):
             "from prefect.tasks.dremio import DremioFetch\nfetch = DremioFetch()\n"
             "fetch.run(username='u', password='p', hostname='h', flightport=1, query=q)\n",
         ),
+        Example("from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n"),
+        Example(
+            "from prefect.tasks.great_expectations import RunGreatExpectationsValidation\n"
+            "v = RunGreatExpectationsValidation('nightly', ge_context)\n",
+            "from prefect.tasks.great_expectations import RunGreatExpectationsValidation\n"
+            "v = RunGreatExpectationsValidation('nightly', context=ge_context)\n",
+        ),
+        Example(
+            "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_pool_interval=10)\n",
+            "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n",
+        ),
     )
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func
         stage = None
         classes: frozenset[str] = frozenset()
-        names = self.qnames(func) & ALL
+        names = frozenset() if isinstance(func, cst.Call) else self.qnames(func) & ALL
         if names:
             stage, classes = "init", frozenset(names)
         elif isinstance(func, cst.Attribute) and func.attr.value == "run":
@@ -188,6 +283,14 @@ class RenamedTaskArguments(RemovedCodemod):
         if classes & AZURE_STORAGE and stage == "init" and self.enabled("PFU354"):
             self._azure(original)
             return updated
+        for targets, moved_stage, versions, order, first, why in MOVED_POSITIONS:
+            if classes & targets and stage == moved_stage and self.options.from_version in versions:
+                what = sorted(classes & targets)[0].rsplit(".", 1)[1] + (".run" if stage == "run" else "")
+                updated = self._moved_positions(original, updated, what, order, first, why)
+        for targets, old, new, code, stages, when in RENAMED:
+            if classes & targets and stage in stages and self.enabled(code):
+                what = sorted(classes & targets)[0].rsplit(".", 1)[1] + (".run" if stage == "run" else "")
+                updated = self._renamed(original, updated, what, old, new, code, when)
         for targets, name, code, stages, todo in REMOVED:
             if classes & targets and stage in stages and self.enabled(code):
                 self._removed(original, name, code, todo, stage)
@@ -229,6 +332,60 @@ class RenamedTaskArguments(RemovedCodemod):
                 applied=True,
             )
         return updated
+
+    def _moved_positions(
+        self, original: cst.Call, updated: cst.Call, what: str, order: tuple[str, ...], first: int, why: str
+    ) -> cst.Call:
+        args = positional(updated)
+        moved = args[first:]
+        if not moved:
+            return updated
+        if any(arg.star == "*" for arg in updated.args) or len(args) > len(order):
+            self.report(
+                original,
+                f"{what}: the order of its arguments changed ({why}): pass the arguments from the "
+                f"{first + 1}. on by keyword ({', '.join(f'`{name}`' for name in order[first:])} …)",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+            return updated
+        names = order[first : len(args)]
+        if any(keyword(updated, name) is not None for name in names):
+            return updated  # a TypeError in the old version too: leave it to the person
+        renamed = {
+            id(arg): arg.with_changes(
+                keyword=cst.Name(name), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+            )
+            for arg, name in zip(moved, names)
+        }
+        updated = updated.with_changes(args=[renamed.get(id(arg), arg) for arg in updated.args])
+        self.report(
+            original,
+            f"{what}: positional {', '.join(f'`{name}`' for name in names)} now passed by keyword "
+            f"(the order of its arguments changed: {why})",
+            applied=True,
+        )
+        return updated
+
+    def _renamed(
+        self, original: cst.Call, updated: cst.Call, what: str, old: str, new: str, code: str, when: str
+    ) -> cst.Call:
+        # A ``**spread`` is not reported: only statements naming the old keyword are seen
+        # (markers), and a spread holding it is rare; the keyword itself is what 1.0 rejects.
+        arg = keyword(updated, old)
+        if arg is None:
+            return updated
+        if keyword(updated, new) is not None:
+            self.report(
+                keyword(original, old),
+                f"{what}: `{old}=` was renamed `{new}=` in {when} and both are given: delete `{old}=`",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code=code,
+            )
+            return updated
+        self.report(keyword(original, old), f"{what}: `{old}=` → `{new}=` (renamed in {when})", applied=True, code=code)
+        return replace_arg(updated, arg, rename_keyword(arg, new))
 
     def _azure(self, original: cst.Call) -> None:
         arg = keyword(original, "connection_string")

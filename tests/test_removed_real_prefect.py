@@ -55,9 +55,24 @@ pyarrow.flight = flight
 sys.modules.setdefault("pyarrow", pyarrow)
 sys.modules.setdefault("pyarrow.flight", flight)
 
+# the kubernetes client is not installed either: stand-in modules for prefect.tasks.kubernetes
+from unittest.mock import MagicMock
+for _name in ("kubernetes", "kubernetes.client", "kubernetes.client.rest", "kubernetes.config",
+              "kubernetes.config.config_exception", "kubernetes.stream", "kubernetes.watch"):
+    sys.modules.setdefault(_name, MagicMock(name=_name))
+for _name in ("psycopg2", "snowflake", "snowflake.connector", "snowflake.connector.cursor"):
+    sys.modules.setdefault(_name, MagicMock(name=_name))
+sys.modules["snowflake.connector"].cursor = sys.modules["snowflake.connector.cursor"]
+sys.modules["snowflake"].connector = sys.modules["snowflake.connector"]
+sys.modules["kubernetes.client.rest"].ApiException = type("ApiException", (Exception,), {})
+sys.modules["kubernetes.config.config_exception"].ConfigException = type("ConfigException", (Exception,), {})
+
 import prefect
 from prefect.agent.docker import DockerAgent
 from prefect.tasks.dremio import DremioFetch
+from prefect.tasks.kubernetes import RunNamespacedJob
+from prefect.tasks.postgres import PostgresExecute, PostgresFetch
+from prefect.tasks.snowflake import SnowflakeQuery
 
 _stub(DockerAgent, "__init__")  # needs a Docker daemon
 _stub(prefect.Client, "graphql", result=lambda a: {"data": {}})
@@ -66,6 +81,10 @@ _stub(prefect.Client, "get_cloud_url", result="https://cloud.prefect.io/acme/flo
 _stub(prefect.Client, "get_default_tenant_slug", result="acme")
 _stub(prefect.Flow, "run_agent")
 _stub(DremioFetch, "run", result=lambda a: {"rows": 1})
+_stub(RunNamespacedJob, "run")  # needs a cluster
+_stub(PostgresExecute, "run")  # needs a database
+_stub(PostgresFetch, "run", result=[(1,)])
+_stub(SnowflakeQuery, "run")
 '''
 
 RUNNER = r'''
@@ -134,6 +153,20 @@ CASES = {
         "assert calls('DremioFetch', 'run')[0]['username'] == 'analyst'\n"
         "assert calls('DremioFetch', 'run')[0]['query'] == 'select 1'\n",
     ),
+    "kubernetes_job": (
+        False,
+        "TypeError",
+        "assert job.job_status_poll_interval == 30\n"
+        "assert calls('RunNamespacedJob', 'run')[0]['job_status_poll_interval'] == 1\n",
+    ),
+    "positional_runs": (
+        False,
+        "AssertionError",
+        "assert calls('PostgresExecute', 'run')[0].get('query') == 'insert into t values (1)'\n"
+        "assert 'db_name' not in calls('PostgresExecute', 'run')[0]\n"
+        "assert calls('PostgresFetch', 'run')[0]['fetch'] == 'all' and calls('PostgresFetch', 'run')[0]['query'] == 'select 1'\n"
+        "assert calls('SnowflakeQuery', 'run')[0]['query'] == 'select 2'\n",
+    ),
     "settings": (
         False,
         "AssertionError",
@@ -146,6 +179,9 @@ CASES = {
     "run_agent": (True, "AssertionError", "assert calls('Flow', 'run_agent')[0].get('api_key') == 'RUNNER-TOKEN'\n"),
 }
 
+
+#: cases written for another Prefect than 0.15 (the default)
+FROM_VERSION = {"positional_runs": "0.14"}
 
 #: cases whose code must import Prefect itself (the prelude imports it first)
 NO_PRELUDE = {"settings"}
@@ -166,7 +202,7 @@ def test_every_real_fixture_has_a_case():
 def test_fails_as_written_and_runs_rewritten(name, tmp_path):
     unsafe, error, check = CASES[name]
     original = (FIXTURES / "removed_real" / f"{name}.py").read_text()
-    rewritten = run(original, unsafe=unsafe).text
+    rewritten = run(original, unsafe=unsafe, from_version=FROM_VERSION.get(name, "0.15")).text
     assert rewritten != original
 
     prelude = name not in NO_PRELUDE

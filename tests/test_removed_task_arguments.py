@@ -68,3 +68,114 @@ def test_removed_secret_arguments_are_manual(setup, call, code, hint):
 @pytest.mark.parametrize("path", fixture_cases("removed_task_arguments"), ids=lambda p: p.stem)
 def test_fixture(path, snapshot):
     snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")
+
+
+KUBERNETES_STAYS = [
+    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n",
+    "from mylib import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_pool_interval=10)\n",
+    "def run(job_status_pool_interval=5):\n    pass\nrun(job_status_pool_interval=1)\n",
+    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(b, 'ns', None, 'KEY', 15)\n",
+]
+
+
+@pytest.mark.parametrize("text", KUBERNETES_STAYS)
+def test_kubernetes_job_left_alone(text):
+    result = run(text, unsafe=True)
+    assert result.text == text and result.findings == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+            "job = RunNamespacedJob(body=b, job_status_pool_interval=10)\n",
+            "job = RunNamespacedJob(body=b, job_status_poll_interval=10)\n",
+        ),
+        (
+            "import prefect.tasks.kubernetes.job as j\nj.RunNamespacedJob(job_status_pool_interval=10)\n",
+            "j.RunNamespacedJob(job_status_poll_interval=10)\n",
+        ),
+        (
+            "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+            "job = RunNamespacedJob()\njob.run(body=b, job_status_pool_interval=1)\n",
+            "job.run(body=b, job_status_poll_interval=1)\n",
+        ),
+        (
+            "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+            "job = RunNamespacedJob()\njob(body=b, job_status_pool_interval=1)\n",
+            "job(body=b, job_status_poll_interval=1)\n",
+        ),
+    ],
+)
+def test_kubernetes_job_pool_interval_is_renamed(text, expected):
+    result = run(text)
+    assert result.text.endswith(expected)
+    assert [(f.code, f.fix_class, f.applied) for f in result.findings] == [("PFU305", FixClass.SAFE, True)]
+    assert run(result.text).text == result.text
+
+
+def test_kubernetes_job_both_spellings_is_manual():
+    text = (
+        "from prefect.tasks.kubernetes import RunNamespacedJob\n"
+        "RunNamespacedJob(job_status_pool_interval=5, job_status_poll_interval=10)\n"
+    )
+    result = run(text, unsafe=True)
+    assert result.text == text
+    (finding,) = result.findings
+    assert (finding.code, finding.fix_class) == ("PFU305", FixClass.MANUAL)
+    assert "delete `job_status_pool_interval=`" in finding.message
+
+
+POSITIONAL_STAYS = [
+    # 0.15 code already uses 1.0's order
+    ("0.15", "from prefect.tasks.postgres import PostgresExecute\nt = PostgresExecute()\nt('etl', 'u', 'h')\n"),
+    # keywords only
+    ("0.14", "from prefect.tasks.postgres import PostgresExecute\nt = PostgresExecute()\nt(query='select 1')\n"),
+    # __init__ kept its order
+    ("0.14", "from prefect.tasks.postgres import PostgresFetch\nPostgresFetch('etl', 'u', 'h', 5432, 'all')\n"),
+    # MySQL changed in 0.14, so 0.14 code is fine
+    ("0.14", "from prefect.tasks.mysql import MySQLExecute\nt = MySQLExecute()\nt('etl', 'u', 'p', 'h')\n"),
+    # StartFlowRun's first three places did not move
+    ("0.13", "from prefect.tasks.prefect import StartFlowRun\nStartFlowRun('child', 'etl', {'a': 1})\n"),
+    # another library's task
+    ("0.14", "from mylib import SnowflakeQuery\nt = SnowflakeQuery()\nt('select 1')\n"),
+]
+
+
+@pytest.mark.parametrize("version, text", POSITIONAL_STAYS)
+def test_positional_arguments_left_alone(version, text):
+    result = run(text, unsafe=True, from_version=version)
+    assert result.text == text and result.findings == []
+
+
+@pytest.mark.parametrize(
+    "version, text, expected",
+    [
+        ("0.14", "from prefect.tasks.snowflake import SnowflakeQuery\nt = SnowflakeQuery()\nt('select 1')\n",
+         "t(query='select 1')\n"),
+        ("0.13", "from prefect.tasks.postgres import PostgresFetch\nPostgresFetch().run('one', None, 'select 1')\n",
+         "PostgresFetch().run(fetch='one', fetch_count=None, query='select 1')\n"),
+        ("0.13", "from prefect.tasks.mysql import MySQLExecute\nt = MySQLExecute()\nt.run('delete', True)\n",
+         "t.run(query='delete', commit=True)\n"),
+        ("0.13", "from prefect.tasks.prefect import StartFlowRun\nStartFlowRun('child', 'etl', {}, True)\n",
+         "StartFlowRun('child', 'etl', {}, wait=True)\n"),
+        ("0.13", "from prefect.tasks.jupyter import ExecuteNotebook\nExecuteNotebook('nb.ipynb', {}, 'html')\n",
+         "ExecuteNotebook('nb.ipynb', {}, output_format='html')\n"),
+        ("0.15", "from prefect.tasks.great_expectations import RunGreatExpectationsValidation as V\nV('cp', ctx)\n",
+         "V('cp', context=ctx)\n"),
+    ],
+)
+def test_moved_positional_arguments_go_by_keyword(version, text, expected):
+    result = run(text, from_version=version)
+    assert result.text.endswith(expected)
+    assert [(f.code, f.fix_class, f.applied) for f in result.findings] == [("PFU305", FixClass.SAFE, True)]
+
+
+def test_moved_positional_arguments_after_a_star_are_reported():
+    text = "from prefect.tasks.postgres import PostgresExecute\nt = PostgresExecute()\nt(*args)\nt('q', *rest)\n"
+    result = run(text, from_version="0.14")
+    assert result.text == text
+    (finding,) = result.findings
+    assert (finding.line, finding.fix_class) == (4, FixClass.MANUAL)
+    assert "`query`" in finding.message

@@ -13,6 +13,12 @@ Code cells of a Python notebook go through the codemods:
   codemods. A ``!`` line that a codemod turns into several commands gets a ``!`` on each; a
   comment line it adds stays a comment.
 
+The code cells that parse are rewritten together, as one module (each after a
+``pass  # PFU_CELL_<n>`` line), since they share one namespace: a name imported in one cell and
+used in a later one is renamed in both, and an import is not "unused" when a later cell uses it.
+Imports a codemod adds go to the top of the first code cell that imports something. If the joined
+module does not parse or the cell lines do not come back in order, each cell is rewritten alone.
+
 Markdown cells: their fenced ``bash``/``console``/``python`` blocks, as in a Markdown file (prose
 stays).
 
@@ -288,8 +294,13 @@ class NotebookRewriter(EmbeddingRewriter):
 
         elif issubclass(codemod, PythonCodemod):
             wanted = PYTHON
+            together = _code_cells_together(self, state, codemod, options, path)  # type: ignore[arg-type]
 
             def rewrite(fragment: Fragment, sub: Reporter) -> Optional[str]:
+                if together is not None and fragment.text in together.texts:
+                    new_text, findings = together.result(fragment.text)
+                    sub.findings.extend(findings)
+                    return new_text
                 return rewrite_python(codemod, fragment.text, options, sub, path)  # type: ignore[arg-type]
 
         else:
@@ -358,6 +369,104 @@ class NotebookRewriter(EmbeddingRewriter):
             ) from None
         if _without_sources(before) != _without_sources(after):
             raise SourceError("the rewritten notebook changed more than cell sources; nothing was written (please report this)")
+
+
+# -- code cells as one module ---------------------------------------------------------------------
+
+#: Stands between two code cells in the module the cells are rewritten as.
+_CELL_MARK = "pass  # PFU_CELL_{}"
+_CELL_MARK_LINE = re.compile(r"^pass  # PFU_CELL_(\d+)$", re.M)
+_IMPORT_LINE = re.compile(r"^(?:import|from)[ \t]", re.M)
+
+
+@dataclass
+class _Together:
+    """Every parsing Python code cell of a notebook rewritten as one module.
+
+    A notebook runs its cells in one namespace: names imported in one cell are used in later
+    ones (``from prefect.tasks.prefect import FlowRunTask`` in the first cell, ``FlowRunTask(...)``
+    in the third). Rewritten one by one, the import would be renamed and its uses left behind (a
+    NameError in 1.0), and an import "nothing used" would be deleted. So the code cells that parse
+    are joined, in order, each after a ``pass  # PFU_CELL_<n>`` line, rewritten once, and split
+    back; imports a codemod adds at the top of the module go to the top of the first such cell.
+    """
+
+    #: the Python text of each joined cell (masked IPython syntax), in order
+    texts: dict[str, int]
+    new_texts: list[str]
+    findings: list[list[Finding]]
+
+    def result(self, text: str) -> tuple[str, list[Finding]]:
+        index = self.texts[text]
+        return self.new_texts[index], self.findings[index]
+
+
+def _code_cells_together(
+    rewriter: "NotebookRewriter", state: str, codemod: type[PythonCodemod], options: CodemodOptions, path: str
+) -> Optional[_Together]:
+    """The code cells rewritten as one module, or None (one cell, or the joined module fails)."""
+    from prefect_upgrade.rewriters.python import parse_python
+
+    root = _load(state)
+    if not _is_python(root.value) or not isinstance(root.value.get("cells"), list):
+        return None
+    texts: list[str] = []
+    for cell in root.value["cells"]:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source")
+        text = "".join(source) if isinstance(source, list) and all(isinstance(x, str) for x in source) else source
+        if not isinstance(text, str):
+            continue
+        for kind, fragment in cell_fragments(text):
+            if kind != PYTHON or fragment.text in texts or _CELL_MARK_LINE.search(fragment.text):
+                continue
+            try:
+                parse_python(fragment.text)
+            except SourceError:
+                continue
+            texts.append(fragment.text)
+    if len(texts) < 2:
+        return None
+    pieces = []
+    starts = []  # the 1-based line of each cell's first line in the joined module
+    line = 1
+    for number, text in enumerate(texts):
+        body = text if text.endswith("\n") else text + "\n"
+        pieces.append(_CELL_MARK.format(number) + "\n" + body)
+        starts.append(line + 1)
+        line += 1 + body.count("\n")
+    joined = "".join(pieces)
+    sub = Reporter()
+    try:
+        new_joined = rewrite_python(codemod, joined, options, sub, path)
+    except SourceError:
+        return None
+    if new_joined is None:
+        return None
+    marks = list(_CELL_MARK_LINE.finditer(new_joined))
+    if [int(mark.group(1)) for mark in marks] != list(range(len(texts))):
+        return None
+    new_texts = []
+    for number, mark in enumerate(marks):
+        end = marks[number + 1].start() if number + 1 < len(marks) else len(new_joined)
+        body = new_joined[mark.end() + 1 : end]
+        if not texts[number].endswith("\n") and body.endswith("\n"):
+            body = body[:-1]
+        new_texts.append(body)
+    added = new_joined[: marks[0].start()]  # imports a codemod added at the top of the module
+    if added:
+        # to the first cell that imports something (not above a `!pip install` cell), else the first
+        home = next((n for n, text in enumerate(texts) if _IMPORT_LINE.search(text)), 0)
+        if not new_texts[home].strip() or _IMPORT_LINE.match(new_texts[home]):
+            added = added.rstrip("\n") + "\n"
+        new_texts[home] = added + new_texts[home]
+    findings: list[list[Finding]] = [[] for _ in texts]
+    for finding in sub.findings:
+        number = max(bisect.bisect_right(starts, finding.line) - 1, 0)
+        line_in_cell = max(finding.line - starts[number] + 1, 1)
+        findings[number].append(dataclasses.replace(finding, line=line_in_cell))
+    return _Together({text: number for number, text in enumerate(texts)}, new_texts, findings)
 
 
 def _markdown_fragments(text: str, wanted: str) -> list[Fragment]:
