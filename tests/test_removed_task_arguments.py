@@ -14,6 +14,10 @@ STAYS = [
     "from prefect.tasks.exasol import ExasolFetch\nExasolFetch(dsn='d', user_secret='U')\n",
     "from prefect.tasks.sendgrid import SendEmail\nSendEmail(sendgrid_api_key=key)\n",
     "def fetch(user=None, host=None):\n    pass\nfetch(user='u', host='h')\n",
+    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n",
+    "from mylib import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_pool_interval=10)\n",
+    "def run(job_status_pool_interval=5):\n    pass\nrun(job_status_pool_interval=1)\n",
+    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(b, 'ns', None, 'KEY', 15)\n",
 ]
 
 
@@ -68,20 +72,6 @@ def test_removed_secret_arguments_are_manual(setup, call, code, hint):
 @pytest.mark.parametrize("path", fixture_cases("removed_task_arguments"), ids=lambda p: p.stem)
 def test_fixture(path, snapshot):
     snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")
-
-
-KUBERNETES_STAYS = [
-    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_poll_interval=10)\n",
-    "from mylib import RunNamespacedJob\nRunNamespacedJob(body=b, job_status_pool_interval=10)\n",
-    "def run(job_status_pool_interval=5):\n    pass\nrun(job_status_pool_interval=1)\n",
-    "from prefect.tasks.kubernetes import RunNamespacedJob\nRunNamespacedJob(b, 'ns', None, 'KEY', 15)\n",
-]
-
-
-@pytest.mark.parametrize("text", KUBERNETES_STAYS)
-def test_kubernetes_job_left_alone(text):
-    result = run(text, unsafe=True)
-    assert result.text == text and result.findings == []
 
 
 @pytest.mark.parametrize(
