@@ -33,6 +33,9 @@ def _texts() -> list[tuple[str, str]]:
     return found + [(f"dense-{n}", text) for n, text in enumerate(corpus.dense_texts(6))]
 
 
+TEXTS = _texts()
+
+
 def _cuts(text: str) -> list[list[str]]:
     outline = focus.Outline.of(text)
     if outline is None:
@@ -46,12 +49,12 @@ def _assembled(pieces: list[str]):
 
 
 def test_the_judge_sees_enough():
-    cuts = [cut for _, text in _texts() for cut in _cuts(text)]
+    cuts = [cut for _, text in TEXTS for cut in _cuts(text)]
     assembled = [cut for cut in cuts if _assembled(cut) is not None]
     assert len(cuts) > 300 and len(assembled) > 0.9 * len(cuts)
 
 
-@pytest.mark.parametrize("name, text", _texts(), ids=[name for name, _ in _texts()])
+@pytest.mark.parametrize("name, text", TEXTS, ids=[name for name, _ in TEXTS])
 def test_assembled_trees_are_libcsts_own(name, text):
     for pieces in _cuts(text):
         module = _assembled(pieces)

@@ -138,7 +138,7 @@ class Outline:
         return cls(lines, spans, any(span.star_import for span in spans))
 
     def pieces(self) -> list[str]:
-        """The module's text cut at its top-level statements (what ``python.Pieces`` parses)."""
+        """The module's text cut at its top-level statements (what ``pieces.StatementTrees`` parses)."""
         pieces = [span.text for span in self.spans]
         pieces[-1] += "".join(self.lines[self.spans[-1].last + 1 :])
         return pieces

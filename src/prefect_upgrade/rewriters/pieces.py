@@ -91,7 +91,7 @@ class StatementTrees:
         return piece
 
     def _parse(self, text: str, first: bool) -> Optional[_Piece]:
-        if not first and _indented_comment_above(text):
+        if not first and _indented_line_above(text):
             return None
         try:
             module = cst.parse_module(text)
@@ -118,7 +118,7 @@ class StatementTrees:
 _DEFAULT_INDENT = cst.Module(body=()).default_indent
 
 
-def _indented_comment_above(text: str) -> bool:
+def _indented_line_above(text: str) -> bool:
     for line in text.splitlines():
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
