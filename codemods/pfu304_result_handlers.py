@@ -19,7 +19,8 @@ from prefect_upgrade.codemods._removed_common import (
     rename_keyword,
     replace_arg,
 )
-from prefect_upgrade.codemods._speed import remove_imports
+from prefect_upgrade.codemods._exports import kept_names
+from prefect_upgrade.codemods._speed import names_and_strings, remove_imports
 from prefect_upgrade.codemods.base import CodemodOptions, Example
 from prefect_upgrade.findings import FixClass
 
@@ -212,6 +213,8 @@ class RemovedResultHandlers(RemovedCodemod):
     def transform_module(self, tree: cst.Module) -> cst.Module:
         self._late_removals: list = []
         self._uses_to_check: list = []
+        self._tree = tree
+        self._strings = None  # the module's string literals, read when first needed
         new = super().transform_module(tree)
         if self._late_removals:
             new = remove_imports(self, new, self._late_removals)
@@ -253,6 +256,17 @@ class RemovedResultHandlers(RemovedCodemod):
             ref for assignment in scope.assignments[local] if getattr(assignment, "node", None) is node
             for ref in assignment.references
         ]
+        if not references and self._exported_or_annotated(local):
+            # libcst's import removal keeps it (``__all__`` or a string annotation names it)
+            self.report(
+                alias,
+                f"`{local}` comes from `{MODULE}`, removed in Prefect 0.14, and is named in `__all__` "
+                "or a string annotation: use a `prefect.engine.results` Result there (or drop the "
+                "name), then delete the import",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+            return
         if not references:
             self.report(
                 alias,
@@ -271,6 +285,11 @@ class RemovedResultHandlers(RemovedCodemod):
         # Read at the end of the walk, when the parents of the uses are known without a pass
         # of ParentNodeProvider over the whole tree.
         self._uses_to_check.append((alias, local, references))
+
+    def _exported_or_annotated(self, local: str) -> bool:
+        if self._strings is None:
+            self._strings = names_and_strings(self._tree).strings
+        return bool(kept_names(self._tree, [local], self._strings))
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         for alias, local, references in self._uses_to_check:

@@ -86,6 +86,33 @@ def test_other_uses_of_an_imported_handler_are_reported_at_the_import():
     assert [(f.line, f.fix_class) for f in result.findings] == [(1, FixClass.MANUAL)]
 
 
+def test_a_handler_named_in_all_is_reported_not_claimed_deleted():
+    # adversarial review: libcst's import removal keeps a name ``__all__`` lists, so the import
+    # stayed (and failed under 1.0) under a finding saying "import deleted [fixed]"
+    exported = (
+        "from prefect.engine.result_handlers import LocalResultHandler, S3ResultHandler\n"
+        '__all__ = ["LocalResultHandler"]\n'
+    )
+    result = run(exported, unsafe=True)
+    assert "LocalResultHandler" in result.text.splitlines()[0]
+    assert "S3ResultHandler" not in result.text
+    by_name = {f.message.split("`")[1]: (f.fix_class, f.applied) for f in result.findings}
+    assert by_name == {
+        "LocalResultHandler": (FixClass.MANUAL, False),
+        "S3ResultHandler": (FixClass.SAFE, True),
+    }
+    assert "__all__" in next(f.message for f in result.findings if "LocalResultHandler" in f.message)
+    # a docstring or comment naming it is no use: the import goes
+    mentioned = (
+        '"""Wraps LocalResultHandler."""\n'
+        "from prefect.engine.result_handlers import LocalResultHandler  # LocalResultHandler\n"
+        "x = 1\n"
+    )
+    result = run(mentioned, unsafe=True)
+    assert "import" not in result.text
+    assert [(f.fix_class, f.applied) for f in result.findings] == [(FixClass.SAFE, True)]
+
+
 def test_existing_result_keyword_is_manual():
     text = "from prefect import Task\nTask(result_handler=h, result=r)\n"
     result = run(text, unsafe=True)
