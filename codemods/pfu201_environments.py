@@ -13,7 +13,9 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._exports import kept_names
 from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
+from prefect_upgrade.codemods._moves import is_compat_try
 from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, module_code, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
@@ -146,6 +148,8 @@ class Environments(ImportFixes, PythonCodemod):
     extra_codes = {c: s for c, s in CODE_SUMMARIES.items() if c != PFU_FLOW_KWARG}
     code_classes = {"PFU204": FixClass.MANUAL, PFU_NOT_AT_SINK: FixClass.MANUAL, PFU_REREGISTER: FixClass.MANUAL, PFU_BEHAVIOUR: FixClass.MANUAL}
     markers = ("environment",)
+    #: ``MyFlow(..., environment=...)`` needs the class ``MyFlow(Flow)`` (no marker of its own)
+    follows_classes = True
     #: Parents come from the analysis walk (``_parents``), not from ParentNodeProvider (a pass).
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider)
 
@@ -229,8 +233,30 @@ class Environments(ImportFixes, PythonCodemod):
         walk = super().on_visit(node)
         return walk and (self._walk is None or node in self._walk)
 
+    def _flow_subclasses(self, module: cst.Module) -> frozenset:
+        """``FLOW_QNAMES`` and the module's own subclasses of ``Flow`` that take Flow's keywords
+        as they are: no ``__init__`` of their own, or one that only passes ``**kwargs`` on (no
+        parameter named ``environment``, ``run_config`` or ``executor``). ``MyFlow("x",
+        environment=...)`` raises TypeError in 1.0 as ``Flow(...)`` does (adversarial review)."""
+        found = set(FLOW_QNAMES)
+        for statement in module.body:
+            if not isinstance(statement, cst.ClassDef):
+                continue
+            if not any(_qnames(self, base.value) & found for base in statement.bases):
+                continue
+            body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ()
+            init = next((s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+            if init is not None:
+                params = init.params
+                named = {p.name.value for p in [*params.posonly_params, *params.params, *params.kwonly_params]}
+                if not isinstance(params.star_kwarg, cst.Param) or named & {"environment", "run_config", "executor"}:
+                    continue
+            found.add(statement.name.value)
+        return frozenset(found)
+
     def _scan(self, module: cst.Module) -> None:
         codemod = self
+        flow_qnames = self._flow_subclasses(module)
 
         parents = self._parents
         stack: list = []
@@ -258,7 +284,7 @@ class Environments(ImportFixes, PythonCodemod):
                     if cls:
                         codemod.env_calls[n] = (cls, q)
                         break
-                if names & FLOW_QNAMES:
+                if names & flow_qnames:
                     codemod.flow_calls.append(n)
 
             def visit_Assign(self, n: cst.Assign) -> None:
@@ -277,22 +303,24 @@ class Environments(ImportFixes, PythonCodemod):
                     elif attr == "storage" and isinstance(n.value, cst.Call):
                         codemod._storage(codemod._ctx(flow_key), n.value)
                 elif isinstance(target, cst.Name) and isinstance(n.value, cst.Call):
-                    if _qnames(codemod, n.value.func) & FLOW_QNAMES:
+                    if _qnames(codemod, n.value.func) & flow_qnames:
                         codemod.flow_names.add(target.value)
 
             def visit_WithItem(self, n: cst.WithItem) -> None:
                 if isinstance(n.item, cst.Call) and n.asname and isinstance(n.asname.name, cst.Name):
-                    if _qnames(codemod, n.item.func) & FLOW_QNAMES:
+                    if _qnames(codemod, n.item.func) & flow_qnames:
                         codemod.flow_names.add(n.asname.name.value)
 
             def visit_Param(self, n: cst.Param) -> None:
-                if n.annotation is not None and _qnames(codemod, n.annotation.annotation) & FLOW_QNAMES:
+                if n.annotation is not None and _qnames(codemod, n.annotation.annotation) & flow_qnames:
                     codemod.flow_names.add(n.name.value)
 
             def visit_ImportFrom(self, n: cst.ImportFrom) -> None:
                 if n.module is None or n.relative:
                     return
                 module = codemod._code(n.module)
+                if is_environments_module(module) and codemod._guarded(n):
+                    return  # a compatibility block that already copes with Prefect 1.0
                 if isinstance(n.names, cst.ImportStar):
                     if is_environments_module(module):
                         codemod.env_module_imports.append(n)
@@ -307,7 +335,7 @@ class Environments(ImportFixes, PythonCodemod):
 
             def visit_Import(self, n: cst.Import) -> None:
                 for alias in n.names:
-                    if is_environments_module(codemod._code(alias.name)):
+                    if is_environments_module(codemod._code(alias.name)) and not codemod._guarded(n):
                         codemod.env_module_imports.append(n)
 
             def visit_ClassDef(self, n: cst.ClassDef) -> None:
@@ -1140,6 +1168,57 @@ class Environments(ImportFixes, PythonCodemod):
                 return node
         return None
 
+    def _guarded(self, node: Union[cst.Import, cst.ImportFrom]) -> bool:
+        """Whether an import of ``prefect.environments`` sits in a compatibility block that
+        already copes with Prefect 1.0, and is left as it is:
+
+        * in the body of ``try: … except ImportError:`` whose handlers bind every name it
+          imports (``except ImportError: LocalEnvironment = None``): under 1.0 the handler runs,
+          and a placeholder class would defeat the module's own ``is None`` checks;
+        * in such a handler, when the ``try`` body imports from Prefect (the old API as the
+          fallback of the new one): under 1.0 the handler does not run.
+        """
+        child, parent = self._parents.get(node), None
+        while child is not None:
+            parent = self._parents.get(child)
+            if isinstance(parent, (cst.Try, cst.ExceptHandler)):
+                break
+            child = parent
+        if isinstance(parent, cst.ExceptHandler):
+            block = self._parents.get(parent)
+            return is_compat_try(block) and any(
+                _imports_prefect(small)
+                for statement in block.body.body
+                if isinstance(statement, cst.SimpleStatementLine)
+                for small in statement.body
+            )
+        if not isinstance(parent, cst.Try) or child is not parent.body or not is_compat_try(parent):
+            return False
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        imported = {
+            self._code(alias.asname.name) if alias.asname else self._code(alias.name).split(".")[0]
+            for alias in node.names
+        }
+        bound: set = set()
+        for handler in parent.handlers:
+            for statement in handler.body.body:
+                if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                    bound.add(statement.name.value)
+                    continue
+                for small in getattr(statement, "body", ()):
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        for target in targets:
+                            elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]
+                            bound |= {e.value.value if isinstance(e, cst.Element) else getattr(e, "value", None) for e in elements}
+                    elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                        bound |= {
+                            self._code(a.asname.name) if a.asname else self._code(a.name).split(".")[0]
+                            for a in small.names
+                        }
+        return imported <= bound
+
     def _outside_imports(self, parent: Optional[cst.CSTNode]) -> bool:
         """Whether a node whose parent is ``parent`` is outside every import statement."""
         while parent is not None and not isinstance(parent, (cst.Import, cst.ImportFrom)):
@@ -1170,7 +1249,10 @@ class Environments(ImportFixes, PythonCodemod):
             return module  # nothing imported from prefect.environments: three passes saved
         uses = _ModuleUses()
         module.visit(uses)  # one walk for what used to take three
-        used = uses.used
+        # a name listed in ``__all__`` or named by a string annotation is kept by libcst's
+        # import removal: it is re-exported or annotated with, so it gets a placeholder too
+        exported = kept_names(module, [l for l in self.env_imports if l not in uses.used], uses.strings)
+        used = uses.used | exported
         placeholders = []
         for local, (mod, name, alias) in self.env_imports.items():
             if local in used:
@@ -1209,8 +1291,10 @@ class Environments(ImportFixes, PythonCodemod):
             return module
         for local, name in placeholders:
             use = self._unreported_use(local)
+            mod, _, alias = self.env_imports[local]
+            if use is None and local in exported:
+                use = alias  # only ``__all__`` or a string annotation names it: say so at the import
             if use is not None:
-                mod = self.env_imports[local][0]
                 self._note(use, PFU_NOT_AT_SINK, FixClass.MANUAL, _placeholder_message(mod, name, local))
         keep = {local for local, _ in placeholders}
         if any(name != _LOAD_AND_RUN and not _is_submodule(name) for _, name in placeholders):
@@ -1336,7 +1420,14 @@ class _Placeholders(cst.CSTTransformer):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         # statements only: no import statement below an expression
+        if isinstance(node, cst.IndentedBlock) and node.body:
+            self.block_firsts.add(node.body[0])  # no blank lines between ``try:`` and a placeholder
         return not isinstance(node, cst.BaseExpression) and super().on_visit(node)
+
+    block_firsts: set = frozenset()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.block_firsts = set()
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
         if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
@@ -1389,7 +1480,7 @@ class _Placeholders(cst.CSTTransformer):
                 )
             stmt = cst.parse_statement(source)
             leading = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
-            if index == 0 and original_node is self.first and not kept:
+            if index == 0 and (original_node is self.first or original_node in self.block_firsts) and not kept:
                 leading = []
             if index == 0:
                 leading = (list(updated_node.leading_lines) if not kept else []) + leading
@@ -1401,6 +1492,19 @@ class _Placeholders(cst.CSTTransformer):
                 ]
             statements.append(stmt.with_changes(leading_lines=leading))
         return cst.FlattenSentinel(statements)
+
+
+def _imports_prefect(small: cst.BaseSmallStatement) -> bool:
+    """Whether a small statement imports from Prefect (other than prefect.environments)."""
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        modules = [_c(small.module)]
+    elif isinstance(small, cst.Import):
+        modules = [_c(alias.name) for alias in small.names]
+    else:
+        return False
+    return any(
+        (m == "prefect" or m.startswith("prefect.")) and not is_environments_module(m) for m in modules
+    )
 
 
 def _c(node: cst.CSTNode) -> str:
