@@ -23,6 +23,7 @@ from prefect_upgrade.codemods._removed_common import (
     replace_arg,
     star_kwargs,
 )
+from prefect_upgrade.codemods._exports import kept_names
 from prefect_upgrade.codemods.base import Example
 from prefect_upgrade.findings import FixClass
 from libcst.metadata import ParentNodeProvider
@@ -320,6 +321,24 @@ class RemovedAgentArguments(RemovedCodemod):
             ]
         return None
 
+    def _still_named(self, node: cst.BaseSmallStatement, names: list[str]) -> None:
+        """The import goes (the module is gone), but ``__all__`` or a string annotation that
+        names it would be left pointing at nothing without a word."""
+        bound = {}
+        for alias in node.names:
+            if alias.evaluated_name in names:
+                local = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
+                bound[local] = alias
+        for local in sorted(kept_names(self.module, bound)):
+            self.report(
+                bound[local],
+                f"`{local}`: FargateAgent was removed in Prefect 1.0 and its import deleted, but `__all__` "
+                "or a string annotation still names it: remove it there (use ECSAgent and ECSRun)",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code="PFU312",
+            )
+
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         if not self.enabled("PFU312"):
             return updated
@@ -332,6 +351,7 @@ class RemovedAgentArguments(RemovedCodemod):
                 continue
             keep = [a for a in new.names if a.evaluated_name not in names]
             changed = True
+            self._still_named(small, names)
             self.report(
                 small,
                 f"removed the import of {', '.join(names)}: the module is gone in Prefect 1.0 "

@@ -9,6 +9,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import Assignment, ParentNodeProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._exports import kept_names
 from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
 from prefect_upgrade.codemods._removed_common import (
     RemovedCodemod,
@@ -148,6 +149,17 @@ class RemovedScheduleFactories(KeepRemovedLineComments, RemovedCodemod):
             if code is None or not self.enabled(code) or scope is None:
                 continue
             local = alias.evaluated_alias or alias.evaluated_name
+            if kept_names(self.module, [local]):
+                # deleted all the same (the module must import), but nothing else tells the person
+                self.report(
+                    alias,
+                    f"`{alias.evaluated_name}` was removed in Prefect 0.15: import deleted, but `__all__` "
+                    f"or a string annotation still names `{local}`: remove it there",
+                    applied=False,
+                    fix_class=FixClass.MANUAL,
+                    code=code,
+                )
+                continue
             if any(a.references for a in scope.assignments[local] if getattr(a, "node", None) is node):
                 continue
             self.report(

@@ -93,6 +93,22 @@ def test_fargate_import_in_a_guard_stays():
     assert run(text).text == text
 
 
+def test_a_fargate_name_still_in_all_is_reported():
+    # adversarial review: the import went as "fixed" while ``__all__`` still listed the name
+    # (``from module import *`` then fails under 1.0)
+    text = "from prefect.agent.fargate import FargateAgent as FA\n__all__ = ['FA']\n"
+    result = run(text)
+    assert result.text.splitlines()[0].startswith("# prefect-upgrade PFU312: removed")
+    assert result.text.splitlines()[1] == "__all__ = ['FA']"
+    assert [(f.code, f.fix_class) for f in result.findings] == [
+        ("PFU312", FixClass.SAFE),
+        ("PFU312", FixClass.MANUAL),
+    ]
+    assert "`FA`" in result.findings[1].message and "__all__" in result.findings[1].message
+    plain = run('from prefect.agent.fargate import FargateAgent\n"""FargateAgent docs"""\n')
+    assert [f.fix_class for f in plain.findings] == [FixClass.SAFE]
+
+
 def test_deployment_yaml_token_is_unsafe():
     text = "from prefect.agent.kubernetes import KubernetesAgent\nKubernetesAgent.generate_deployment_yaml(token=T)\n"
     default = run(text)

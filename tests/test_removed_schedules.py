@@ -69,6 +69,24 @@ def test_unreadable_calls_are_manual_and_the_import_still_goes():
     ]
 
 
+@pytest.mark.parametrize(
+    "tail, manual",
+    [
+        # adversarial review: these went without a word (the annotation) or as "nothing used it"
+        ('__all__ = ["OneTimeSchedule"]\n', True),
+        ('def f(s: "OneTimeSchedule") -> None:\n    pass\n', True),
+        ('"""Replaces OneTimeSchedule."""\n', False),  # a docstring is no use
+    ],
+)
+def test_a_name_still_in_all_or_a_string_annotation_is_reported(tail, manual):
+    result = run("from prefect.schedules import OneTimeSchedule\n" + tail)
+    assert result.text == tail
+    assert [(f.code, f.fix_class) for f in result.findings] == [
+        ("PFU303", FixClass.MANUAL if manual else FixClass.SAFE)
+    ]
+    assert ("remove it there" in result.findings[0].message) is manual
+
+
 @pytest.mark.parametrize("path", fixture_cases("removed_schedules"), ids=lambda p: p.stem)
 def test_fixture(path, snapshot):
     snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")
