@@ -1428,6 +1428,7 @@ class _Placeholders(cst.CSTTransformer):
 
     def visit_Module(self, node: cst.Module) -> None:
         self.block_firsts = set()
+        self.placed: dict = {}  # id -> (placeholder statement, how many leading lines it carried)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
         if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
@@ -1490,8 +1491,58 @@ class _Placeholders(cst.CSTTransformer):
                         comment=cst.Comment("#   the placeholders below keep this module importable: replace their uses.")
                     ),
                 ]
-            statements.append(stmt.with_changes(leading_lines=leading))
+            placed = stmt.with_changes(leading_lines=leading)
+            carried = len(updated_node.leading_lines) if index == 0 and not kept else 0
+            self.placed[id(placed)] = (placed, carried)
+            statements.append(placed)
         return cst.FlattenSentinel(statements)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """Placeholders that replaced an import in the middle of the module's imports go after the
+        last of them (imports below a class fail flake8's E402 and move under isort), and the code
+        after them starts two blank lines down (adversarial review). The comments above the
+        replaced import stay where they were, above the import that now comes first."""
+        body = list(updated_node.body)
+        if not any(id(statement) in self.placed for statement in body):
+            return updated_node
+        out: list = []
+        pending: list = []
+        for statement in body:
+            if id(statement) in self.placed:
+                pending.append(statement)
+                continue
+            if pending and _is_import_line(statement):
+                first, carried = self.placed[id(pending[0])]
+                if pending[0] is first:
+                    lines = list(first.leading_lines)
+                    statement = statement.with_changes(leading_lines=[*lines[:carried], *statement.leading_lines])
+                    pending[0] = first.with_changes(leading_lines=[_BLANK, _BLANK, *lines[-2:]])
+                out.append(statement)
+                continue
+            if pending:
+                out.extend(pending)
+                pending = []
+                blank = 0
+                for line in statement.leading_lines:
+                    if line.comment is not None:
+                        break
+                    blank += 1
+                if blank < 2:
+                    statement = statement.with_changes(
+                        leading_lines=[*[_BLANK] * (2 - blank), *statement.leading_lines]
+                    )
+            out.append(statement)
+        out.extend(pending)
+        return updated_node.with_changes(body=out)
+
+
+_BLANK = cst.EmptyLine(indent=False)
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
 
 
 def _imports_prefect(small: cst.BaseSmallStatement) -> bool:

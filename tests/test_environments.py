@@ -131,6 +131,27 @@ def test_flow_subclasses_that_pass_flow_keywords_on_are_converted(call, converte
     assert_idempotent(result, select=SELECT)
 
 
+def test_placeholders_go_after_the_imports_that_follow_them():
+    # adversarial review: a placeholder class in the middle of the imports left the later imports
+    # below a class (flake8 E402, isort moves them) and the code one blank line below it
+    text = (
+        "from prefect import Flow\n# the old API\nfrom prefect.environments import LocalEnvironment\n"
+        "import os  # os\n\nENVS = [LocalEnvironment]\n"
+    )
+    result = run(text)
+    lines = result.text.splitlines()
+    assert lines[:4] == ["from prefect import Flow", "# the old API", "import os  # os", "import warnings"]
+    classes = [i for i, line in enumerate(lines) if line.startswith("class ")]
+    assert classes and not any(l.startswith(("import ", "from ")) for l in lines[classes[0]:])
+    assert lines[-3:] == ["", "", "ENVS = [LocalEnvironment]"]
+    assert_idempotent(result, select=SELECT)
+    # a placeholder in a block stays where the import was
+    nested = "try:\n    from prefect.environments import LocalEnvironment\n    import os\nexcept ValueError:\n    pass\n"
+    assert run(nested + "ENVS = [LocalEnvironment]\n").text.index("class LocalEnvironment") < run(
+        nested + "ENVS = [LocalEnvironment]\n"
+    ).text.index("import os")
+
+
 def test_names_in_all_or_string_annotations_are_kept_as_placeholders():
     # adversarial review: libcst's import removal keeps a name that ``__all__`` lists or a string
     # annotation names; the import stayed (failing under 1.0) under "import deleted [fixed]"
