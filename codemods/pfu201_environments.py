@@ -21,6 +21,7 @@ from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
     CODE_SUMMARIES,
     DOCKER_QNAMES,
+    ENV_CLASSES,
     FLOW_QNAMES,
     PFU_ATTR,
     PFU_BEHAVIOUR,
@@ -53,9 +54,30 @@ REREGISTER = (
 
 def _qnames(codemod, node) -> set:
     try:
-        return {q.name for q in codemod.get_metadata(QualifiedNameProvider, node, set())}
+        found = {q.name for q in codemod.get_metadata(QualifiedNameProvider, node, set())}
     except KeyError:
         return set()
+    star = getattr(codemod, "star_module", None)
+    if not found and star and isinstance(node, cst.Name) and node.value in ENV_CLASSES:
+        # ``from prefect.environments import *``: a name bound nowhere else came from it
+        return {f"{star}.{node.value}"}
+    return found
+
+
+def _star_environments_module(module: cst.Module) -> Optional[str]:
+    """The module of a top-level ``from prefect.environments[.execution] import *``, if any."""
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and isinstance(small.names, cst.ImportStar)
+                    and small.module is not None
+                    and not small.relative
+                    and is_environments_module(_c(small.module))
+                ):
+                    return _c(small.module)
+    return None
 
 
 @dataclass
@@ -205,6 +227,7 @@ class Environments(ImportFixes, PythonCodemod):
         self._call_ctx = {}
         self._parents: dict = {}  # node -> parent, as ParentNodeProvider would give
         self._env_attrs: list = []  # every `<x>.environment` Attribute, in tree order
+        self.star_module = _star_environments_module(node)
         self._scan(node)
         self._plan(node)
         # The transform only walks down to the nodes it changes (everything else it would only
@@ -1249,6 +1272,11 @@ class Environments(ImportFixes, PythonCodemod):
             return module  # nothing imported from prefect.environments: three passes saved
         uses = _ModuleUses()
         module.visit(uses)  # one walk for what used to take three
+        star_used = sorted(uses.used & ENV_CLASSES) if self.star_module else []
+        if star_used:
+            # names still used from ``from prefect.environments import *`` get placeholders as
+            # names imported one by one do: the star becomes the names, then the placeholders
+            module = module.visit(_ExplicitStar(self, star_used))
         # a name listed in ``__all__`` or named by a string annotation is kept by libcst's
         # import removal: it is re-exported or annotated with, so it gets a placeholder too
         exported = kept_names(module, [l for l in self.env_imports if l not in uses.used], uses.strings)
@@ -1408,6 +1436,31 @@ def _used_names(module: cst.Module) -> set:
 
     module.visit(Used())
     return used
+
+
+class _ExplicitStar(cst.CSTTransformer):
+    """``from prefect.environments import *`` → ``from prefect.environments import A, B`` (the
+    environment classes the converted module still uses), recorded as imports of those names."""
+
+    def __init__(self, codemod: "Environments", names: list) -> None:
+        self.codemod = codemod
+        self.names = names
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return isinstance(node, (cst.Module, cst.SimpleStatementLine, cst.ImportFrom))
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        if not isinstance(updated_node.names, cst.ImportStar) or updated_node.module is None:
+            return updated_node
+        module = _c(updated_node.module)
+        if updated_node.relative or not is_environments_module(module) or module != self.codemod.star_module:
+            return updated_node
+        aliases = [cst.ImportAlias(name=cst.Name(name)) for name in self.names]
+        star = _c(original_node)
+        self.codemod.env_module_imports = [n for n in self.codemod.env_module_imports if _c(n) != star]
+        for alias in aliases:
+            self.codemod.env_imports[alias.name.value] = (module, alias.name.value, alias)
+        return updated_node.with_changes(names=aliases)
 
 
 class _Placeholders(cst.CSTTransformer):
@@ -1654,8 +1707,20 @@ class _ModuleImports(KeepRemovedLineComments, cst.CSTTransformer):
         if _c(original_node) not in {_c(n) for n in self.codemod.env_module_imports}:
             return updated_node
         if isinstance(updated_node.names, cst.ImportStar):
-            self.left.add(_c(original_node))
-            return updated_node
+            others = {"execution", "storage", "load_and_run_flow"}  # what else a star gave
+            if self.used & (ENV_CLASSES | others) or not is_environments_module(_c(original_node.module)):
+                self.left.add(_c(original_node))
+                return updated_node
+            # every environment the module used from it was converted
+            self.codemod._note(
+                original_node,
+                self.codemod.code,
+                FixClass.SAFE,
+                f"`from {_c(original_node.module)} import *`: Prefect 1.0 no longer has the module, and "
+                "nothing left uses a name of it: import deleted",
+                applied=True,
+            )
+            return cst.RemoveFromParent()
         for index, alias in enumerate(updated_node.names):
             name = cst.Module([]).code_for_node(alias.name)
             local = cst.Module([]).code_for_node(alias.asname.name) if alias.asname else name

@@ -152,6 +152,43 @@ def test_placeholders_go_after_the_imports_that_follow_them():
     ).text.index("import os")
 
 
+STAR = "from prefect import Flow\nfrom prefect.environments import *\n\n"
+
+
+@pytest.mark.parametrize(
+    "tail, expected, left",
+    [
+        # adversarial review: names from the star import were not known as environments; the
+        # Flow's environment= was dropped into a TODO and the star import failed under 1.0
+        (
+            'flow = Flow("f", environment=LocalEnvironment(labels=["a"]))\n',
+            'from prefect import Flow\nfrom prefect.run_configs import UniversalRun\n\n'
+            'flow = Flow("f", run_config=UniversalRun(labels=["a"]))\n',
+            None,
+        ),
+        # a name still used gets a placeholder, as when imported by name
+        ("ok = isinstance(x, Environment)\n", None, "class Environment:"),
+        # a submodule the star import gave: left for a person
+        ("execution.load_and_run_flow()\n", None, "from prefect.environments import *"),
+    ],
+)
+def test_names_from_a_star_import_of_prefect_environments(tail, expected, left):
+    result = run(STAR + tail)
+    if expected is not None:
+        assert result.text == expected
+    else:
+        assert left in result.text and result.text.endswith(tail)
+    assert_idempotent(result, select=SELECT)
+
+
+def test_a_star_import_of_another_module_gives_no_environment():
+    text = "from prefect import Flow\nfrom mylib import *\n\nflow = Flow('f', environment=LocalEnvironment())\n"
+    result = run(text)
+    # Flow(environment=...) fails in 1.0 whatever it holds: removed for a person, not converted
+    assert "run_config=UniversalRun" not in result.text and "from mylib import *" in result.text
+    assert [f.code for f in result.findings] == ["PFU205"]
+
+
 def test_names_in_all_or_string_annotations_are_kept_as_placeholders():
     # adversarial review: libcst's import removal keeps a name that ``__all__`` lists or a string
     # annotation names; the import stayed (failing under 1.0) under "import deleted [fixed]"
