@@ -436,3 +436,28 @@ def test_ignoring_a_sub_code_leaves_that_shape_alone():
     assert 'b.environment = LocalEnvironment(labels=["b"])' in result.text
     assert "class LocalEnvironment:" in result.text  # placeholder: the module still imports
     assert {f.code for f in result.findings} >= {"PFU201", "PFU205"}
+
+
+ADVERSARIAL = ["shape_compat_blocks", "shape_exported_names", "shape_flow_subclass", "shape_star_import"]
+
+
+@pytest.mark.real_prefect
+@pytest.mark.parametrize("stem", ADVERSARIAL)
+def test_adversarial_shapes_import_and_build_under_prefect_1_0(stem, tmp_path):
+    # the whole tool (every codemod), then the module is imported and its flows built by 1.0
+    from real_prefect import run_python
+
+    source = next(p for p in CASES if p.stem == stem).read_text()
+    result = upgrade(source)
+    (tmp_path / f"{stem}.py").write_text(result.text)
+    (tmp_path / "job.yaml").write_text("apiVersion: batch/v1\nkind: Job\n")
+    check = (
+        "import warnings, importlib, prefect\n"
+        "warnings.simplefilter('ignore')\n"
+        f"m = importlib.import_module({stem!r})\n"
+        "flows = [v for v in vars(m).values() if isinstance(v, prefect.Flow)]\n"
+        "exported = [getattr(m, n) for n in getattr(m, '__all__', [])]\n"
+        "print(len(flows), len(exported))\n"
+    )
+    done = run_python("1.0.0", check, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
