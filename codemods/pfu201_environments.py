@@ -14,7 +14,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvid
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods._exports import kept_names
-from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
+from prefect_upgrade.codemods._kept_comments import _PRAGMA, KeepRemovedLineComments
 from prefect_upgrade.codemods._moves import is_compat_try
 from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, module_code, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
@@ -1536,8 +1536,14 @@ class _Placeholders(cst.CSTTransformer):
             leading = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
             if index == 0 and (original_node is self.first or original_node in self.block_firsts) and not kept:
                 leading = []
+            own: list = list(updated_node.leading_lines) if index == 0 and not kept else []
             if index == 0:
-                leading = (list(updated_node.leading_lines) if not kept else []) + leading
+                leading = own + leading
+                trailing = updated_node.trailing_whitespace.comment
+                if not kept and trailing is not None and not _PRAGMA.match(trailing.value):
+                    # the import line's own comment goes with the names it imported (a pragma
+                    # about that line means nothing here)
+                    leading.append(cst.EmptyLine(comment=trailing))
                 leading += [
                     cst.EmptyLine(comment=cst.Comment(f"# {REVIEW}: {module} was removed in Prefect 1.0;")),
                     cst.EmptyLine(
@@ -1545,7 +1551,7 @@ class _Placeholders(cst.CSTTransformer):
                     ),
                 ]
             placed = stmt.with_changes(leading_lines=leading)
-            carried = len(updated_node.leading_lines) if index == 0 and not kept else 0
+            carried = len(own)
             self.placed[id(placed)] = (placed, carried)
             statements.append(placed)
         return cst.FlattenSentinel(statements)
@@ -1569,7 +1575,8 @@ class _Placeholders(cst.CSTTransformer):
                 if pending[0] is first:
                     lines = list(first.leading_lines)
                     statement = statement.with_changes(leading_lines=[*lines[:carried], *statement.leading_lines])
-                    pending[0] = first.with_changes(leading_lines=[_BLANK, _BLANK, *lines[-2:]])
+                    notes = [line for line in lines[carried:] if line.comment is not None]
+                    pending[0] = first.with_changes(leading_lines=[_BLANK, _BLANK, *notes])
                 out.append(statement)
                 continue
             if pending:

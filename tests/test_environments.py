@@ -189,6 +189,21 @@ def test_a_star_import_of_another_module_gives_no_environment():
     assert [f.code for f in result.findings] == ["PFU205"]
 
 
+@pytest.mark.parametrize(
+    "comment, kept",
+    [("# the 0.x environments", True), ("# noqa: F401", False), ("# type: ignore", False)],
+)
+def test_the_comment_of_an_import_line_replaced_by_placeholders_stays(comment, kept):
+    # adversarial review: it vanished with the line (a deleted import line keeps it)
+    text = f"from prefect import Flow\nfrom prefect.environments import LocalEnvironment  {comment}\nENVS = [LocalEnvironment]\n"
+    result = run(text)
+    lines = result.text.splitlines()
+    assert (comment in lines) is kept
+    if kept:
+        assert lines[lines.index(comment) + 1].startswith("# TODO(prefect-1.0): prefect.environments")
+    assert_idempotent(result, select=SELECT)
+
+
 def test_names_in_all_or_string_annotations_are_kept_as_placeholders():
     # adversarial review: libcst's import removal keeps a name that ``__all__`` lists or a string
     # annotation names; the import stayed (failing under 1.0) under "import deleted [fixed]"
