@@ -222,6 +222,7 @@ class Environments(ImportFixes, PythonCodemod):
         self.contexts: dict = {}  # flow key -> FlowContext
         self.env_assigns: list = []  # Assign nodes `<x>.environment = ...`
         self.env_imports: dict = {}  # local name -> (module, imported name)
+        self.env_import_aliases: list = []  # (local, ImportFrom, alias) of every such import
         self.env_module_imports: list = []  # Import/ImportFrom binding prefect.environments itself
         self.class_defs: list = []
         self._call_ctx = {}
@@ -353,6 +354,7 @@ class Environments(ImportFixes, PythonCodemod):
                     local = codemod._code(alias.asname.name) if alias.asname else name
                     if is_environments_module(module):
                         codemod.env_imports[local] = (module, name, alias)
+                        codemod.env_import_aliases.append((local, n, alias))
                     elif module == "prefect" and name == "environments":
                         codemod.env_module_imports.append(n)
 
@@ -1242,6 +1244,22 @@ class Environments(ImportFixes, PythonCodemod):
                         }
         return imported <= bound
 
+    def _unused_binding(self, local: str, node: cst.ImportFrom, alias: cst.ImportAlias) -> bool:
+        """Whether nothing in the original module read the name this import bound."""
+        if sum(1 for entry in self.env_import_aliases if entry[0] == local) < 2:
+            return not self._used_in_source(local)  # one import of the name: the module-wide answer
+        try:
+            scope = self.get_metadata(ScopeProvider, node)
+        except KeyError:
+            scope = None
+        if scope is None:
+            return not self._used_in_source(local)
+        return not any(
+            assignment.references
+            for assignment in scope.assignments[local]
+            if getattr(assignment, "node", None) is node
+        )
+
     def _outside_imports(self, parent: Optional[cst.CSTNode]) -> bool:
         """Whether a node whose parent is ``parent`` is outside every import statement."""
         while parent is not None and not isinstance(parent, (cst.Import, cst.ImportFrom)):
@@ -1289,11 +1307,14 @@ class Environments(ImportFixes, PythonCodemod):
                 RemoveImportsVisitor.remove_unused_import(
                     self.context, mod, name, local if local != name else None
                 )
-                if not self._used_in_source(local):
-                    # converted uses are reported where they were; an import nothing used
-                    # would otherwise go without a word (trial 7)
+                # converted uses are reported where they were; an import nothing used would
+                # otherwise go without a word (trial 7). The same name imported in two functions
+                # is two imports: each is judged by its own uses (adversarial review)
+                for other_local, node, other in self.env_import_aliases:
+                    if other_local != local or not self._unused_binding(local, node, other):
+                        continue
                     self._note(
-                        alias,
+                        other,
                         self.code,
                         FixClass.SAFE,
                         f"`{local}` was imported from {mod}, which Prefect 1.0 no longer has, and "

@@ -204,6 +204,22 @@ def test_the_comment_of_an_import_line_replaced_by_placeholders_stays(comment, k
     assert_idempotent(result, select=SELECT)
 
 
+def test_the_same_name_imported_in_two_functions_is_judged_per_import():
+    # adversarial review: the unused import in ``unused()`` went without a word because the
+    # other function's import of the same name was used (and converted)
+    text = (
+        "from prefect import Flow\n\n\ndef build():\n"
+        "    from prefect.environments import LocalEnvironment\n\n"
+        '    return Flow("f", environment=LocalEnvironment(labels=["x"]))\n\n\n'
+        "def unused():\n    from prefect.environments import LocalEnvironment\n\n    return 1\n"
+    )
+    result = run(text)
+    assert "prefect.environments" not in result.text
+    deleted = [f for f in result.findings if "nothing used it" in f.message]
+    assert len(deleted) == 1 and deleted[0].line > 8
+    assert {f.code for f in result.findings} == {"PFU201", "PFU207"}
+
+
 def test_names_in_all_or_string_annotations_are_kept_as_placeholders():
     # adversarial review: libcst's import removal keeps a name that ``__all__`` lists or a string
     # annotation names; the import stayed (failing under 1.0) under "import deleted [fixed]"
