@@ -63,6 +63,12 @@ def _handler_name(names: set[str]) -> Optional[str]:
 BASE = {f"{MODULE}.ResultHandler", f"{MODULE}.result_handler.ResultHandler"}
 
 
+def _is_result_class(names: set[str]) -> bool:
+    """``Result``, ``SafeResult``, ``LocalResult``... (``prefect.engine.result[s]``): 0.13's
+    ``Result.__init__`` took ``result_handler=``; none of them ever took ``result=``."""
+    return any(name.startswith(("prefect.engine.result.", "prefect.engine.results.")) for name in names)
+
+
 @register
 class RemovedResultHandlers(RemovedCodemod):
     """Result handlers (``prefect.engine.result_handlers``) were removed in Prefect 0.14.
@@ -82,7 +88,12 @@ class RemovedResultHandlers(RemovedCodemod):
       ``azure_credentials_secret``) are dropped with a comment carrying them. The import of
       ``prefect.engine.result_handlers`` goes once nothing uses it.
     - ``result_handler=`` becomes ``result=`` (PFU340) on any call (``Task``, ``Flow``,
-      ``@task``, task-library classes all forwarded it).
+      ``@task``, task-library classes all forwarded it), except on a Result itself:
+      ``Result(value, result_handler=h)`` (0.13; also ``LocalResult(..., result_handler=)``,
+      whose extra keywords reached ``Result.__init__``) is reported (PFU340, manual), as
+      ``result=`` would be a TypeError under 1.0 (trial 10, a checkpoint handler building
+      ``Result(value=data, result_handler=task.result_handler)``). Where the spec is silent:
+      the person picks the ``prefect.engine.results`` class that matches the handler.
     - a custom ``ResultHandler`` subclass, or ``x.result_handler = ...`` (PFU341, manual):
       write a ``prefect.engine.result.Result`` subclass (``read``/``write``/``exists``).
     - an import from ``prefect.engine.result_handlers`` (the module, a submodule, a name) fails
@@ -192,6 +203,17 @@ class RemovedResultHandlers(RemovedCodemod):
             self.report(
                 where,
                 "`result_handler=` was removed in Prefect 0.14 and `result=` is already given: delete `result_handler=`",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code="PFU340",
+            )
+            return updated
+        if _is_result_class(self.qnames(original.func)):
+            self.report(
+                where,
+                "`result_handler=` was removed in Prefect 0.14 and a Result takes no `result=`: build the "
+                "`prefect.engine.results` class that matches the handler (`LocalResult(value, dir=...)` for a "
+                "LocalResultHandler) and delete `result_handler=`",
                 applied=False,
                 fix_class=FixClass.MANUAL,
                 code="PFU340",

@@ -96,3 +96,36 @@ def test_existing_result_keyword_is_manual():
 @pytest.mark.parametrize("path", fixture_cases("removed_result_handlers"), ids=lambda p: p.stem)
 def test_fixture(path, snapshot):
     snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from prefect.engine.result import Result\nr = Result(value=1, result_handler=h)\n",
+        "import prefect\nr = prefect.engine.result.Result(1, result_handler=h)\n",
+        "from prefect.engine.results import S3Result\nr = S3Result(bucket='b', result_handler=h)\n",
+        "from prefect.engine.result import SafeResult\nr = SafeResult(1, result_handler=h)\n",
+    ],
+)
+def test_result_handler_on_a_result_is_manual(text):
+    # trial 10: `Result(value=data, result_handler=...)` became `Result(value=data, result=...)`,
+    # a TypeError under 1.0 (Result.__init__ takes value, location, serializer)
+    result = run(text, unsafe=True, from_version="0.13")
+    assert result.text == text
+    assert [(f.code, f.fix_class, f.applied) for f in result.findings] == [("PFU340", FixClass.MANUAL, False)]
+    assert "a Result takes no `result=`" in result.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a task, a flow, a task-library class: still renamed
+        "from prefect import Task\nt = Task(result_handler=h)\n",
+        "from prefect import Flow\nf = Flow('f', result_handler=h)\n",
+        # a result-like class of another library: renamed as before (unsafe, with its check)
+        "import prefect\nfrom mylib.engine.result import Result\nr = Result(1, result_handler=h)\n",
+    ],
+)
+def test_result_handler_elsewhere_is_still_renamed(text):
+    result = run(text, unsafe=True, from_version="0.13")
+    assert "result=h" in result.text and "result_handler" not in result.text
