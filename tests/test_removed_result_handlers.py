@@ -112,8 +112,9 @@ def test_result_handler_on_a_result_is_manual(text):
     # a TypeError under 1.0 (Result.__init__ takes value, location, serializer)
     result = run(text, unsafe=True, from_version="0.13")
     assert result.text == text
-    assert [(f.code, f.fix_class, f.applied) for f in result.findings] == [("PFU340", FixClass.MANUAL, False)]
-    assert "a Result takes no `result=`" in result.findings[0].message
+    pfu340 = [f for f in result.findings if f.code == "PFU340"]
+    assert [(f.fix_class, f.applied) for f in pfu340] == [(FixClass.MANUAL, False)]
+    assert "a Result takes no `result=`" in pfu340[0].message
 
 
 @pytest.mark.parametrize(
@@ -129,3 +130,54 @@ def test_result_handler_on_a_result_is_manual(text):
 def test_result_handler_elsewhere_is_still_renamed(text):
     result = run(text, unsafe=True, from_version="0.13")
     assert "result=h" in result.text and "result_handler" not in result.text
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("from prefect.engine.result import SafeResult\n", "SafeResult"),
+        ("from prefect.engine.result.base import SafeResult as S\n", "SafeResult"),
+        ("from prefect.engine.result import ResultInterface\n", "ResultInterface"),
+        ("from prefect.engine.results import ResultHandlerResult\n", "ResultHandlerResult"),
+        ("import prefect\nx = prefect.engine.result.SafeResult(1, None)\n", "SafeResult"),
+        ("import prefect.engine.result as r\nclass P(r.SafeResult):\n    pass\n", "SafeResult"),
+    ],
+)
+def test_removed_result_classes_are_reported(text, name):
+    # trial 10: `class PurgedResultType(SafeResult)` gave no finding and the module failed to
+    # import under 1.0 (SafeResult, ResultInterface, ResultHandlerResult: removed in 0.14)
+    result = run(text, unsafe=True, from_version="0.13")
+    assert result.text == text
+    assert [(f.code, f.fix_class) for f in result.findings] == [("PFU304", FixClass.MANUAL)]
+    assert result.findings[0].message.startswith(f"`{name}` was removed in Prefect 0.14")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import prefect\nfrom mylib.engine.result import SafeResult\n",
+        "import prefect\nx = other.SafeResult(1)\n",
+        "import prefect\n# SafeResult, ResultInterface\ns = 'SafeResult'\n",
+        "from prefect.engine.result import Result, NoResult\nclass P(Result):\n    pass\n",
+    ],
+)
+def test_lookalikes_of_removed_result_classes_stay(text):
+    result = run(text, unsafe=True, from_version="0.13")
+    assert result.text == text and result.findings == []
+
+
+def test_super_init_with_result_handler_in_a_result_subclass_is_manual():
+    text = (
+        "from prefect.engine.results import LocalResult\n"
+        "class Kept(LocalResult):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(dir='x', result_handler=None)\n"
+        "class Plain:\n"
+        "    def __init__(self):\n"
+        "        super().__init__(result_handler=None)\n"
+    )
+    result = run(text, unsafe=True, from_version="0.13")
+    # the Result subclass keeps its call (manual); the plain class is renamed as any call is
+    assert "super().__init__(dir='x', result_handler=None)" in result.text
+    assert "super().__init__(result=None)" in result.text
+    assert [(f.line, f.fix_class) for f in result.findings] == [(4, FixClass.MANUAL), (7, FixClass.UNSAFE)]
