@@ -115,6 +115,8 @@ class RemovedResultHandlers(RemovedCodemod):
       (``prefect.engine.results``) were removed in 0.14 with no successor: each import or use is
       reported (PFU304, manual; trial 10, a ``SafeResult`` subclass), and so is
       ``super().__init__(result_handler=...)`` inside a Result subclass (PFU340, manual).
+    - ``validators=`` and ``run_validators=`` of a Result (removed after 0.14.22) are reported
+      (PFU304, manual): nothing in 1.0 runs them, so the check has to move into the task.
     - a custom ``ResultHandler`` subclass, or ``x.result_handler = ...`` (PFU341, manual):
       write a ``prefect.engine.result.Result`` subclass (``read``/``write``/``exists``).
     - an import from ``prefect.engine.result_handlers`` (the module, a submodule, a name) fails
@@ -146,7 +148,7 @@ class RemovedResultHandlers(RemovedCodemod):
     code_classes = {
         "PFU341": FixClass.MANUAL,
     }
-    markers = ("result_handler", "ResultHandler", "SafeResult", "ResultInterface")
+    markers = ("result_handler", "ResultHandler", "SafeResult", "ResultInterface", "validators")
     examples = (
         Example("from prefect.engine.results import LocalResult\nr = LocalResult(dir='x')\n"),
         Example("from prefect.engine.result_handlers import LocalResultHandler\nr = LocalResultHandler(dir='x')\n"),
@@ -163,6 +165,17 @@ class RemovedResultHandlers(RemovedCodemod):
         handler = _handler_name(self.qnames(original.func))
         if handler is not None:
             updated = self._handler(original, updated, handler)
+        if _is_result_class(self.qnames(original.func)):
+            for name in ("validators", "run_validators"):
+                where = keyword(original, name)
+                if where is not None:
+                    self.report(
+                        where,
+                        f"`{name}=` was removed from Results after Prefect 0.14: check the value in the task "
+                        f"itself (or in a state handler), then delete `{name}=`",
+                        applied=False,
+                        fix_class=FixClass.MANUAL,
+                    )
         arg = keyword(updated, "result_handler")
         if arg is not None and self.enabled("PFU340"):
             updated = self._keyword(original, updated, arg)

@@ -181,3 +181,35 @@ def test_super_init_with_result_handler_in_a_result_subclass_is_manual():
     assert "super().__init__(dir='x', result_handler=None)" in result.text
     assert "super().__init__(result=None)" in result.text
     assert [(f.line, f.fix_class) for f in result.findings] == [(4, FixClass.MANUAL), (7, FixClass.UNSAFE)]
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("from prefect.engine.result import Result\nr = Result(1, validators=[check])\n", ["validators"]),
+        (
+            "from prefect.engine.results import LocalResult\nr = LocalResult(dir='d', validators=v, run_validators=False)\n",
+            ["validators", "run_validators"],
+        ),
+        ("import prefect\nr = prefect.engine.result.Result(1, run_validators=True)\n", ["run_validators"]),
+    ],
+)
+def test_result_validators_are_manual(text, names):
+    # spec row "Result(validators=, run_validators=)": removed after 0.14.22, a TypeError under 1.0
+    result = run(text, unsafe=True, from_version="0.14")
+    assert result.text == text
+    assert [(f.code, f.fix_class) for f in result.findings] == [("PFU304", FixClass.MANUAL)] * len(names)
+    assert [f.message.split("=")[0].strip("`") for f in result.findings] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import prefect\nfrom pydantic import validator\nm = Model(validators=[v])\n",
+        "from prefect import Task\nt = Task(name='t')\nrun(validators=[v])\n",
+        "import prefect\n# Result(validators=[...]) is gone\n",
+    ],
+)
+def test_validators_of_other_calls_stay(text):
+    result = run(text, unsafe=True, from_version="0.14")
+    assert result.text == text and result.findings == []
