@@ -184,6 +184,16 @@ def _is_statement(node: cst.CSTNode) -> bool:
     return found
 
 
+class _Parents:
+    __slots__ = ("_codemod",)
+
+    def __init__(self, codemod: "RemovedCodemod") -> None:
+        self._codemod = codemod
+
+    def get(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self._codemod.get_metadata(ParentNodeProvider, node, None)
+
+
 class RemovedCodemod(ImportFixes, PythonCodemod):
     """Base of the PFU3xx codemods: metadata, receiver resolution and statement comments."""
 
@@ -208,6 +218,11 @@ class RemovedCodemod(ImportFixes, PythonCodemod):
             if default and self._walk_stack and node is self._walk_stack[0]:
                 return default[0]  # the module being walked has no parent
         return super().get_metadata(key, node, *default)
+
+    @property
+    def parents(self) -> "_Parents":
+        """``parents.get(node)``: the parent, from the walk where it got there (see above)."""
+        return _Parents(self)
 
     # -- statement comments -------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:

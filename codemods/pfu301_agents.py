@@ -327,7 +327,7 @@ class RemovedAgentArguments(RemovedCodemod):
         changed = False
         for small, new in zip(original.body, updated.body):
             names = self._fargate_import(small)
-            if not names or in_import_error_guard(original, self._parents):
+            if not names or in_import_error_guard(original, self.parents):
                 body.append(new)
                 continue
             keep = [a for a in new.names if a.evaluated_name not in names]
@@ -357,10 +357,6 @@ class RemovedAgentArguments(RemovedCodemod):
             return updated.with_changes(body=body, leading_lines=[*updated.leading_lines, note])
         self._carried.extend([*updated.leading_lines, note])
         return cst.RemovalSentinel.REMOVE
-
-    @property
-    def _parents(self):
-        return self.metadata[ParentNodeProvider]
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self._carried and isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):

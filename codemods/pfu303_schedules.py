@@ -128,7 +128,7 @@ class RemovedScheduleFactories(KeepRemovedLineComments, RemovedCodemod):
         module = _dotted(original.module)
         if module not in ("prefect.schedules", "prefect.schedules.schedules"):
             return updated
-        if in_import_error_guard(original, self.metadata[ParentNodeProvider]):
+        if in_import_error_guard(original, self.parents):
             return updated
         removed = {"OneTimeSchedule": self.code, "UnionSchedule": "PFU330"}
         keep = [a for a in updated.names if a.evaluated_name not in removed or not self.enabled(removed[a.evaluated_name])]

@@ -541,3 +541,18 @@ def test_no_codemod_resolves_parents_of_a_whole_prefect_flow(monkeypatch):
     for text in corpus.dense_texts(4):
         rewrite_text(text, "python", all_codemods(), CodemodOptions(unsafe_fixes=True))
     assert resolved == []
+    # the imports PFU312 and PFU303 drop ask whether a try/except ImportError guards them
+    for text in _GUARDED_IMPORTS:
+        result = rewrite_text(text, "python", all_codemods(), CodemodOptions(unsafe_fixes=True))
+        assert result.text != text
+    assert resolved == []
+
+
+_GUARDED_IMPORTS = (
+    "import prefect\n\n\ndef test_agent():\n    from prefect.agent.fargate import FargateAgent\n\n"
+    "    agent = FargateAgent()\n",
+    "try:\n    from prefect.agent.fargate import FargateAgent\nexcept ImportError:\n    FargateAgent = None\n"
+    "from prefect.agent.fargate import FargateAgent as Agent\n",
+    "try:\n    from prefect.schedules import OneTimeSchedule\nexcept ImportError:\n    pass\n"
+    "from prefect.schedules import UnionSchedule, Schedule\n",
+)
