@@ -159,6 +159,13 @@ class RemovedResultHandlers(RemovedCodemod):
         ),
         # an import nothing uses goes even without --unsafe-fixes: 1.0 has no such module
         Example("from prefect.engine.result_handlers import LocalResultHandler\nx = 1\n", "x = 1\n"),
+        # removed result classes: reported, left as they are (no successor)
+        Example("from prefect.engine.result import SafeResult\n", reports=("PFU304",)),
+        Example(
+            "from prefect.engine.result import Result\nr = Result(1, validators=[check])\n",
+            options=CodemodOptions(unsafe_fixes=True),
+            reports=("PFU304",),
+        ),
     )
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
