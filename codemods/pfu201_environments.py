@@ -1333,6 +1333,9 @@ class _Placeholders(cst.CSTTransformer):
         self.keep = keep
         self.codemod = codemod
         self.first = first  # the module's first statement: no blank lines above it
+        #: (placeholder statements made for one import line, how many leading lines of the
+        #: first one came from that import line)
+        self.groups: list = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         # statements only: no import statement below an expression
@@ -1400,7 +1403,48 @@ class _Placeholders(cst.CSTTransformer):
                     ),
                 ]
             statements.append(stmt.with_changes(leading_lines=leading))
+        own = len(updated_node.leading_lines) if not kept else 0
+        self.groups.append((statements[len(statements) - len(placed):], own))
         return cst.FlattenSentinel(statements)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """Placeholders go below the imports that follow them (trial 10: a ``from
+        prefect.engine.executors import ...`` line after ``from prefect.environments import ...``
+        stayed right under the placeholder classes, an import after code with no blank line)."""
+        body = list(updated_node.body)
+        made = {id(stmt): (index == 0, own) for group, own in self.groups for index, stmt in enumerate(group)}
+        at = [i for i, stmt in enumerate(body) if id(stmt) in made]
+        if not at:
+            return updated_node
+        first = at[0]
+        end = first
+        while end < len(body) and (id(body[end]) in made or _is_import_line(body[end])):
+            end += 1
+        run = body[first:end]
+        if not any(_is_import_line(stmt) for stmt in run[run.index(next(s for s in run if id(s) in made)):]):
+            return updated_node
+        imports, placeholders, carried = [], [], []
+        for stmt in run:
+            if id(stmt) not in made:
+                # the comments above a removed import line stay above the next import line
+                imports.append(stmt.with_changes(leading_lines=carried + list(stmt.leading_lines)))
+                carried = []
+                continue
+            head, own = made[id(stmt)]
+            if head and own:
+                carried += list(stmt.leading_lines[:own])
+                stmt = stmt.with_changes(leading_lines=stmt.leading_lines[own:])
+            placeholders.append(stmt)
+        lines = [line for line in placeholders[0].leading_lines if not (isinstance(line, cst.EmptyLine) and line.comment is None)]
+        blank = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+        placeholders[0] = placeholders[0].with_changes(leading_lines=carried + blank + lines)
+        return updated_node.with_changes(body=body[:first] + imports + placeholders + body[end:])
+
+
+def _is_import_line(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body
+    )
 
 
 def _c(node: cst.CSTNode) -> str:
