@@ -19,7 +19,7 @@ CODEMODS = {
     'PFU301': Entry('pfu301_agents', ('PFU301', 'PFU310', 'PFU311', 'PFU312', 'PFU313', 'PFU314'), ('python',), ('Agent', 'fargate')),
     'PFU302': Entry('pfu302_client', ('PFU302', 'PFU320', 'PFU321', 'PFU322', 'PFU323', 'PFU324', 'PFU325', 'PFU326', 'PFU327'), ('python',), ('Client',)),
     'PFU303': Entry('pfu303_schedules', ('PFU303', 'PFU330'), ('python',), ('OneTimeSchedule', 'UnionSchedule')),
-    'PFU304': Entry('pfu304_result_handlers', ('PFU304', 'PFU340', 'PFU341'), ('python',), ('result_handler', 'ResultHandler')),
+    'PFU304': Entry('pfu304_result_handlers', ('PFU304', 'PFU340', 'PFU341'), ('python',), ('result_handler', 'ResultHandler', 'SafeResult', 'ResultInterface', 'validators')),
     'PFU305': Entry('pfu305_task_arguments', ('PFU305', 'PFU350', 'PFU351', 'PFU352', 'PFU353', 'PFU354'), ('python',), ('Dremio', 'Dropbox', 'GCS', 'SendEmail', 'Exasol', 'Azure', 'Postgres', 'Snowflake', 'MySQL', 'StartFlowRun', 'FlowRunTask', 'ExecuteNotebook', 'RunGreatExpectationsValidation', 'job_status_pool_interval')),
     'PFU306': Entry('pfu306_settings', ('PFU306', 'PFU360', 'PFU361'), ('python',), ('log_to_cloud', 'LOG_TO_CLOUD', 'auth_token', 'AUTH_TOKEN', 'default_class', 'DEFAULT_CLASS')),
     'PFU307': Entry('pfu307_run_agent', ('PFU307',), ('python',), ('run_agent',)),

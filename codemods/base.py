@@ -293,8 +293,22 @@ class PythonCodemod(Codemod, VisitorBasedCodemodCommand):
     def _instantiate_and_run(self, transform, tree: cst.Module) -> cst.Module:
         # AddImportsVisitor needs no metadata, hence no deep copy of the tree.
         instance = transform(self.context)
-        if instance.get_inherited_dependencies() or instance.should_allow_multiple_passes():
+        needs = instance.get_inherited_dependencies()
+        if instance.should_allow_multiple_passes() or not needs <= _SCOPE_METADATA:
             return instance.transform_module(tree)
+        if needs:
+            # libcst's own run deep-copies the tree and resolves every provider over all of it
+            # (RemoveImportsVisitor: about half of a flow's environment conversion); the scopes
+            # come from the one-pass visitor instead, the names from them when asked. Visitors
+            # it makes inside read the providers from the wrapper, so they are put there.
+            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+            known = wrapper._metadata
+            scopes = scopes_of(wrapper)
+            known.setdefault(ScopeProvider, scopes)
+            known.setdefault(QualifiedNameProvider, QualifiedNames(scopes))
+            instance.context = replace(instance.context, wrapper=wrapper)
+            instance.metadata = {provider: known[provider] for provider in needs}
+            return instance.transform_module_impl(tree)
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         with instance.resolve(wrapper):
             instance.context = replace(instance.context, wrapper=wrapper)
@@ -377,6 +391,10 @@ class TextCodemod(Codemod):
 
     def enabled(self, code: str) -> bool:
         return self.options.code_enabled(code)
+
+
+#: what ``_instantiate_and_run`` computes itself for a helper transform
+_SCOPE_METADATA = frozenset({ScopeProvider, QualifiedNameProvider})
 
 
 class _LazyMetadata(Mapping):

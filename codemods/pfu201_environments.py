@@ -1573,7 +1573,7 @@ class _Placeholders(cst.CSTTransformer):
                 ]
             placed = stmt.with_changes(leading_lines=leading)
             carried = len(own)
-            self.placed[id(placed)] = (placed, carried)
+            self.placed[id(placed)] = (placed, carried, index == 0)
             statements.append(placed)
         return cst.FlattenSentinel(statements)
 
@@ -1586,22 +1586,28 @@ class _Placeholders(cst.CSTTransformer):
         if not any(id(statement) in self.placed for statement in body):
             return updated_node
         out: list = []
-        pending: list = []
+        pending: list = []  # [statement, lines it carried from the import line, first of its group]
         for statement in body:
-            if id(statement) in self.placed:
-                pending.append(statement)
+            entry = self.placed.get(id(statement))
+            if entry is not None:
+                pending.append([statement, entry[1], entry[2]])
                 continue
             if pending and _is_import_line(statement):
-                first, carried = self.placed[id(pending[0])]
-                if pending[0] is first:
-                    lines = list(first.leading_lines)
-                    statement = statement.with_changes(leading_lines=[*lines[:carried], *statement.leading_lines])
-                    notes = [line for line in lines[carried:] if line.comment is not None]
-                    pending[0] = first.with_changes(leading_lines=[_BLANK, _BLANK, *notes])
+                moved: list = []
+                for item in pending:
+                    placeholder, carried, head = item
+                    if head:
+                        lines = list(placeholder.leading_lines)
+                        moved += lines[:carried]
+                        notes = [line for line in lines[carried:] if line.comment is not None]
+                        item[0] = placeholder.with_changes(leading_lines=[_BLANK, _BLANK, *notes])
+                        item[1] = 0
+                if moved:
+                    statement = statement.with_changes(leading_lines=[*moved, *statement.leading_lines])
                 out.append(statement)
                 continue
             if pending:
-                out.extend(pending)
+                out.extend(item[0] for item in pending)
                 pending = []
                 blank = 0
                 for line in statement.leading_lines:
@@ -1613,7 +1619,7 @@ class _Placeholders(cst.CSTTransformer):
                         leading_lines=[*[_BLANK] * (2 - blank), *statement.leading_lines]
                     )
             out.append(statement)
-        out.extend(pending)
+        out.extend(item[0] for item in pending)
         return updated_node.with_changes(body=out)
 
 

@@ -64,6 +64,29 @@ def _handler_name(names: set[str]) -> Optional[str]:
 BASE = {f"{MODULE}.ResultHandler", f"{MODULE}.result_handler.ResultHandler"}
 
 
+#: Result classes of 0.13 removed in 0.14 with no successor: qualified name -> what to use
+#: (spec row "prefect.engine.result.SafeResult, ResultInterface; ResultHandlerResult": needs human).
+REMOVED_RESULTS = {
+    "prefect.engine.result.SafeResult": "SafeResult",
+    "prefect.engine.result.base.SafeResult": "SafeResult",
+    "prefect.engine.result.ResultInterface": "ResultInterface",
+    "prefect.engine.result.base.ResultInterface": "ResultInterface",
+    "prefect.engine.results.ResultHandlerResult": "ResultHandlerResult",
+    "prefect.engine.results.result_handler_result.ResultHandlerResult": "ResultHandlerResult",
+}
+REMOVED_RESULT_ADVICE = {
+    "SafeResult": "use `prefect.engine.result.Result` (a Result keeps its value and its location itself)",
+    "ResultInterface": "use `prefect.engine.result.Result`",
+    "ResultHandlerResult": "use the `prefect.engine.results` class that matches the handler",
+}
+
+
+def _is_result_class(names: set[str]) -> bool:
+    """``Result``, ``SafeResult``, ``LocalResult``... (``prefect.engine.result[s]``): 0.13's
+    ``Result.__init__`` took ``result_handler=``; none of them ever took ``result=``."""
+    return any(name.startswith(("prefect.engine.result.", "prefect.engine.results.")) for name in names)
+
+
 @register
 class RemovedResultHandlers(RemovedCodemod):
     """Result handlers (``prefect.engine.result_handlers``) were removed in Prefect 0.14.
@@ -83,7 +106,18 @@ class RemovedResultHandlers(RemovedCodemod):
       ``azure_credentials_secret``) are dropped with a comment carrying them. The import of
       ``prefect.engine.result_handlers`` goes once nothing uses it.
     - ``result_handler=`` becomes ``result=`` (PFU340) on any call (``Task``, ``Flow``,
-      ``@task``, task-library classes all forwarded it).
+      ``@task``, task-library classes all forwarded it), except on a Result itself:
+      ``Result(value, result_handler=h)`` (0.13; also ``LocalResult(..., result_handler=)``,
+      whose extra keywords reached ``Result.__init__``) is reported (PFU340, manual), as
+      ``result=`` would be a TypeError under 1.0 (trial 10, a checkpoint handler building
+      ``Result(value=data, result_handler=task.result_handler)``). Where the spec is silent:
+      the person picks the ``prefect.engine.results`` class that matches the handler.
+    - ``SafeResult``, ``ResultInterface`` (``prefect.engine.result``) and ``ResultHandlerResult``
+      (``prefect.engine.results``) were removed in 0.14 with no successor: each import or use is
+      reported (PFU304, manual; trial 10, a ``SafeResult`` subclass), and so is
+      ``super().__init__(result_handler=...)`` inside a Result subclass (PFU340, manual).
+    - ``validators=`` and ``run_validators=`` of a Result (removed after 0.14.22) are reported
+      (PFU304, manual): nothing in 1.0 runs them, so the check has to move into the task.
     - a custom ``ResultHandler`` subclass, or ``x.result_handler = ...`` (PFU341, manual):
       write a ``prefect.engine.result.Result`` subclass (``read``/``write``/``exists``).
     - an import from ``prefect.engine.result_handlers`` (the module, a submodule, a name) fails
@@ -115,7 +149,7 @@ class RemovedResultHandlers(RemovedCodemod):
     code_classes = {
         "PFU341": FixClass.MANUAL,
     }
-    markers = ("result_handler", "ResultHandler")
+    markers = ("result_handler", "ResultHandler", "SafeResult", "ResultInterface", "validators")
     examples = (
         Example("from prefect.engine.results import LocalResult\nr = LocalResult(dir='x')\n"),
         Example("from prefect.engine.result_handlers import LocalResultHandler\nr = LocalResultHandler(dir='x')\n"),
@@ -126,12 +160,30 @@ class RemovedResultHandlers(RemovedCodemod):
         ),
         # an import nothing uses goes even without --unsafe-fixes: 1.0 has no such module
         Example("from prefect.engine.result_handlers import LocalResultHandler\nx = 1\n", "x = 1\n"),
+        # removed result classes: reported, left as they are (no successor)
+        Example("from prefect.engine.result import SafeResult\n", reports=("PFU304",)),
+        Example(
+            "from prefect.engine.result import Result\nr = Result(1, validators=[check])\n",
+            options=CodemodOptions(unsafe_fixes=True),
+            reports=("PFU304",),
+        ),
     )
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         handler = _handler_name(self.qnames(original.func))
         if handler is not None:
             updated = self._handler(original, updated, handler)
+        if _is_result_class(self.qnames(original.func)):
+            for name in ("validators", "run_validators"):
+                where = keyword(original, name)
+                if where is not None:
+                    self.report(
+                        where,
+                        f"`{name}=` was removed from Results after Prefect 0.14: check the value in the task "
+                        f"itself (or in a state handler), then delete `{name}=`",
+                        applied=False,
+                        fix_class=FixClass.MANUAL,
+                    )
         arg = keyword(updated, "result_handler")
         if arg is not None and self.enabled("PFU340"):
             updated = self._keyword(original, updated, arg)
@@ -198,6 +250,17 @@ class RemovedResultHandlers(RemovedCodemod):
                 code="PFU340",
             )
             return updated
+        if _is_result_class(self.qnames(original.func)) or self._super_init_of_a_result(original):
+            self.report(
+                where,
+                "`result_handler=` was removed in Prefect 0.14 and a Result takes no `result=`: build the "
+                "`prefect.engine.results` class that matches the handler (`LocalResult(value, dir=...)` for a "
+                "LocalResultHandler) and delete `result_handler=`",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+                code="PFU340",
+            )
+            return updated
         applied = self.allows(FixClass.UNSAFE)
         kind = self.class_of(where.value)
         known = kind is not None and _handler_name(set(kind)) is not None
@@ -209,8 +272,44 @@ class RemovedResultHandlers(RemovedCodemod):
             return updated
         return replace_arg(updated, arg, rename_keyword(arg, "result"))
 
+    def _super_init_of_a_result(self, call: cst.Call) -> bool:
+        """``super().__init__(...)`` in a class whose base is a Prefect Result class."""
+        func = call.func
+        return (
+            bool(self._result_classes)
+            and self._result_classes[-1]
+            and isinstance(func, cst.Attribute)
+            and func.attr.value == "__init__"
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+            and func.value.func.value == "super"
+        )
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        self._result_classes.pop()
+        return updated_node
+
+    # -- SafeResult, ResultInterface, ResultHandlerResult ----------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in REMOVED_RESULT_ADVICE:
+            self._report_removed_result(node, self.qnames(node))
+
+    def _report_removed_result(self, node: cst.CSTNode, names: set[str]) -> None:
+        found = sorted({REMOVED_RESULTS[name] for name in names if name in REMOVED_RESULTS})
+        if not found or node in self._reported_results:
+            return
+        self._reported_results.add(node)
+        self.report(
+            node,
+            f"`{found[0]}` was removed in Prefect 0.14: {REMOVED_RESULT_ADVICE[found[0]]}",
+            applied=False,
+            fix_class=FixClass.MANUAL,
+        )
+
     # -- imports of the removed module --------------------------------------------------------
     def transform_module(self, tree: cst.Module) -> cst.Module:
+        self._result_classes: list = []
+        self._reported_results: set = set()
         self._late_removals: list = []
         self._uses_to_check: list = []
         self._tree = tree
@@ -224,6 +323,9 @@ class RemovedResultHandlers(RemovedCodemod):
         if node.relative or node.module is None:
             return
         module = get_full_name_for_node(node.module) or ""
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                self._report_removed_result(alias, {f"{module}.{get_full_name_for_node(alias.name)}"})
         if module != MODULE and not module.startswith(MODULE + "."):
             return
         if isinstance(node.names, cst.ImportStar):
@@ -317,6 +419,7 @@ class RemovedResultHandlers(RemovedCodemod):
 
     # -- custom handlers and attribute assignments -------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._result_classes.append(any(_is_result_class(self.qnames(base.value)) for base in node.bases))
         for base in node.bases:
             if self.qnames(base.value) & BASE and self.enabled("PFU341"):
                 self.report(

@@ -492,3 +492,34 @@ def test_adversarial_shapes_import_and_build_under_prefect_1_0(stem, tmp_path):
     )
     done = run_python("1.0.0", check, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_placeholders_go_below_the_imports_that_follow_them():
+    # trial 10: `from prefect.engine.executors import DaskExecutor` after the environments
+    # imports stayed right under the placeholder classes (an import after code, no blank line)
+    source = next(p for p in CASES if p.stem == "shape_placeholders_above_imports").read_text()
+    text = run(source).text
+    tree = ast.parse(text)
+    kinds = [type(node).__name__ for node in tree.body[1:]]  # after the docstring
+    assert kinds[: kinds.index("ClassDef")] == ["Import"] * 1 + ["ImportFrom"] * 2 + ["Import"]
+    assert "ClassDef" in kinds and all(k not in ("Import", "ImportFrom") for k in kinds[kinds.index("ClassDef"):])
+    lines = text.splitlines()
+    # each comment stays right above the import line that took the place of the removed one
+    at = lines.index("# environments (0.13)")
+    assert lines[at + 1 : at + 3] == ["# executors moved in 0.14", "from prefect.engine.executors import DaskExecutor"]
+    first_class = next(i for i, line in enumerate(lines) if line.startswith("class "))
+    todo = next(i for i, line in enumerate(lines) if line.startswith("# TODO(prefect-1.0): prefect.environments was"))
+    assert lines[todo - 2 : todo] == ["", ""] and todo < first_class
+
+
+def test_placeholders_of_the_last_import_stay_where_they_are():
+    text = (
+        "import os\n"
+        "from prefect.environments import LocalEnvironment\n"
+        "\n"
+        "class Mine(LocalEnvironment):\n"
+        "    pass\n"
+    )
+    out = run(text).text
+    assert out.index("import os") < out.index("import warnings") < out.index("class LocalEnvironment:")
+    assert out.index("class LocalEnvironment:") < out.index("class Mine(LocalEnvironment):")

@@ -123,3 +123,120 @@ def test_existing_result_keyword_is_manual():
 @pytest.mark.parametrize("path", fixture_cases("removed_result_handlers"), ids=lambda p: p.stem)
 def test_fixture(path, snapshot):
     snapshot.assert_match(render_fixture(path), f"{path.stem}.txt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from prefect.engine.result import Result\nr = Result(value=1, result_handler=h)\n",
+        "import prefect\nr = prefect.engine.result.Result(1, result_handler=h)\n",
+        "from prefect.engine.results import S3Result\nr = S3Result(bucket='b', result_handler=h)\n",
+        "from prefect.engine.result import SafeResult\nr = SafeResult(1, result_handler=h)\n",
+    ],
+)
+def test_result_handler_on_a_result_is_manual(text):
+    # trial 10: `Result(value=data, result_handler=...)` became `Result(value=data, result=...)`,
+    # a TypeError under 1.0 (Result.__init__ takes value, location, serializer)
+    result = run(text, unsafe=True, from_version="0.13")
+    assert result.text == text
+    pfu340 = [f for f in result.findings if f.code == "PFU340"]
+    assert [(f.fix_class, f.applied) for f in pfu340] == [(FixClass.MANUAL, False)]
+    assert "a Result takes no `result=`" in pfu340[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a task, a flow, a task-library class: still renamed
+        "from prefect import Task\nt = Task(result_handler=h)\n",
+        "from prefect import Flow\nf = Flow('f', result_handler=h)\n",
+        # a result-like class of another library: renamed as before (unsafe, with its check)
+        "import prefect\nfrom mylib.engine.result import Result\nr = Result(1, result_handler=h)\n",
+    ],
+)
+def test_result_handler_elsewhere_is_still_renamed(text):
+    result = run(text, unsafe=True, from_version="0.13")
+    assert "result=h" in result.text and "result_handler" not in result.text
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("from prefect.engine.result import SafeResult\n", "SafeResult"),
+        ("from prefect.engine.result.base import SafeResult as S\n", "SafeResult"),
+        ("from prefect.engine.result import ResultInterface\n", "ResultInterface"),
+        ("from prefect.engine.results import ResultHandlerResult\n", "ResultHandlerResult"),
+        ("import prefect\nx = prefect.engine.result.SafeResult(1, None)\n", "SafeResult"),
+        ("import prefect.engine.result as r\nclass P(r.SafeResult):\n    pass\n", "SafeResult"),
+    ],
+)
+def test_removed_result_classes_are_reported(text, name):
+    # trial 10: `class PurgedResultType(SafeResult)` gave no finding and the module failed to
+    # import under 1.0 (SafeResult, ResultInterface, ResultHandlerResult: removed in 0.14)
+    result = run(text, unsafe=True, from_version="0.13")
+    assert result.text == text
+    assert [(f.code, f.fix_class) for f in result.findings] == [("PFU304", FixClass.MANUAL)]
+    assert result.findings[0].message.startswith(f"`{name}` was removed in Prefect 0.14")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import prefect\nfrom mylib.engine.result import SafeResult\n",
+        "import prefect\nx = other.SafeResult(1)\n",
+        "import prefect\n# SafeResult, ResultInterface\ns = 'SafeResult'\n",
+        "from prefect.engine.result import Result, NoResult\nclass P(Result):\n    pass\n",
+    ],
+)
+def test_lookalikes_of_removed_result_classes_stay(text):
+    result = run(text, unsafe=True, from_version="0.13")
+    assert result.text == text and result.findings == []
+
+
+def test_super_init_with_result_handler_in_a_result_subclass_is_manual():
+    text = (
+        "from prefect.engine.results import LocalResult\n"
+        "class Kept(LocalResult):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(dir='x', result_handler=None)\n"
+        "class Plain:\n"
+        "    def __init__(self):\n"
+        "        super().__init__(result_handler=None)\n"
+    )
+    result = run(text, unsafe=True, from_version="0.13")
+    # the Result subclass keeps its call (manual); the plain class is renamed as any call is
+    assert "super().__init__(dir='x', result_handler=None)" in result.text
+    assert "super().__init__(result=None)" in result.text
+    assert [(f.line, f.fix_class) for f in result.findings] == [(4, FixClass.MANUAL), (7, FixClass.UNSAFE)]
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("from prefect.engine.result import Result\nr = Result(1, validators=[check])\n", ["validators"]),
+        (
+            "from prefect.engine.results import LocalResult\nr = LocalResult(dir='d', validators=v, run_validators=False)\n",
+            ["validators", "run_validators"],
+        ),
+        ("import prefect\nr = prefect.engine.result.Result(1, run_validators=True)\n", ["run_validators"]),
+    ],
+)
+def test_result_validators_are_manual(text, names):
+    # spec row "Result(validators=, run_validators=)": removed after 0.14.22, a TypeError under 1.0
+    result = run(text, unsafe=True, from_version="0.14")
+    assert result.text == text
+    assert [(f.code, f.fix_class) for f in result.findings] == [("PFU304", FixClass.MANUAL)] * len(names)
+    assert [f.message.split("=")[0].strip("`") for f in result.findings] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import prefect\nfrom pydantic import validator\nm = Model(validators=[v])\n",
+        "from prefect import Task\nt = Task(name='t')\nrun(validators=[v])\n",
+        "import prefect\n# Result(validators=[...]) is gone\n",
+    ],
+)
+def test_validators_of_other_calls_stay(text):
+    result = run(text, unsafe=True, from_version="0.14")
+    assert result.text == text and result.findings == []

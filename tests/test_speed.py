@@ -13,7 +13,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade import runner
 from prefect_upgrade.codemods.base import CodemodOptions, Example, PythonCodemod
@@ -479,7 +479,6 @@ def _scope_summary(scopes, module):
 
 
 def test_two_pass_scopes_equal_libcsts_scope_provider():
-    from libcst.metadata import ScopeProvider
 
     from prefect_upgrade.codemods._scopes import scopes_of
 
@@ -505,6 +504,34 @@ def test_codemods_get_lazy_qualified_names_and_two_pass_scopes(monkeypatch):
     result = rewrite_text("from lib import new_thing\nnew_thing()\n", "python", [ReportNewThing])
     assert [f.code for f in result.findings] == ["PFU992"]
     assert QualifiedNameProvider not in resolved
+
+
+def test_import_removal_that_must_look_at_every_use_gets_one_pass_scopes(monkeypatch):
+    # A removed import whose name a string also mentions is checked by libcst's own
+    # RemoveImportsVisitor; libcst's run would deep-copy the tree and resolve the providers
+    # (expression contexts, scopes, qualified names) over all of it.
+    from libcst.metadata import ExpressionContextProvider
+
+    from prefect_upgrade.codemods import all_codemods
+
+    monkeypatch.setattr(cst.Module, "deep_clone", _fail)
+    resolved = []
+    resolve_many = MetadataWrapper.resolve_many
+
+    def counting(self, providers):
+        resolved.extend(providers)
+        return resolve_many(self, providers)
+
+    monkeypatch.setattr(MetadataWrapper, "resolve_many", counting)
+    text = (
+        "from prefect import Flow\nfrom prefect.environments import LocalEnvironment\n\n"
+        'flow = Flow("etl", environment=LocalEnvironment(labels=["a"]))\n'
+        'NOTE = "was LocalEnvironment"\n'
+    )
+    result = rewrite_text(text, "python", all_codemods())
+    assert "from prefect.environments" not in result.text
+    assert 'NOTE = "was LocalEnvironment"' in result.text
+    assert not {ExpressionContextProvider, ScopeProvider, QualifiedNameProvider} & set(resolved)
 
 
 def test_codemods_that_follow_prefect_imports_skip_modules_that_never_name_prefect():
