@@ -156,6 +156,16 @@ class Environments(ImportFixes, PythonCodemod):
     * Reads of ``flow.environment`` (PFU206): ``.executor`` → ``flow.executor``; anything else
       is reported.
     * Every converted flow gets a PFU207 finding: it must be re-registered.
+    * Decisions of the adversarial review (the spec is silent):
+      an import inside ``try: … except ImportError:`` is left when that block already copes with
+      1.0 (the handler binds every name it imports, or the import is the handler's old-API
+      fallback of a Prefect import); a name that ``__all__`` lists or a string annotation names
+      counts as used (re-exported: placeholder + PFU205), as libcst's import removal keeps it;
+      the module's own ``Flow`` subclasses without an ``__init__``, or with one that only passes
+      ``**kwargs`` on, are flows (``MyFlow(..., environment=...)`` is converted); names bound
+      nowhere else in a module with ``from prefect.environments import *`` are that module's
+      (converted; the star import goes once unused, names still used get placeholders);
+      placeholders that replace an import among other imports go after the last of them.
     * An environment kept in a variable becomes variables named after it (``env`` →
       ``run_config``, ``executor``; ``dask_env`` → ``dask_run_config`` ...); these and the helpers
       a conversion adds take the plainest name free where they go, ``executor_2`` only when
