@@ -66,13 +66,16 @@ SCRIPT_KEYS = frozenset(
         "after_failure",
         "cmd",
         "shell",  # Ansible
+        "UserData",  # CloudFormation (EC2 instances, launch templates): ``UserData: !Base64 |``
     }
 )
-ARGV_KEYS = frozenset({"command", "args", "entrypoint"})
+ARGV_KEYS = frozenset({"command", "args", "entrypoint", "Command", "EntryPoint"})  # + ECS/Batch in CloudFormation
+#: CloudFormation's wrappers of a user-data script: ``UserData:`` / ``Fn::Base64: !Sub |``.
+USER_DATA_WRAPPERS = frozenset({"Fn::Base64", "Fn::Sub"})
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash", "ksh"})
 
 _KEY = re.compile(
-    r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*|\"[^\"\n]*\"|'[^'\n]*')[ ]*:(?=[ \t]|\r?$)"
+    r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*(?:::[A-Za-z0-9_.-]+)*|\"[^\"\n]*\"|'[^'\n]*')[ ]*:(?=[ \t]|\r?$)"
     r"(?P<sep>[ \t]*)(?P<rest>[^\r\n]*)"
 )
 _ITEM = re.compile(r"^(?P<lead>[ ]*-)(?P<sep>[ ]+|(?=\r?$))(?P<rest>[^\r\n]*)")
@@ -81,6 +84,8 @@ _BLOCK_HEADER = re.compile(r"^(?P<style>[|>])(?P<flags>[+-]?[1-9]?[+-]?)[ \t]*(?
 #: ``$[[ inputs.x ]]`` (GitLab), ``{{ .Values.x }}`` (Helm, Jinja).
 _TEMPLATE = re.compile(r"\$\{\{.*?\}\}|\$\[\[.*?\]\]|\{\{.*?\}\}")
 _PROPERTIES = re.compile(r"^(?:[&!][^ \t]*[ \t]+)+(?=[^ \t#])")
+#: A tag and a plain value on one line (``!Ref Name``, ``!GetAtt A.B``), as an argument-list item.
+_TAGGED_WORD = re.compile(r"^![A-Za-z][A-Za-z0-9:._-]*[ \t]+[A-Za-z0-9_][^ \t#'\"\[\]{},]*[ \t]*(?:#.*)?$")
 _PLAIN_FORBIDDEN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
@@ -248,6 +253,20 @@ class YamlRewriter(EmbeddingRewriter):
             if properties:
                 rest = rest[properties.end() :]
                 value_col += properties.end()
+            if key in USER_DATA_WRAPPERS:
+                if not self._under_user_data(lines, index, column):
+                    index += 1
+                    continue
+                if _BLOCK_HEADER.match(rest):
+                    fragment, index = self._block_scalar(lines, index, column, rest)
+                elif rest and not _comment(rest):
+                    fragment, index = self._scalar(lines, index, value_col, column)
+                else:
+                    index += 1
+                    continue
+                if fragment:
+                    fragments.append(fragment)
+                continue
             if _BLOCK_HEADER.match(rest):
                 if key in SCRIPT_KEYS:
                     fragment, index = self._block_scalar(lines, index, column, rest)
@@ -275,6 +294,31 @@ class YamlRewriter(EmbeddingRewriter):
             if fragment:
                 fragments.append(fragment)
         return fragments
+
+    def _under_user_data(self, lines: Lines, index: int, column: int) -> bool:
+        """Whether the key at ``column`` of line ``index`` is a ``Fn::Base64``/``Fn::Sub`` that
+        wraps a CloudFormation ``UserData`` script (the keys above it, nearest first, are more
+        wrappers and then ``UserData``)."""
+        while True:
+            parent = None
+            for above in range(index - 1, -1, -1):
+                content = lines.content(above)
+                if _blank(content) or _comment(content):
+                    continue
+                if _indent(content) < column:
+                    parent = above
+                    break
+            if parent is None:
+                return False
+            match = _KEY.match(lines.content(parent))
+            if match is None or match.group("rest").strip() and not _PROPERTIES.match(match.group("rest") + " x"):
+                return False
+            key = match.group("key")
+            if key == "UserData":
+                return True
+            if key not in USER_DATA_WRAPPERS:
+                return False
+            index, column = parent, len(match.group("lead"))
 
     # -- scalars ---------------------------------------------------------------------------
     def _skip_block(self, lines: Lines, index: int, column: int) -> int:
@@ -500,12 +544,20 @@ class YamlRewriter(EmbeddingRewriter):
         words = [value for value, _, _ in values]  # type: ignore[misc]
         return "-c" in words or all(" " not in word for word in words)
 
-    def _item_value(self, lines: Lines, index: int, item: re.Match) -> Optional[tuple[str, int, int]]:
-        """A single-line scalar item: (value, start column, end column) or None."""
+    def _item_value(
+        self, lines: Lines, index: int, item: re.Match, tagged: bool = False
+    ) -> Optional[tuple[str, int, int]]:
+        """A single-line scalar item: (value, start column, end column) or None.
+
+        ``tagged``: an item that is a tag and a plain value (CloudFormation's ``!Ref Name``,
+        ``!GetAtt A.B``) is one word of unknown value, taken as written (``"!Ref Name"``)."""
         rest = item.group("rest")
         column = item.start("rest")
         if not rest or _BLOCK_HEADER.match(rest) or _KEY.match(" " * column + rest):
             return None
+        if tagged and _TAGGED_WORD.match(rest):
+            end = _plain_end(rest)
+            return rest[:end], column, column + end
         if rest[0] in "'\"":
             scanned = _scan_quoted(rest)
             if scanned is None or not _after_is_comment(rest[scanned[0] :]):
@@ -537,7 +589,7 @@ class YamlRewriter(EmbeddingRewriter):
     ) -> list[Fragment]:
         values = []
         for index, item in items:
-            value = self._item_value(lines, index, item)
+            value = self._item_value(lines, index, item, tagged=True)
             if value is None:  # a block scalar (``- |``): a script, as after ``sh -c``
                 return self._script_items(lines, items, dash)
             values.append((index, item, value))
