@@ -1,5 +1,7 @@
 """YAML files: CI pipelines (GitHub Actions, GitLab CI, Azure, CircleCI, Travis, Drone ...),
-Kubernetes manifests, docker-compose files and Helm templates.
+Kubernetes manifests, docker-compose files, Helm templates and CloudFormation templates (an ECS
+container's ``Command``/``EntryPoint`` list; an EC2 ``UserData`` script, also behind
+``Fn::Base64``/``Fn::Sub``; a ``!Ref Name`` list item is one word, kept as written).
 
 The text is never loaded and dumped: Helm templates are not YAML, and a dump would lose
 comments and layout. Shell commands are found line by line under the keys that hold them:
