@@ -215,6 +215,13 @@ def _scan_quoted(rest: str) -> Optional[tuple[int, str]]:
     return None
 
 
+def _plain_item(item: "re.Match[str]") -> bool:
+    """Whether a sequence item's value is a plain scalar (``- pip install x``), not a mapping,
+    a quoted or block scalar, a flow collection or a tagged value."""
+    rest = item.group("rest")
+    return bool(rest) and rest[0] not in _PLAIN_FORBIDDEN_START and not _KEY.match(" " * item.start("rest") + rest)
+
+
 def _after_is_comment(text: str) -> bool:
     stripped = text.strip()
     return not stripped or stripped.startswith("#")
@@ -408,8 +415,8 @@ class YamlRewriter(EmbeddingRewriter):
             if _blank(content):
                 following += 1
                 continue
-            if _indent(content) <= column or _comment(content):
-                break
+            if _indent(content) <= column or _comment(content) or _KEY.match(content):
+                break  # (a plain scalar holds no `key:`; a sketch that does is read as YAML would fail it)
             last = following
             following += 1
         if last > index:
@@ -521,6 +528,8 @@ class YamlRewriter(EmbeddingRewriter):
                 dash = indent
             if indent < dash or (indent == dash and not content.lstrip().startswith("-")):
                 break
+            if indent > dash and items and _plain_item(items[-1][1]) and _KEY.match(content):
+                break  # a `key:` cannot go on a plain item: it is a mis-indented key of its own
             if indent == dash:
                 item = _ITEM.match(content)
                 if item is None:
