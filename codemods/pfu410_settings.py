@@ -70,6 +70,7 @@ class SettingsEnvVars(TextCodemod):
     - ``PREFECT__CLOUD__AUTH_TOKEN`` / ``PREFECT__CLOUD__AGENT__AUTH_TOKEN``: manual (the value
       goes to ``PREFECT__CLOUD__API_KEY``: as it is when it already is an API key, which 0.15
       accepted there, or as a new API key when it is a token; the tool cannot tell which).
+      Reported once a line, at its first mention.
 
     Before::
 
@@ -124,6 +125,7 @@ class SettingsEnvVars(TextCodemod):
                             "by a new API key from `prefect auth create-key -n NAME`), with PREFECT__CLOUD__TENANT_ID "
                             "if needed",
                             applied=False, fix_class=FixClass.MANUAL, code="PFU412")
+                break  # one finding a line: `echo "X is set to ${X}"` is one place to edit, not two
         settings = [match for match in _OLD_LOG.finditer(line) if not _secret_name(line, match)]
         if settings:
             if NEW_LOG_VAR in line:

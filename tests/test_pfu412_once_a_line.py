@@ -1,0 +1,41 @@
+"""PFU412 (auth-token settings that 1.0 ignores) is reported once a line (trial 11: a deploy
+script's ``echo "PREFECT__CLOUD__AGENT__AUTH_TOKEN is set to ${PREFECT__CLOUD__AGENT__AUTH_TOKEN}"``
+gave two identical findings on one line)."""
+
+from __future__ import annotations
+
+import pytest
+
+from casefiles import upgrade
+
+A = "PREFECT__CLOUD__AGENT__AUTH_TOKEN"
+C = "PREFECT__CLOUD__AUTH_TOKEN"
+
+
+def places(text: str, kind: str = "shell") -> list[tuple[int, int]]:
+    result = upgrade(text, kind, select=("PFU412",))
+    assert result.text == text
+    return [(f.line, f.col) for f in result.findings if f.code == "PFU412"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the same setting twice on a line: one finding, at the first
+        (f'echo "{A} is set to ${{{A}}}"\n', [(1, 7)]),
+        (f'if [ -z "${{{A}}}" ]; then export {A}=$KEY; fi\n', [(1, 12)]),
+        # two settings on a line: one each
+        (f"docker run -e {C} -e {A} image\n", [(1, 15), (1, 45)]),
+        # one a line, on each line
+        (f"export {A}=$T\nexport {A}=$T\n", [(1, 8), (2, 8)]),
+        # a CI secret's own name first, the setting after it: the setting is reported
+        (f"{A}: ${{{{ secrets.{A} }}}} ${A}\n", [(1, 1)]),
+    ],
+)
+def test_a_token_setting_is_reported_once_a_line(text, expected):
+    assert places(text, "yaml" if text.startswith(A + ":") else "shell") == expected
+
+
+def test_a_secret_name_before_the_setting_does_not_hide_it():
+    text = f"env:\n  X: ${{{{ secrets.{A} }}}} and {A}\n"
+    assert places(text, "yaml") == [(2, 59)]
