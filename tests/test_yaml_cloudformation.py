@@ -127,3 +127,31 @@ def test_real_codemods_on_a_user_data_script_and_an_ecs_command():
     codes = sorted(code for _, _, code in findings(result))
     assert codes == ["PFU404", "PFU404", "PFU501", "PFU502"]
     assert_idempotent(result, "yaml")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a Kubernetes container's block list: the token finding on the `-t` item (it was on the
+        # first item's line, at the column the word has in the joined command: past the line's end)
+        (
+            "spec:\n  containers:\n    - name: agent\n      args:\n        - prefect\n        - agent\n"
+            "        - local\n        - start\n        - -t\n        - $(TOKEN)\n",
+            [(9, 11, "PFU404")],
+        ),
+        # an ECS container's list, with a `!Ref` item
+        (
+            "ContainerDefinitions:\n  - Command:\n      - prefect\n      - agent\n      - local\n      - start\n"
+            "      - --token\n      - !Ref Token\n",
+            [(7, 9, "PFU404")],
+        ),
+        # a list on one line keeps its columns
+        ('args: ["prefect", "agent", "local", "start", "-t", "X"]\n', [(1, 46, "PFU404")]),
+    ],
+)
+def test_a_finding_in_a_block_argument_list_points_at_its_item(text, expected):
+    result = upgrade(text, "yaml")
+    assert result.text == text
+    assert findings(result) == expected
+    line, col, _ = expected[0]
+    assert text.splitlines()[line - 1][col - 1 :].lstrip("\"").startswith(("-t", "--token"))

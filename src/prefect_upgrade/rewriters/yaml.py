@@ -215,6 +215,30 @@ def _scan_quoted(rest: str) -> Optional[tuple[int, str]]:
     return None
 
 
+def _at_items(shown: list[str], prefixed: int, places: list[tuple[int, int]], raws: list[str], first: int):
+    """A finding on an argument list shown as one command line (``shown``: ``prefixed`` words of a
+    sibling ``command`` list, then the items) -> the same finding on the item that holds its word
+    (``places``: each item's 0-based line and column in the file; ``first``: the fragment's line).
+
+    ``Fragment.place`` adds the fragment's column on its first line, so the column given back is
+    relative to the first item there."""
+    starts = [len(argv_to_shell(shown[:i])) + (1 if i else 0) for i in range(len(shown))]
+    base = places[0][1]
+
+    def unmask(finding):
+        offset = finding.col - 1
+        word = max((i for i, start in enumerate(starts) if start <= offset), default=0)
+        if word < prefixed:  # a word of the sibling command: its first item stands for it
+            index, column, within = places[0][0], base, 0
+        else:
+            index, column = places[word - prefixed]
+            within = min(offset - starts[word], max(len(raws[word - prefixed]) - 1, 0))
+        col = column + within + 1 - (base if index == first else 0)
+        return dataclasses.replace(finding, line=index - first + 1, col=col)
+
+    return unmask
+
+
 def _plain_item(item: "re.Match[str]") -> bool:
     """Whether a sequence item's value is a plain scalar (``- pip install x``), not a mapping,
     a quoted or block scalar, a flow collection or a tagged value."""
@@ -637,15 +661,18 @@ class YamlRewriter(EmbeddingRewriter):
                 out.append(prefix + raw + kept.get(raw, ""))
             return "\n".join(out)
 
+        shown = [*command, *words]
+        places = [(index, value[1]) for index, _, value in values]
         return [
             Fragment(
                 start=lines.starts[first],
                 end=lines.end_of_content(last),
-                text=argv_to_shell([*command, *words]),
+                text=argv_to_shell(shown),
                 line=first + 1,
                 col=values[0][2][1],
                 encode=encode,
-                line_map=lambda _line, first=first: first + 1,
+                line_map=lambda line, first=first: first + line,
+                unmask=_at_items(shown, len(command), places, raws, first),
             )
         ]
 
@@ -686,7 +713,8 @@ class YamlRewriter(EmbeddingRewriter):
 
         start, end = items[0][1], items[-1][2]
         shown = argv_to_shell([*prefix, *words])
-        return [Fragment(base + start, base + end, shown, index + 1, start, encode=encode)]
+        unmask = _at_items([*prefix, *words], len(prefix), [(index, s) for _, s, _ in items], raws, index)
+        return [Fragment(base + start, base + end, shown, index + 1, start, encode=encode, unmask=unmask)]
 
     # -- checks ----------------------------------------------------------------------------
     def parse(self, text: str, path: str) -> str:
