@@ -1,4 +1,4 @@
-"""PFU412 (auth-token settings that 1.0 ignores) is reported once a line (trial 11: a deploy
+"""PFU412 (auth-token settings that 1.0 ignores), trial 11. Reported once a line (a deploy
 script's ``echo "PREFECT__CLOUD__AGENT__AUTH_TOKEN is set to ${PREFECT__CLOUD__AGENT__AUTH_TOKEN}"``
 gave two identical findings on one line)."""
 
@@ -39,3 +39,37 @@ def test_a_token_setting_is_reported_once_a_line(text, expected):
 def test_a_secret_name_before_the_setting_does_not_hide_it():
     text = f"env:\n  X: ${{{{ secrets.{A} }}}} and {A}\n"
     assert places(text, "yaml") == [(2, 59)]
+
+
+MANIFEST_015 = f"""\
+spec:
+  containers:
+    - name: agent
+      env:
+        - name: {A}
+          value: ''
+        - name: PREFECT__CLOUD__API_KEY
+          value: MY_KEY
+"""
+
+
+def test_next_to_an_api_key_the_finding_says_to_remove_the_old_setting():
+    # the shape `prefect agent kubernetes install -k KEY` printed in 0.15: both settings
+    result = upgrade(MANIFEST_015, "yaml", select=("PFU412",))
+    assert result.text == MANIFEST_015
+    (finding,) = result.findings
+    assert (finding.line, finding.col) == (5, 17)
+    assert f"remove {A} once PREFECT__CLOUD__API_KEY holds the API key" in finding.message
+    assert "set PREFECT__CLOUD__API_KEY instead" not in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        MANIFEST_015.replace("PREFECT__CLOUD__API_KEY", "PREFECT__CLOUD__TENANT_ID"),
+        MANIFEST_015.replace("PREFECT__CLOUD__API_KEY", "MY_PREFECT__CLOUD__API_KEY_X"),
+    ],
+)
+def test_without_an_api_key_the_finding_says_to_set_one(text):
+    (finding,) = upgrade(text, "yaml", select=("PFU412",)).findings
+    assert "set PREFECT__CLOUD__API_KEY instead" in finding.message
