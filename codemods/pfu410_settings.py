@@ -45,6 +45,14 @@ _CLASS_PATH = re.compile(
 )
 _DEFAULT_CLASS = re.compile(r"default_class", re.IGNORECASE)
 _YAML_VALUE = re.compile(r"^\s*(?:-\s+)?value\s*:")
+_YAML_NAME = re.compile(r"^\s*-\s+name\s*:\s*[\"']?(?P<name>[A-Z0-9_]+)[\"']?\s*(?:#.*)?$")
+
+
+def _echoed_value(line: str, name: str) -> bool:
+    """Whether ``line`` is the ``value:`` of a YAML ``- name: NAME`` entry that only passes on
+    the host's variable of the same name (``value: ${NAME}``, filled by envsubst): the ``name:``
+    line's finding covers it."""
+    return re.match(rf"^\s*value\s*:\s*([\"']?)\$(?:\{{{name}\}}|{name}\b)\1\s*(?:#.*)?$", line) is not None
 
 
 def new_class_path(match: re.Match) -> Optional[str]:
@@ -73,7 +81,9 @@ class SettingsEnvVars(TextCodemod):
       accepted there, or as a new API key when it is a token; the tool cannot tell which).
       Reported once a line, at its first mention; where the text also names
       ``PREFECT__CLOUD__API_KEY`` (a 0.15 agent manifest sets both), the finding says to remove the
-      old setting once the API key is there, rather than to set the key.
+      old setting once the API key is there, rather than to set the key. A Kubernetes
+      ``value: ${NAME}`` under ``- name: NAME`` (envsubst passing the host's variable on) is
+      covered by the ``name:`` line's finding.
 
     Before::
 
@@ -113,9 +123,13 @@ class SettingsEnvVars(TextCodemod):
         names_api_key = bool(_API_KEY.search(text))
         out = []
         default_class_line = False
+        named = None  # the token setting a YAML `- name:` line just named
         for number, line in enumerate(lines, start=1):
-            out.append(self._line(line, number, kind, default_class_line, names_api_key))
+            echo = kind == "yaml" and named is not None and _echoed_value(line, named)
+            out.append(line if echo else self._line(line, number, kind, default_class_line, names_api_key))
             default_class_line = bool(_DEFAULT_CLASS.search(line)) and kind == "yaml"
+            name_line = _YAML_NAME.match(line) if kind == "yaml" else None
+            named = name_line.group("name") if name_line and name_line.group("name") in TOKEN_VARS else None
         return "".join(out)
 
     def _line(self, line: str, number: int, kind: str, after_default_class: bool, names_api_key: bool = False) -> str:

@@ -73,3 +73,29 @@ def test_next_to_an_api_key_the_finding_says_to_remove_the_old_setting():
 def test_without_an_api_key_the_finding_says_to_set_one(text):
     (finding,) = upgrade(text, "yaml", select=("PFU412",)).findings
     assert "set PREFECT__CLOUD__API_KEY instead" in finding.message
+
+
+ENVSUBST = f"""\
+env:
+  - name: {A}
+    value: ${{{A}}}
+  - name: PREFECT__CLOUD__API
+    value: https://api.prefect.io
+"""
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # envsubst passes the host's variable on: the `name:` line's finding covers the value
+        (ENVSUBST, [(2, 11)]),
+        (ENVSUBST.replace(f"${{{A}}}", f"'${A}'"), [(2, 11)]),
+        # a value naming another token variable, or more than the variable, is reported
+        (ENVSUBST.replace(f"value: ${{{A}}}", f"value: ${{{C}}}"), [(2, 11), (3, 14)]),
+        (ENVSUBST.replace(f"value: ${{{A}}}", f"value: Bearer ${{{A}}}"), [(2, 11), (3, 21)]),
+        # a value that is not under its name line is reported
+        (f"env:\n  - name: OTHER\n    value: ${{{A}}}\n", [(3, 14)]),
+    ],
+)
+def test_an_envsubst_value_under_its_name_is_one_finding(text, expected):
+    assert places(text, "yaml") == expected
