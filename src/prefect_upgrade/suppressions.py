@@ -32,6 +32,7 @@ How the runner uses them (generically: it knows no codemod), after each codemod 
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import io
 import re
@@ -240,10 +241,101 @@ class Change:
         return min(candidates) if candidates else 1
 
 
-def _opcodes(old: str, new: str, junk=None):
-    return difflib.SequenceMatcher(
-        junk, old.splitlines(), new.splitlines(), autojunk=False
-    ).get_opcodes()
+def _opcodes(old: str, new: str, junk=None) -> list:
+    """``difflib.SequenceMatcher``'s opcodes for the lines of ``old`` and ``new``.
+
+    difflib's search for the longest matching block, without its popularity heuristic (a line
+    that repeats is still a line), costs about the number of changed places times the occurrences
+    of each line: cubic on a big file of repeated lines with hundreds of changes (a test module of
+    ``mock.patch("prefect.engine.executors...")`` lines: 2,400 lines, a minute). Above
+    ``_DIRECT_CELLS``, the lines found once in both texts anchor the diff first, in order (as
+    patience diff does), and difflib compares the runs between anchors.
+    """
+    a, b = old.splitlines(), new.splitlines()
+    return _opcodes_of(a, b, junk, 0, len(a), 0, len(b))
+
+
+#: up to this many line pairs (lines of old times lines of new), difflib compares the texts whole
+_DIRECT_CELLS = 250_000
+
+
+def _opcodes_of(a: list, b: list, junk, i1: int, i2: int, j1: int, j2: int) -> list:
+    if (i2 - i1) * (j2 - j1) <= _DIRECT_CELLS:
+        return _difflib_opcodes(a, b, junk, i1, i2, j1, j2)
+    anchors = _unique_anchors(a, b, junk, i1, i2, j1, j2)
+    if not anchors:
+        return _difflib_opcodes(a, b, junk, i1, i2, j1, j2)
+    codes: list = []
+    for i, j in [*anchors, (i2, j2)]:
+        if i > i1 or j > j1:
+            codes.extend(_opcodes_of(a, b, junk, i1, i, j1, j))
+        if i < i2:
+            codes.append(("equal", i, i + 1, j, j + 1))
+        i1, j1 = i + 1, j + 1
+    return _joined(codes)
+
+
+def _difflib_opcodes(a: list, b: list, junk, i1: int, i2: int, j1: int, j2: int) -> list:
+    matcher = difflib.SequenceMatcher(junk, a[i1:i2], b[j1:j2], autojunk=False)
+    return [(tag, x1 + i1, x2 + i1, y1 + j1, y2 + j1) for tag, x1, x2, y1, y2 in matcher.get_opcodes()]
+
+
+def _unique_anchors(a: list, b: list, junk, i1: int, i2: int, j1: int, j2: int) -> list:
+    """Pairs (old index, new index) of the lines found once in each range: the longest run of
+    them in the same order in both."""
+    both = _once(a[i1:i2]) & _once(b[j1:j2])
+    if junk is not None:
+        both = {line for line in both if not junk(line)}
+    where = {line: j1 + k for k, line in enumerate(b[j1:j2]) if line in both}
+    return _increasing([(i1 + k, where[line]) for k, line in enumerate(a[i1:i2]) if line in both])
+
+
+def _once(lines: list) -> set:
+    seen: set = set()
+    repeated: set = set()
+    for line in lines:
+        (repeated if line in seen else seen).add(line)
+    return seen - repeated
+
+
+def _increasing(pairs: list) -> list:
+    """The longest subsequence of ``pairs`` (in old order) whose new indexes increase."""
+    ends: list = []  # ends[n]: the smallest new index that ends an increasing run of n + 1 pairs
+    tails: list = []  # ... and the pair it is
+    links: list = []  # per pair: the pair before it in its run
+    for index, (_, j) in enumerate(pairs):
+        n = bisect.bisect_left(ends, j)
+        links.append(tails[n - 1] if n else -1)
+        if n == len(ends):
+            ends.append(j)
+            tails.append(index)
+        else:
+            ends[n] = j
+            tails[n] = index
+    run = []
+    at = tails[-1] if tails else -1
+    while at != -1:
+        run.append(pairs[at])
+        at = links[at]
+    return run[::-1]
+
+
+def _joined(codes: list) -> list:
+    """Adjacent opcodes of the same kind as one, as difflib gives them (a change next to a change
+    is one ``replace``)."""
+    out: list = []
+    for tag, i1, i2, j1, j2 in codes:
+        if i1 == i2 and j1 == j2:
+            continue
+        if out:
+            last = out[-1]
+            if (tag == "equal") == (last[0] == "equal"):
+                i1, j1 = last[1], last[3]
+                out.pop()
+                if tag != "equal":
+                    tag = "replace" if i2 > i1 and j2 > j1 else ("delete" if i2 > i1 else "insert")
+        out.append((tag, i1, i2, j1, j2))
+    return out
 
 
 def _no_anchor(line: str) -> bool:
