@@ -569,7 +569,7 @@ def test_no_codemod_resolves_parents_of_a_whole_prefect_flow(monkeypatch):
         rewrite_text(text, "python", all_codemods(), CodemodOptions(unsafe_fixes=True))
     assert resolved == []
     # the imports PFU312 and PFU303 drop ask whether a try/except ImportError guards them;
-    # PFU431 asks what holds a `prefect.environments` attribute
+    # PFU431 asks what holds a `prefect.environments` attribute; PFU107 what holds a string
     for text in _PARENTS_ASKED:
         result = rewrite_text(text, "python", all_codemods(), CodemodOptions(unsafe_fixes=True))
         assert result.findings
@@ -585,4 +585,7 @@ _PARENTS_ASKED = (
     "from prefect.schedules import UnionSchedule, Schedule\n",
     "import prefect\n\n\ndef run():\n    prefect.environments.execution.load_and_run_flow()\n\n\n"
     "KIND = prefect.environments.LocalEnvironment\n",
+    # PFU107 asks whether a class path string is a docstring or part of a concatenation
+    'import prefect\nfrom unittest import mock\n\n\n@mock.patch("prefect.environments.storage.S3.build")\n'
+    "def test_build(build):\n    pass\n",
 )
