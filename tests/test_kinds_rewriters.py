@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from casefiles import upgrade
 from kinds_fakes import (
     ALL,
     FakeEnvName,
@@ -19,7 +20,7 @@ from kinds_fakes import (
     findings,
     run,
 )
-from prefect_upgrade.codemods.base import TextCodemod
+from prefect_upgrade.codemods.base import CodemodOptions, TextCodemod
 from prefect_upgrade.rewriters import SourceError, rewriter_for
 from prefect_upgrade.rewriters.embedded import shell_to_argv, argv_to_shell
 from prefect_upgrade.rewriters.makefile import mask_make, unmask_make
@@ -1021,6 +1022,75 @@ def test_compose_dollars_are_what_the_container_shell_sees():
     (fragment,) = YamlRewriter().shell_fragments(gitlab)
     assert fragment.text == "prefect run flow --name $$(cat n)"
 
+
+
+@pytest.mark.parametrize(
+    "text, kubernetes",
+    [
+        ("apiVersion: v1\nkind: Pod\nspec:\n  containers: []\n", True),
+        ("# agent\n---\nkind: Job\napiVersion: batch/v1\n", True),
+        ("apiVersion: v1\nmetadata:\n  kind: Pod\n", False),  # kind not top-level
+        ("jobs:\n  a:\n    kind: x\n    apiVersion: y\n", False),
+    ],
+)
+def test_kubernetes_manifests_are_told_from_other_yaml(text, kubernetes):
+    from prefect_upgrade.rewriters.yaml import is_kubernetes
+
+    assert is_kubernetes(text) is kubernetes
+
+
+K8S = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n"
+
+
+def test_kubernetes_dollars_are_what_the_container_sees():
+    from prefect_upgrade.rewriters.yaml import YamlRewriter
+
+    text = K8S + '      args: ["sh", "-c", "echo $$(date) $HOME $$$$ && prefect run flow --name $(FLOW) -l $$L"]\n'
+    (fragment,) = YamlRewriter().shell_fragments(text)
+    # Kubernetes' $$ is a $; $(VAR), the container's variable, a word of unknown value; a lone $ stays
+    assert fragment.text == "echo $(date) $HOME $$ && prefect run flow --name ${PFU_K8S_0} -l $L"
+    # and back: what the codemod left is written as the file wrote it, $(VAR) put back
+    assert fragment.raw_for(fragment.text.replace("run flow", "run")) == (
+        '"echo $$(date) $HOME $$$$ && prefect run --name $(FLOW) -l $$L"'
+    )
+    # a $ the codemod writes is written in the escaped form
+    assert fragment.raw_for(fragment.text + " -p x=$Y") == (
+        '"echo $$(date) $HOME $$$$ && prefect run flow --name $(FLOW) -l $$L -p x=$$Y"'
+    )
+    # exec form: each item is one word; $$ and $(VAR) there too
+    (fragment,) = YamlRewriter().shell_fragments(K8S + '      command: ["prefect", "run", "--label", "$(NS)", "$$x"]\n')
+    assert fragment.text == "prefect run --label '${PFU_K8S_0}' '$x'"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # not a Kubernetes manifest: $$ is the shell's own
+        "build:\n  script:\n    - prefect run flow --name $$(cat n)\n",
+        # a Kubernetes manifest, but a key Kubernetes does not expand (a ConfigMap's script)
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  script: |\n    prefect run flow --name $$(cat n)\n",
+    ],
+)
+def test_dollars_outside_kubernetes_commands_stay_the_shells(text):
+    from prefect_upgrade.rewriters.yaml import YamlRewriter
+
+    (fragment,) = YamlRewriter().shell_fragments(text)
+    assert fragment.text == "prefect run flow --name $$(cat n)"
+
+
+def test_kubernetes_command_with_dollars_is_rewritten_whole_with_exact_columns():
+    line = '        - echo at $$(date +%s) && prefect agent start kubernetes --label $(NS) --label $$HOSTNAME\n'
+    text = K8S + "      command: [/bin/sh, -c]\n      args:\n" + line
+    result = upgrade(text, "yaml")
+    assert result.text == text.replace("agent start kubernetes", "agent kubernetes start")
+    (finding,) = result.findings
+    assert finding.code == "PFU404" and finding.applied
+    assert (finding.line, finding.col) == (8, line.index("start kubernetes") + 1)
+    assert upgrade(result.text, "yaml").text == result.text
+    # a fix that moves words keeps the escaped form around them
+    unsafe = upgrade(K8S + "      args: [sh, -c, 'prefect auth login -t $$(cat /t) && echo $(NS)']\n", "yaml",
+                     options=CodemodOptions(unsafe_fixes=True))
+    assert "[sh, -c, 'prefect auth login --key $$(cat /t) && echo $(NS)']" in unsafe.text
 
 
 def test_a_rewritten_block_with_as_many_lines_but_moved_blank_lines_copies_no_code():
