@@ -82,11 +82,11 @@ class KeepRemovedLineComments:
         pending: list[cst.EmptyLine] = []
         for child in original.body:
             if emptied.get(id(child), (None,))[0] is child:
-                pending = _joined(pending, emptied[id(child)][1])
+                pending = joined_blank_lines(pending, emptied[id(child)][1])
                 continue
             new = next(kept)
             if pending:
-                new = new.with_changes(leading_lines=_joined(pending, new.leading_lines))
+                new = new.with_changes(leading_lines=joined_blank_lines(pending, new.leading_lines))
                 pending = []
             body.append(new)
         if pending and not body and isinstance(updated, cst.IndentedBlock):
@@ -97,11 +97,11 @@ class KeepRemovedLineComments:
             pending = []
         changes: dict[str, Any] = {"body": body}
         if pending:
-            changes["footer"] = _joined(pending, updated.footer)
+            changes["footer"] = joined_blank_lines(pending, updated.footer)
         return updated.with_changes(**changes)
 
 
-def _joined(first: list, second: Any) -> list:
+def joined_blank_lines(first: list, second: Any) -> list:
     """``first`` then ``second`` (lists of ``EmptyLine``) where a removed line stood between them:
     the blank lines that met there (those below the line's comment and those above the next
     statement) count once, as many as the larger run, not both

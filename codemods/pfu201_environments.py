@@ -13,7 +13,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
-from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
+from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments, joined_blank_lines
 from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, module_code, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
@@ -1392,7 +1392,8 @@ class _Placeholders(cst.CSTTransformer):
             if index == 0 and original_node is self.first and not kept:
                 leading = []
             if index == 0:
-                leading = (list(updated_node.leading_lines) if not kept else []) + leading
+                # the import's comment and blank lines, then the placeholder's blank lines, counted once
+                leading = joined_blank_lines(list(updated_node.leading_lines) if not kept else [], leading)
                 leading += [
                     cst.EmptyLine(comment=cst.Comment(f"# {REVIEW}: {module} was removed in Prefect 1.0;")),
                     cst.EmptyLine(

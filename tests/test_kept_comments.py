@@ -103,3 +103,21 @@ def test_blank_lines_around_a_removed_line_count_once(before, after):
 def test_comment_above_the_pass_of_an_emptied_block_sits_right_above_it():
     text = "if True:\n    # guarded\n\n    from prefect.schedules import OneTimeSchedule\n"
     assert upgrade(text).text == "if True:\n    # guarded\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    "above, shown",
+    [
+        ("x = 0\n# env\n\n", "x = 0\n# env\n\n\n# TODO(prefect-1.0)"),  # one blank line + the two: two
+        ("x = 0\n\n", "x = 0\n\n\n# TODO(prefect-1.0)"),
+        ("x = 0\n# env\n", "x = 0\n# env\n\n\n# TODO(prefect-1.0)"),  # as before
+    ],
+)
+def test_placeholders_replacing_an_import_keep_its_comment_with_two_blank_lines(above, shown):
+    """PFU201 puts placeholder classes where an import of prefect.environments stood (a use it
+    cannot convert): the import's blank lines and the placeholder's two count once."""
+    # used above the import: nothing can be converted
+    text = "flow.environment = LocalEnvironment(labels=['a'])\n" + above + "from prefect.environments import LocalEnvironment\n"
+    result = upgrade(text, options=UNSAFE)
+    assert shown in result.text and "\n\n\n\n" not in result.text
+    assert_idempotent(result, options=UNSAFE)
