@@ -1104,3 +1104,47 @@ def test_a_rewritten_block_with_as_many_lines_but_moved_blank_lines_copies_no_co
     assert fragment.raw_for("a = 1\n\n# note\nprefect run") == "    a = 1\n\n    # note\n    prefect run"
     # a blank line that stays a blank line keeps its spaces
     assert fragment.raw_for("a = 1\nb = 2\n\nprefect run") == "    a = 1\n    b = 2\n      \n    prefect run"
+
+
+# -- finding columns after references (Makefile $(VAR)/${VAR}/$$, Jenkinsfile escapes/interpolations)
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        # stays: nothing before the option is masked
+        "\tprefect agent kubernetes start --token T --label $(LABEL)",
+        # after make references longer and shorter than the placeholder, and $$
+        "\tprefect agent kubernetes start --label $(LABEL) --token T",
+        "\t@prefect agent kubernetes start --label ${ENV}-$$HOSTNAME --label $(L) --token T",
+        "\t-prefect agent kubernetes start --label $(shell hostname) --label $@ \\\n\t  --label $(A) --token T",
+    ],
+)
+def test_makefile_finding_columns_after_references_are_exact(recipe):
+    text = "agent:\n" + recipe + "\n"
+    result = upgrade(text, "makefile")
+    [finding] = [f for f in result.findings if "--token" in f.message]
+    lines = text.splitlines()
+    line = next(n for n, content in enumerate(lines, 1) if "--token" in content)
+    assert (finding.line, finding.col) == (line, lines[line - 1].index("--token T") + 1)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        # stays: nothing before the option is decoded
+        'sh "prefect agent kubernetes start --token T --label ${env.LABEL}"',
+        # after Groovy escapes and interpolations that do not add up to the placeholder's length
+        'sh "prefect agent kubernetes start --label ${env.AGENT_LABEL} --token T"',
+        'sh "prefect agent kubernetes start --label $LABEL --label \\"x y\\" --token T"',
+        "sh 'prefect agent kubernetes start --label \\'x y\\' --token T'",
+        "sh '''prefect agent kubernetes start --label \\\\\n    \\'a\\' --token T'''",
+    ],
+)
+def test_jenkinsfile_finding_columns_after_escapes_and_interpolations_are_exact(step):
+    text = "node {\n    " + step + "\n}\n"
+    result = upgrade(text, "jenkinsfile")
+    [finding] = [f for f in result.findings if "--token" in f.message]
+    lines = text.splitlines()
+    line = next(n for n, content in enumerate(lines, 1) if "--token" in content)
+    assert (finding.line, finding.col) == (line, lines[line - 1].index("--token T") + 1)
