@@ -13,7 +13,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from prefect_upgrade.codemods import register
-from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments
+from prefect_upgrade.codemods._kept_comments import KeepRemovedLineComments, joined_blank_lines
 from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, module_code, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.environments import (
@@ -196,6 +196,7 @@ class Environments(ImportFixes, PythonCodemod):
         self.contexts: dict = {}  # flow key -> FlowContext
         self.env_assigns: list = []  # Assign nodes `<x>.environment = ...`
         self.env_imports: dict = {}  # local name -> (module, imported name)
+        self.env_import_aliases: dict = {}  # local name -> every alias importing it (a name imported twice)
         self.env_module_imports: list = []  # Import/ImportFrom binding prefect.environments itself
         self.class_defs: list = []
         self._call_ctx = {}
@@ -302,6 +303,7 @@ class Environments(ImportFixes, PythonCodemod):
                     local = codemod._code(alias.asname.name) if alias.asname else name
                     if is_environments_module(module):
                         codemod.env_imports[local] = (module, name, alias)
+                        codemod.env_import_aliases.setdefault(local, []).append(alias)
                     elif module == "prefect" and name == "environments":
                         codemod.env_module_imports.append(n)
 
@@ -1181,15 +1183,17 @@ class Environments(ImportFixes, PythonCodemod):
                 )
                 if not self._used_in_source(local):
                     # converted uses are reported where they were; an import nothing used
-                    # would otherwise go without a word (trial 7)
-                    self._note(
-                        alias,
-                        self.code,
-                        FixClass.SAFE,
-                        f"`{local}` was imported from {mod}, which Prefect 1.0 no longer has, and "
-                        "nothing used it: import deleted",
-                        applied=True,
-                    )
+                    # would otherwise go without a word (trial 7); each import of it, when the
+                    # file imports it twice (both go)
+                    for each in self.env_import_aliases.get(local, [alias]):
+                        self._note(
+                            each,
+                            self.code,
+                            FixClass.SAFE,
+                            f"`{local}` was imported from {mod}, which Prefect 1.0 no longer has, and "
+                            "nothing used it: import deleted",
+                            applied=True,
+                        )
         dotted = uses.dotted
         fixer = _ModuleImports(used, dotted, self)
         module = module.visit(fixer)
@@ -1395,7 +1399,8 @@ class _Placeholders(cst.CSTTransformer):
             if index == 0 and original_node is self.first and not kept:
                 leading = []
             if index == 0:
-                leading = (list(updated_node.leading_lines) if not kept else []) + leading
+                # the import's comment and blank lines, then the placeholder's blank lines, counted once
+                leading = joined_blank_lines(list(updated_node.leading_lines) if not kept else [], leading)
                 leading += [
                     cst.EmptyLine(comment=cst.Comment(f"# {REVIEW}: {module} was removed in Prefect 1.0;")),
                     cst.EmptyLine(

@@ -263,6 +263,11 @@ def test_big_diff_of_repeated_lines_is_anchored_and_stays_a_diff(junk, monkeypat
     assert compared and max(compared) <= suppressions._DIRECT_CELLS  # never the whole text at once
     mapper = suppressions.line_mapper(old, new)
     assert [mapper(line) for line in (1, 4, 2400, 2401)] == [1, 4, 2400, 2401]
+    # lines added and removed too: the mapper also compares the texts from their ends
+    fewer = new.replace("def test_7(x):\n", "").replace("import prefect\n", "import prefect\nimport os\n")
+    mapper = suppressions.line_mapper(old, fewer)
+    assert [mapper(line) for line in (1, 2, 4, 2401)] == [1, 3, 5, 2401]
+    assert max(compared) <= suppressions._DIRECT_CELLS
 
 
 def test_small_diffs_are_difflibs_own():

@@ -18,6 +18,11 @@ comments and layout. Shell commands are found line by line under the keys that h
 Template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) reach the shell codemods as shell
 variables (``${PFU_EXPR_0}``): one word whose value is unknown, put back after the rewrite.
 
+In a docker-compose file, ``$$`` is the shell's ``$`` and the host's ``$VAR``/``${VAR}`` are
+words of unknown value (``compose_interpolated``); in a Kubernetes manifest the same holds in a
+container's ``command:``/``args:`` for ``$$`` and the container's ``$(VAR)``
+(``kubernetes_interpolated``). Both write ``$`` back escaped as ``$$``.
+
 Only the scalar's content is replaced; its indentation, quoting style, comments and everything
 around stay byte-identical. A rewritten command that can no longer be written in the scalar's
 style (a plain scalar that would need quotes gets single quotes; a quoted scalar with escapes
@@ -246,6 +251,88 @@ def _plain_item(item: "re.Match[str]") -> bool:
     return bool(rest) and rest[0] not in _PLAIN_FORBIDDEN_START and not _KEY.match(" " * item.start("rest") + rest)
 
 
+#: A Kubernetes manifest: a document with a top-level ``apiVersion:`` and ``kind:``.
+_K8S_API_VERSION = re.compile(r"^apiVersion:[ \t]*\S", re.M)
+_K8S_KIND = re.compile(r"^kind:[ \t]*\S", re.M)
+#: What Kubernetes replaces in a container's ``command:``/``args:`` before the process (or its
+#: shell) sees them: ``$$`` (a literal ``$``) and ``$(VAR)`` (the container's variable ``VAR``).
+_K8S_DOLLAR = re.compile(r"\$\$|\$\([A-Za-z_][A-Za-z0-9_]*\)")
+_K8S_PLACEHOLDER = re.compile(r"\$\{PFU_K8S_(\d+)\}")
+#: One word of a rewritten fragment for the diff against the original: a placeholder or a character.
+_K8S_TOKEN = re.compile(r"\$\{PFU_[A-Z0-9]+_\d+\}|.", re.S)
+#: The keys whose values Kubernetes expands.
+K8S_EXPANDED_KEYS = frozenset({"command", "args"})
+
+
+def is_kubernetes(text: str) -> bool:
+    return _K8S_API_VERSION.search(text) is not None and _K8S_KIND.search(text) is not None
+
+
+def kubernetes_interpolated(fragment: Fragment) -> Fragment:
+    """``fragment`` of a container's ``command:``/``args:`` as the process sees it after
+    Kubernetes' expansion: ``$$`` is a ``$`` (``sh -c "echo $$(date)"`` runs ``date``), as in a
+    docker-compose file, and ``$(VAR)`` (a variable of the container, replaced by Kubernetes) is a
+    word whose value the codemods cannot know, shown as ``${PFU_K8S_<n>}``.
+
+    On the way back the text the codemod left as it was is written as the file wrote it (a lone
+    ``$`` stays lone, ``$$`` stays ``$$``), ``$(VAR)`` is put back, and every ``$`` the codemod
+    wrote is written in the escaped form ``$$``."""
+    if "$" not in fragment.text or not _K8S_DOLLAR.search(fragment.text):
+        return fragment
+    count = [0]
+
+    def replace(match: "re.Match[str]") -> str:
+        if match.group(0) == "$$":
+            return "$"
+        count[0] += 1
+        return "${" + f"PFU_K8S_{count[0] - 1}" + "}"
+
+    text, unmask = substituted(fragment.text, _K8S_DOLLAR, replace, _K8S_PLACEHOLDER, fragment.unmask)
+    originals = [match.group(0) for match in _K8S_DOLLAR.finditer(fragment.text) if match.group(0) != "$$"]
+    # the text as the file writes it, word by word of what the codemod sees
+    raw_units: list[str] = []  # per character of ``text`` (a placeholder: one unit)
+    position = 0
+    for match in _K8S_DOLLAR.finditer(fragment.text):
+        raw_units.extend(fragment.text[position : match.start()])
+        raw_units.append(match.group(0))
+        position = match.end()
+    raw_units.extend(fragment.text[position:])
+    old_tokens: list[str] = []
+    old_raw: list[str] = []
+    unit = 0
+    for token in _K8S_TOKEN.findall(text):
+        old_tokens.append(token)
+        if _K8S_PLACEHOLDER.fullmatch(token) or len(token) == 1:
+            old_raw.append(raw_units[unit])
+            unit += 1
+        else:  # an earlier placeholder (``${PFU_EXPR_0}``), written as it is, character by character
+            old_raw.append("".join(raw_units[unit : unit + len(token)]))
+            unit += len(token)
+    inner = fragment.encode
+
+    def encode(new_text: str) -> Optional[str]:
+        new_tokens = _K8S_TOKEN.findall(new_text)
+        pieces: list[str] = []
+        matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                pieces.extend(old_raw[i1:i2])
+                continue
+            for token in new_tokens[j1:j2]:
+                placeholder = _K8S_PLACEHOLDER.fullmatch(token)
+                if placeholder:
+                    number = int(placeholder.group(1))
+                    if number >= len(originals):
+                        return None
+                    pieces.append(originals[number])
+                else:
+                    pieces.append("$$" if token == "$" else token)
+        restored = "".join(pieces)
+        return restored if inner is None else inner(restored)
+
+    return dataclasses.replace(fragment, text=text, encode=encode, unmask=unmask)
+
+
 def _after_is_comment(text: str) -> bool:
     stripped = text.strip()
     return not stripped or stripped.startswith("#")
@@ -256,16 +343,26 @@ class YamlRewriter(EmbeddingRewriter):
     embeds_shell = True
 
     def shell_fragments(self, text: str) -> list[Fragment]:
-        fragments = [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text)]
+        keys: list[str] = []
+        fragments = [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text, keys)]
         if is_compose(text):
             fragments = [compose_interpolated(fragment) for fragment in fragments]
+        elif is_kubernetes(text):
+            fragments = [
+                kubernetes_interpolated(fragment) if key in K8S_EXPANDED_KEYS else fragment
+                for fragment, key in zip(fragments, keys)
+            ]
         return fragments
 
-    def _fragments(self, text: str) -> list[Fragment]:
+    def _fragments(self, text: str, keys: Optional[list] = None) -> list[Fragment]:
+        """The shell fragments of ``text``; ``keys`` gets the key each one was found under."""
         lines = Lines(text)
         fragments: list[Fragment] = []
+        keys = [] if keys is None else keys
+        key = ""
         index = 0
         while index < len(lines):
+            keys.extend([key] * (len(fragments) - len(keys)))
             line = lines.content(index)
             if _blank(line) or _comment(line) or line.startswith(("---", "...")) and _indent(line) == 0:
                 index += 1
@@ -326,6 +423,7 @@ class YamlRewriter(EmbeddingRewriter):
             fragment, index = self._scalar(lines, index, value_col, column)
             if fragment:
                 fragments.append(fragment)
+        keys.extend([key] * (len(fragments) - len(keys)))
         return fragments
 
     def _under_user_data(self, lines: Lines, index: int, column: int) -> bool:
