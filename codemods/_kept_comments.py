@@ -12,7 +12,9 @@ a comment above it that explained the block below (a real shape, trial 7)::
 vanished with the import. ``KeepRemovedLineComments`` (a mixin for such a transformer) moves the
 lines above a removed line, when one of them is a comment, to the next statement of the same
 block, or to the block's footer when nothing follows (above the ``pass`` that an emptied block
-gets). Its end-of-line comment goes along too,
+gets; blank lines right under the comments go there). Where the carried lines meet the next
+statement's, the blank lines on both sides of the removed line count once (as many as the larger
+run): one blank line where there was one, not two. Its end-of-line comment goes along too,
 on a line of its own, unless it is a tool pragma about that line only (``# noqa``,
 ``# type: ignore``, ``# pylint: …``, ``# isort: …``, ``# pragma: …``, ``# fmt: …``,
 ``# nosec``), which would mean nothing elsewhere. Lines without a comment are removed as
@@ -80,18 +82,36 @@ class KeepRemovedLineComments:
         pending: list[cst.EmptyLine] = []
         for child in original.body:
             if emptied.get(id(child), (None,))[0] is child:
-                pending.extend(emptied[id(child)][1])
+                pending = joined_blank_lines(pending, emptied[id(child)][1])
                 continue
             new = next(kept)
             if pending:
-                new = new.with_changes(leading_lines=[*pending, *new.leading_lines])
+                new = new.with_changes(leading_lines=joined_blank_lines(pending, new.leading_lines))
                 pending = []
             body.append(new)
         if pending and not body and isinstance(updated, cst.IndentedBlock):
-            # the block is empty now: the `pass` libcst would print anyway, under the comments
+            # the block is empty now: the `pass` libcst would print anyway, right under the comments
+            while pending and pending[-1].comment is None:
+                pending.pop()
             body.append(cst.SimpleStatementLine([cst.Pass()], leading_lines=pending))
             pending = []
         changes: dict[str, Any] = {"body": body}
         if pending:
-            changes["footer"] = [*pending, *updated.footer]
+            changes["footer"] = joined_blank_lines(pending, updated.footer)
         return updated.with_changes(**changes)
+
+
+def joined_blank_lines(first: list, second: Any) -> list:
+    """``first`` then ``second`` (lists of ``EmptyLine``) where a removed line stood between them:
+    the blank lines that met there (those below the line's comment and those above the next
+    statement) count once, as many as the larger run, not both
+    (``# c`` / blank / removed line / blank / ``x = 1`` keeps one blank line above ``x = 1``)."""
+    second = list(second)
+    tail = 0
+    while tail < len(first) and first[len(first) - 1 - tail].comment is None:
+        tail += 1
+    head = 0
+    while head < len(second) and second[head].comment is None:
+        head += 1
+    drop = min(tail, head)
+    return [*first[: len(first) - drop], *second]

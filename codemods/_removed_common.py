@@ -32,7 +32,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from prefect_upgrade.codemods._speed import ImportFixes
+from prefect_upgrade.codemods._speed import ImportFixes, WalkedParents
 from prefect_upgrade.codemods.base import PythonCodemod
 
 CLIENT = frozenset({"prefect.Client", "prefect.client.Client", "prefect.client.client.Client"})
@@ -184,17 +184,7 @@ def _is_statement(node: cst.CSTNode) -> bool:
     return found
 
 
-class _Parents:
-    __slots__ = ("_codemod",)
-
-    def __init__(self, codemod: "RemovedCodemod") -> None:
-        self._codemod = codemod
-
-    def get(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self._codemod.get_metadata(ParentNodeProvider, node, None)
-
-
-class RemovedCodemod(ImportFixes, PythonCodemod):
+class RemovedCodemod(WalkedParents, ImportFixes, PythonCodemod):
     """Base of the PFU3xx codemods: metadata, receiver resolution and statement comments."""
 
     also_needs = ("prefect",)
@@ -204,38 +194,14 @@ class RemovedCodemod(ImportFixes, PythonCodemod):
         super().__init__(*args, **kwargs)
         self._comment_stack: list[list[str]] = []
         self._self_attrs: dict = {}
-        # Parents of the nodes the transform has walked so far (exactly what ParentNodeProvider
-        # gives for them): most parent lookups are ancestors or earlier assignments, so the
-        # provider (a whole-tree pass) is only resolved for a node not reached yet.
-        self._walk_stack: list = []
-        self._walked_parents: dict = {}
-
-    def get_metadata(self, key, node, *default):
-        if key is ParentNodeProvider:
-            parent = self._walked_parents.get(node)
-            if parent is not None:
-                return parent
-            if default and self._walk_stack and node is self._walk_stack[0]:
-                return default[0]  # the module being walked has no parent
-        return super().get_metadata(key, node, *default)
-
-    @property
-    def parents(self) -> "_Parents":
-        """``parents.get(node)``: the parent, from the walk where it got there (see above)."""
-        return _Parents(self)
 
     # -- statement comments -------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        stack = self._walk_stack
-        if stack:
-            self._walked_parents[node] = stack[-1]
-        stack.append(node)
         if _is_statement(node):
             self._comment_stack.append([])
         return super().on_visit(node)
 
     def on_leave(self, original_node, updated_node):
-        self._walk_stack.pop()
         result = super().on_leave(original_node, updated_node)
         if _is_statement(original_node):
             comments = self._comment_stack.pop()

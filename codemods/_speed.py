@@ -35,6 +35,7 @@ from typing import Iterable, Optional
 import libcst as cst
 from libcst.codemod import Codemod as LibcstCodemod
 from libcst.helpers import get_full_name_for_node
+from libcst.metadata import ParentNodeProvider
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.codemod.visitors._add_imports import _skip_first
 from libcst.codemod.visitors._gather_unused_imports import MODULES_IGNORED_BY_DEFAULT
@@ -122,6 +123,56 @@ class PlainVisits:
         if self._plain():
             return cst.CSTTransformer.on_leave_attribute(self, original_node, attribute)
         return super().on_leave_attribute(original_node, attribute)
+
+
+class WalkedParents:
+    """``get_metadata(ParentNodeProvider, node)`` from the walk, for the nodes it has reached.
+
+    ``ParentNodeProvider`` is a pass over the whole tree; most parent lookups ask for ancestors of
+    the node being visited or for nodes walked earlier, whose parents the walk has already seen
+    (exactly what the provider gives for them). The provider is resolved only for a node the walk
+    has not reached yet.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._walk_stack: list = []
+        self._walked_parents: dict = {}
+
+    @property
+    def parents(self) -> "_WalkedParentLookup":
+        """``parents.get(node)``: the parent, as ``get_metadata`` gives it."""
+        return _WalkedParentLookup(self)
+
+    def get_metadata(self, key, node, *default):
+        if key is ParentNodeProvider:
+            parent = self._walked_parents.get(node)
+            if parent is not None:
+                return parent
+            if default and self._walk_stack and node is self._walk_stack[0]:
+                return default[0]  # the module being walked has no parent
+        return super().get_metadata(key, node, *default)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        stack = self._walk_stack
+        if stack:
+            self._walked_parents[node] = stack[-1]
+        stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node, *updated):
+        self._walk_stack.pop()
+        return super().on_leave(original_node, *updated)
+
+
+class _WalkedParentLookup:
+    __slots__ = ("_codemod",)
+
+    def __init__(self, codemod: WalkedParents) -> None:
+        self._codemod = codemod
+
+    def get(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self._codemod.get_metadata(ParentNodeProvider, node, None)
 
 
 # -- imports ------------------------------------------------------------------------------

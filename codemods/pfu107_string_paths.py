@@ -10,7 +10,7 @@ from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods._moves import is_compat_try
-from prefect_upgrade.codemods._speed import module_code
+from prefect_upgrade.codemods._speed import PlainVisits, WalkedParents, module_code
 from prefect_upgrade.codemods.base import Example, PythonCodemod
 from prefect_upgrade.codemods.moves_table import MOVES, MoveIndex
 from prefect_upgrade.findings import FixClass
@@ -37,7 +37,7 @@ def _markers() -> tuple[str, ...]:
 
 
 @register
-class MovedStringPaths(PythonCodemod):
+class MovedStringPaths(WalkedParents, PlainVisits, PythonCodemod):
     """A string whose *whole* value is the dotted path of a moved class or function is rewritten
     to the new path, e.g. ``default_class`` settings or ``mock.patch`` targets:
     ``"prefect.engine.executors.DaskExecutor"`` → ``"prefect.executors.DaskExecutor"``,

@@ -14,7 +14,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvid
 
 from prefect_upgrade.codemods import register
 from prefect_upgrade.codemods._exports import kept_names
-from prefect_upgrade.codemods._kept_comments import _PRAGMA, KeepRemovedLineComments
+from prefect_upgrade.codemods._kept_comments import _PRAGMA, KeepRemovedLineComments, joined_blank_lines
 from prefect_upgrade.codemods._moves import is_compat_try
 from prefect_upgrade.codemods._speed import ImportFixes, _NamesAndStrings, module_code, prune
 from prefect_upgrade.codemods.base import Example, PythonCodemod
@@ -1568,8 +1568,12 @@ class _Placeholders(cst.CSTTransformer):
             if index == 0 and (original_node is self.first or original_node in self.block_firsts) and not kept:
                 leading = []
             own: list = list(updated_node.leading_lines) if index == 0 and not kept else []
+            carried = 0
             if index == 0:
-                leading = own + leading
+                joined = joined_blank_lines(own, leading)
+                # the import's comment and blank lines, then the placeholder's blank lines, counted once
+                carried = len(joined) - len(leading)
+                leading = joined
                 trailing = updated_node.trailing_whitespace.comment
                 if not kept and trailing is not None and not _PRAGMA.match(trailing.value):
                     # the import line's own comment goes with the names it imported (a pragma
@@ -1582,7 +1586,6 @@ class _Placeholders(cst.CSTTransformer):
                     ),
                 ]
             placed = stmt.with_changes(leading_lines=leading)
-            carried = len(own)
             self.placed[id(placed)] = (placed, carried, index == 0)
             statements.append(placed)
         return cst.FlattenSentinel(statements)

@@ -27,6 +27,7 @@ def _identifier(name: str) -> re.Pattern:
 
 
 _OLD_LOG = _identifier(OLD_LOG_VAR)
+_API_KEY = _identifier("PREFECT__CLOUD__API_KEY")
 _TOKENS = [(name, _identifier(name)) for name in TOKEN_VARS]
 
 
@@ -44,6 +45,14 @@ _CLASS_PATH = re.compile(
 )
 _DEFAULT_CLASS = re.compile(r"default_class", re.IGNORECASE)
 _YAML_VALUE = re.compile(r"^\s*(?:-\s+)?value\s*:")
+_YAML_NAME = re.compile(r"^\s*-\s+name\s*:\s*[\"']?(?P<name>[A-Z0-9_]+)[\"']?\s*(?:#.*)?$")
+
+
+def _echoed_value(line: str, name: str) -> bool:
+    """Whether ``line`` is the ``value:`` of a YAML ``- name: NAME`` entry that only passes on
+    the host's variable of the same name (``value: ${NAME}``, filled by envsubst): the ``name:``
+    line's finding covers it."""
+    return re.match(rf"^\s*value\s*:\s*([\"']?)\$(?:\{{{name}\}}|{name}\b)\1\s*(?:#.*)?$", line) is not None
 
 
 def new_class_path(match: re.Match) -> Optional[str]:
@@ -70,6 +79,11 @@ class SettingsEnvVars(TextCodemod):
     - ``PREFECT__CLOUD__AUTH_TOKEN`` / ``PREFECT__CLOUD__AGENT__AUTH_TOKEN``: manual (the value
       goes to ``PREFECT__CLOUD__API_KEY``: as it is when it already is an API key, which 0.15
       accepted there, or as a new API key when it is a token; the tool cannot tell which).
+      Reported once a line, at its first mention; where the text also names
+      ``PREFECT__CLOUD__API_KEY`` (a 0.15 agent manifest sets both), the finding says to remove the
+      old setting once the API key is there, rather than to set the key. A Kubernetes
+      ``value: ${NAME}`` under ``- name: NAME`` (envsubst passing the host's variable on) is
+      covered by the ``name:`` line's finding.
 
     Before::
 
@@ -106,24 +120,36 @@ class SettingsEnvVars(TextCodemod):
 
     def rewrite_text(self, text: str, kind: str) -> str:
         lines = text.splitlines(keepends=True)
+        names_api_key = bool(_API_KEY.search(text))
         out = []
         default_class_line = False
+        named = None  # the token setting a YAML `- name:` line just named
         for number, line in enumerate(lines, start=1):
-            out.append(self._line(line, number, kind, default_class_line))
+            echo = kind == "yaml" and named is not None and _echoed_value(line, named)
+            out.append(line if echo else self._line(line, number, kind, default_class_line, names_api_key))
             default_class_line = bool(_DEFAULT_CLASS.search(line)) and kind == "yaml"
+            name_line = _YAML_NAME.match(line) if kind == "yaml" else None
+            named = name_line.group("name") if name_line and name_line.group("name") in TOKEN_VARS else None
         return "".join(out)
 
-    def _line(self, line: str, number: int, kind: str, after_default_class: bool) -> str:
+    def _line(self, line: str, number: int, kind: str, after_default_class: bool, names_api_key: bool = False) -> str:
         for name, pattern in _TOKENS:
             for match in pattern.finditer(line):
                 if _secret_name(line, match):
                     continue
-                # 0.15 also took an API key here: "remove it" would drop a working credential.
-                self.report(number, match.start() + 1, f"Prefect 1.0 ignores {name}: set PREFECT__CLOUD__API_KEY "
-                            "instead (a value that already is an API key moves as it is; a token must be replaced "
-                            "by a new API key from `prefect auth create-key -n NAME`), with PREFECT__CLOUD__TENANT_ID "
-                            "if needed",
-                            applied=False, fix_class=FixClass.MANUAL, code="PFU412")
+                if names_api_key:
+                    # a 0.15 `prefect agent kubernetes install -k KEY` manifest sets both
+                    message = (f"Prefect 1.0 ignores {name}, and PREFECT__CLOUD__API_KEY (which 1.0 reads) is set "
+                               f"here too: remove {name} once PREFECT__CLOUD__API_KEY holds the API key (a token is "
+                               "not one: create a key with `prefect auth create-key -n NAME`)")
+                else:
+                    # 0.15 also took an API key here: "remove it" would drop a working credential.
+                    message = (f"Prefect 1.0 ignores {name}: set PREFECT__CLOUD__API_KEY instead (a value that "
+                               "already is an API key moves as it is; a token must be replaced by a new API key from "
+                               "`prefect auth create-key -n NAME`), with PREFECT__CLOUD__TENANT_ID if needed")
+                self.report(number, match.start() + 1, message, applied=False, fix_class=FixClass.MANUAL,
+                            code="PFU412")
+                break  # one finding a line: `echo "X is set to ${X}"` is one place to edit, not two
         settings = [match for match in _OLD_LOG.finditer(line) if not _secret_name(line, match)]
         if settings:
             if NEW_LOG_VAR in line:

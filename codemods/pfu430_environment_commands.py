@@ -40,6 +40,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
 from prefect_upgrade.codemods import register
+from prefect_upgrade.codemods._speed import PlainVisits, WalkedParents
 from prefect_upgrade.codemods.base import Example, PythonCodemod, TextCodemod
 from prefect_upgrade.findings import FixClass
 
@@ -262,7 +263,7 @@ def _moved_string_path(value: str) -> bool:
 
 
 @register
-class EnvironmentCommandStrings(PythonCodemod):
+class EnvironmentCommandStrings(WalkedParents, PlainVisits, PythonCodemod):
     """``load_and_run_flow`` and other ``prefect.environments`` code inside Python strings.
 
     The strings PFU430 reports in config files, written in Python: a command run with

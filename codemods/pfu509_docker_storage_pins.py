@@ -52,6 +52,20 @@ class _DockerStorageArguments(PythonCodemod):
     dict that names the keyword but cannot be read so (bound twice, ``dict`` not the builtin) is
     a manual finding at ``**name``; any other ``**kwargs`` (a parameter, a dict built at run time)
     is not read.
+
+    A subclass's own ``__init__`` is read too, as a careful user would expect (where the spec is
+    silent): its call of the parent's ``__init__`` (``super().__init__(...)``,
+    ``super(Team, self).__init__(...)``, ``Docker.__init__(self, ...)``) is a Docker storage
+    call, and what it passes is followed to where it is spelled: the default of a parameter of
+    ``__init__`` (what callers pass is judged at their calls; a parameter passed on under another
+    name is a manual finding, since calls spelling that name are not read), a name bound once at
+    the top of ``__init__``, ``list(x)``/``tuple(x)``, both sides of ``a or b``, the default of
+    ``kwargs.pop/get("keyword", default)``, and what ``__init__`` puts into the ``**kwargs`` it
+    passes on (``kwargs.setdefault("keyword", v)``, ``kwargs["keyword"] = v``,
+    ``kwargs.update(keyword=v)``). What ``__init__`` sets on the attribute Docker storage builds
+    from (``self.keyword = v``, ``+=``, ``self.python_dependencies.append/extend/insert``) is
+    judged as well. A subclass ``__init__`` that mentions the keyword but gives no value read so
+    is a manual finding at its name.
     """
 
     keyword: str = ""
@@ -81,36 +95,78 @@ class _DockerStorageArguments(PythonCodemod):
         self._followed: set = set()  # dict values already judged (two calls, one dict)
         # Every call is judged before the transform leaves any string: a dict of arguments above
         # the call that passes it is rewritten too.
+        #: the method of a ``Docker`` subclass whose call of the parent ``__init__`` is being judged
+        self._method: Optional[cst.FunctionDef] = None
+        self._read = 0  # values judged so far (a subclass ``__init__`` that read none is reported)
+        self._read_before: dict = {}
+        self._followed_names: set = set()
+        self._class_name = ""  # the Docker subclass whose method is being read
         codemod = self
 
         class Calls(cst.CSTVisitor):
+            def __init__(self) -> None:
+                super().__init__()
+                self.stack: list = []  # enclosing ClassDef / FunctionDef nodes
+
+            def visit_ClassDef(self, node: cst.ClassDef) -> None:
+                self.stack.append(node)
+
+            def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+                self.stack.pop()
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+                self.stack.append(node)
+                codemod._enter_method(self.stack)
+
+            def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+                codemod._leave_method(self.stack)
+                self.stack.pop()
+
             def visit_Call(self, call: cst.Call) -> None:
-                codemod._call(call)
+                codemod._call(call, self.stack)
 
         node.visit(Calls())
         return True
 
-    def _call(self, node: cst.Call) -> None:
+    def _call(self, node: cst.Call, stack: Optional[list] = None) -> None:
         # Cheap test first: qualified names (scopes) only for calls passing our keyword.
         passed = None
         splats = []
+        passed_on = None  # ``**kwargs`` of the enclosing method, passed on
+        method = stack[-1] if stack and isinstance(stack[-1], cst.FunctionDef) else None
+        star = _star_kwarg(method)
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == self.keyword:
                 passed = arg.value
             elif arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value in self._module_dicts:
                 splats.append(arg.value)
-        if passed is None and not splats:
+            elif arg.star == "**" and isinstance(arg.value, cst.Name) and arg.value.value == star:
+                passed_on = arg.value
+        if passed is None and not splats and passed_on is None:
             return
-        if not self._is_docker_storage(node.func):
+        parent_init = self._parent_init(node, stack or [])
+        if not parent_init and (passed is None and not splats or not self._is_docker_storage(node.func)):
             return
-        if passed is not None:
-            self.argument(passed)
+        if parent_init:
+            self._method = method
+            self._class_name = stack[-2].name.value
+            try:
+                if passed is not None:
+                    self._judge(passed)
+                if passed_on is not None:
+                    for value, item in self._kwargs_defaults(method, passed_on.value):
+                        self._judge(value, item)
+                if passed is not None:
+                    return
+            finally:
+                self._method = None
+        elif passed is not None:
+            self._judge(passed)
             return
         for name in splats:
             value = self._dict_entry(name)
             if value is not None and value not in self._followed:
-                self._followed.add(value)
-                self.argument(value)
+                self._judge(value)
             elif value is None and name.value in self._mentions:
                 # a dict that names the keyword, but not one literal we can read
                 self.report(
@@ -126,6 +182,216 @@ class _DockerStorageArguments(PythonCodemod):
 
     def argument(self, value: cst.BaseExpression) -> None:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def argument_item(self, value: cst.BaseExpression) -> None:
+        """One item added to the value (``self.python_dependencies.append(item)``)."""
+
+    def _judge(self, value: cst.BaseExpression, item: bool = False) -> None:
+        if value in self._followed:
+            return  # two calls, one dict (or one default)
+        self._followed.add(value)
+        self._read += 1
+        if item:
+            self.argument_item(value)
+        else:
+            self.argument(value)
+
+    # -- a subclass's own methods --------------------------------------------------------------
+
+    def _docker_class(self, node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.ClassDef) and any(self._is_docker_storage(b.value) for b in node.bases)
+
+    def _parent_init(self, call: cst.Call, stack: list) -> bool:
+        """``super().__init__(...)``, ``super(Team, self).__init__(...)`` or
+        ``Docker.__init__(self, ...)`` in a method of a ``Docker`` subclass."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "__init__"):
+            return False
+        if len(stack) < 2 or not isinstance(stack[-1], cst.FunctionDef) or not self._docker_class(stack[-2]):
+            return False
+        owner = func.value
+        if isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super":
+            names = {q.name for q in self.get_metadata(QualifiedNameProvider, owner.func, set())}
+            return "builtins.super" in names
+        return self._is_docker_storage(owner)
+
+    def _enter_method(self, stack: list) -> None:
+        if len(stack) >= 2 and stack[-1].name.value == "__init__" and self._docker_class(stack[-2]):
+            method = stack[-1]
+            self._read_before[method] = self._read
+            self._method = method
+            self._class_name = stack[-2].name.value
+            try:
+                for value, item in self._attribute_values(method):
+                    self._judge(value, item)
+            finally:
+                self._method = None
+
+    def _leave_method(self, stack: list) -> None:
+        method = stack[-1]
+        if len(stack) < 2 or method.name.value != "__init__" or not self._docker_class(stack[-2]):
+            return
+        if self._read == self._read_before.get(method) and self.keyword in _code(method, None):
+            self.report(
+                method.name,
+                f"{stack[-2].name.value}.__init__ handles {self.keyword} in a way this tool does not "
+                f"read: make sure the value it gives Docker storage {self.unread_hint}",
+                applied=False,
+                fix_class=FixClass.MANUAL,
+            )
+
+    def _attribute_values(self, method: cst.FunctionDef) -> list[tuple[cst.BaseExpression, bool]]:
+        """What ``__init__`` sets on the attribute Docker storage builds the image from:
+        ``self.keyword = value``, ``self.keyword += value``, ``self.keyword.append(item)``,
+        ``.extend(value)``, ``.insert(i, item)``."""
+        params = method.params.params
+        me = params[0].name.value if params else None
+        keyword = self.keyword
+        found: list = []
+
+        def ours(node: cst.BaseExpression) -> bool:
+            return (
+                isinstance(node, cst.Attribute)
+                and node.attr.value == keyword
+                and isinstance(node.value, cst.Name)
+                and node.value.value == me
+            )
+
+        class Sets(cst.CSTVisitor):
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                return node is method  # not the functions defined inside
+
+            def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+                return False
+
+            def visit_Assign(self, node: cst.Assign) -> None:
+                if any(ours(t.target) for t in node.targets):
+                    found.append((node.value, False))
+
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                if ours(node.target) and isinstance(node.operator, cst.AddAssign):
+                    found.append((node.value, False))
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func
+                if isinstance(func, cst.Attribute) and ours(func.value) and node.args:
+                    if func.attr.value == "append":
+                        found.append((node.args[0].value, True))
+                    elif func.attr.value == "extend":
+                        found.append((node.args[0].value, False))
+                    elif func.attr.value == "insert" and len(node.args) == 2:
+                        found.append((node.args[1].value, True))
+
+        if me is not None:
+            method.visit(Sets())
+        return found
+
+    def _kwargs_defaults(self, method: cst.FunctionDef, kwargs: str) -> list[tuple[cst.BaseExpression, bool]]:
+        """What ``method`` puts under ``keyword`` in its ``**kwargs`` before passing them on:
+        ``kwargs.setdefault("keyword", v)``, ``kwargs["keyword"] = v``, ``kwargs.update(keyword=v)``."""
+        keyword = self.keyword
+        found: list = []
+
+        def is_kwargs(node: cst.BaseExpression) -> bool:
+            return isinstance(node, cst.Name) and node.value == kwargs
+
+        def is_key(node: cst.BaseExpression) -> bool:
+            return isinstance(node, cst.SimpleString) and plain_raw_value(node) == keyword
+
+        class Sets(cst.CSTVisitor):
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                return node is method
+
+            def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+                return False
+
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for target in node.targets:
+                    sub = target.target
+                    if isinstance(sub, cst.Subscript) and is_kwargs(sub.value) and len(sub.slice) == 1:
+                        index = sub.slice[0].slice
+                        if isinstance(index, cst.Index) and is_key(index.value):
+                            found.append((node.value, False))
+
+            def visit_Call(self, node: cst.Call) -> None:
+                func = node.func
+                if not (isinstance(func, cst.Attribute) and is_kwargs(func.value)):
+                    return
+                if func.attr.value == "setdefault" and len(node.args) == 2 and is_key(node.args[0].value):
+                    found.append((node.args[1].value, False))
+                elif func.attr.value == "update":
+                    for arg in node.args:
+                        if arg.keyword is not None and arg.keyword.value == keyword:
+                            found.append((arg.value, False))
+                        elif arg.keyword is None and isinstance(arg.value, cst.Dict):
+                            for element in arg.value.elements:
+                                if isinstance(element, cst.DictElement) and is_key(element.key):
+                                    found.append((element.value, False))
+
+        method.visit(Sets())
+        return found
+
+    def _follow(self, value: cst.BaseExpression, depth: int = 0) -> Optional[list[cst.BaseExpression]]:
+        """What a name in a ``Docker`` subclass's ``__init__`` stands for, when it can be read:
+        a parameter's default (what callers pass is judged at their calls), the value of a name
+        bound once at the top of the method, the default of ``kwargs.pop("keyword", default)``
+        or ``kwargs.get(...)``; the two sides of ``a or b``. ``None``: not read."""
+        method = self._method
+        if method is None or depth > 5:
+            return None
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+            return [value.left, value.right]
+        if isinstance(value, cst.Call):
+            func = value.func
+            star = _star_kwarg(method)
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in ("pop", "get")
+                and isinstance(func.value, cst.Name)
+                and star is not None
+                and func.value.value == star
+                and value.args
+                and isinstance(value.args[0].value, cst.SimpleString)
+                and plain_raw_value(value.args[0].value) == self.keyword
+            ):
+                return [value.args[1].value] if len(value.args) > 1 else []
+            if len(value.args) == 1 and not value.args[0].star and value.args[0].keyword is None:
+                names = {q.name for q in self.get_metadata(QualifiedNameProvider, func, set())}
+                if names & {"builtins.list", "builtins.tuple"}:
+                    return [value.args[0].value]  # list(deps): the items of deps
+            return None
+        if not isinstance(value, cst.Name):
+            return None
+        scope = self.get_metadata(ScopeProvider, value, None)
+        if scope is None or value.value not in scope:
+            return None
+        assignments = list(scope[value.value])
+        if len(assignments) != 1 or not hasattr(assignments[0], "node"):
+            return None
+        bound = assignments[0].node
+        if bound in self._followed_names:
+            return []  # judged already (one parameter passed on twice)
+        self._followed_names.add(bound)
+        if isinstance(bound, cst.Param):
+            if not any(bound is p for p in method.params.params + method.params.kwonly_params):
+                return None
+            if bound.name.value != self.keyword:
+                # callers pass it under another name: their values are not judged
+                self.report(
+                    bound.name,
+                    f"{self._class_name}.__init__ passes its argument {bound.name.value} on as Docker storage's "
+                    f"{self.keyword}: make sure what calls of {self._class_name}({bound.name.value}=...) "
+                    f"pass {self.unread_hint}",
+                    applied=False,
+                    fix_class=FixClass.MANUAL,
+                )
+            return [] if bound.default is None else [bound.default]
+        for statement in method.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and any(t.target is bound for t in small.targets):
+                        return [small.value]
+        return None
 
     def _dict_entry(self, name: cst.Name) -> Optional[cst.BaseExpression]:
         """The value of ``keyword`` in the module-level dict ``name`` stands for, if it is one."""
@@ -235,12 +501,27 @@ class DockerStorageDependencies(_DockerStorageArguments):
 
     def argument(self, value: cst.BaseExpression) -> None:
         loose: list[cst.BaseExpression] = []
-        for item in self._literal_items(value, loose):
+        self._items(self._literal_items(value, loose), loose)
+        self._report_loose(loose)
+
+    def argument_item(self, value: cst.BaseExpression) -> None:
+        loose: list[cst.BaseExpression] = []
+        self._items([value], loose)
+        self._report_loose(loose)
+
+    def _items(self, items: list[cst.BaseExpression], loose: list, depth: int = 0) -> None:
+        for item in items:
             raw = plain_raw_value(item) if isinstance(item, cst.SimpleString) else None
             if raw is not None:
                 self._requirement(item, raw)
+                continue
+            resolved = None if isinstance(item, cst.BaseString) else self._follow(item, depth)
+            if resolved is not None:  # a name of a Docker subclass's __init__
+                self._items([r for r in resolved if not _is_none(r)], loose, depth + 1)
             elif not isinstance(item, cst.BaseString) or "prefect" in _code(item).lower():
                 loose.append(item)  # a name, a call, an f-string or concatenation naming prefect
+
+    def _report_loose(self, loose: list) -> None:
         if loose:
             shown = ", ".join(_code(part) for part in loose)
             self.report(
@@ -251,9 +532,13 @@ class DockerStorageDependencies(_DockerStorageArguments):
                 fix_class=FixClass.MANUAL,
             )
 
-    def _literal_items(self, value: cst.BaseExpression, loose: list) -> list[cst.BaseExpression]:
+    def _literal_items(self, value: cst.BaseExpression, loose: list, depth: int = 0) -> list[cst.BaseExpression]:
         """The items of the list/tuple literals that ``value`` is (or adds up, with ``+``);
-        what is not such a literal goes to ``loose``."""
+        what is not such a literal goes to ``loose``. Names of a ``Docker`` subclass's
+        ``__init__`` are followed (``_follow``)."""
+        resolved = self._follow(value, depth)
+        if resolved is not None:
+            return [item for part in resolved for item in self._literal_items(part, loose, depth + 1)]
         if isinstance(value, (cst.List, cst.Tuple)):
             items = []
             for element in value.elements:
@@ -263,7 +548,7 @@ class DockerStorageDependencies(_DockerStorageArguments):
                     items.append(element.value)
             return items
         if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-            return self._literal_items(value.left, loose) + self._literal_items(value.right, loose)
+            return self._literal_items(value.left, loose, depth) + self._literal_items(value.right, loose, depth)
         if not (isinstance(value, cst.Name) and value.value == "None"):
             loose.append(value)
         return []
@@ -366,10 +651,15 @@ class DockerStoragePrefectVersion(_DockerStorageArguments):
         ),
     )
 
-    def argument(self, value: cst.BaseExpression) -> None:
-        if isinstance(value, cst.Name) and value.value == "None":
+    def argument(self, value: cst.BaseExpression, depth: int = 0) -> None:
+        if _is_none(value):
             return
         raw = plain_raw_value(value) if isinstance(value, cst.SimpleString) else None
+        resolved = None if raw is not None else self._follow(value, depth)
+        if resolved is not None:  # a name of a Docker subclass's __init__
+            for part in resolved:
+                self.argument(part, depth + 1)
+            return
         if raw is None:
             if isinstance(value, (cst.Name, cst.Attribute)):
                 names = {q.name for q in self.get_metadata(QualifiedNameProvider, value, set())}
@@ -417,6 +707,18 @@ class DockerStoragePrefectVersion(_DockerStorageArguments):
             applied=False,
             fix_class=FixClass.MANUAL,
         )
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _star_kwarg(method: Optional[cst.CSTNode]) -> Optional[str]:
+    """The name of a function's ``**kwargs`` parameter."""
+    if not isinstance(method, cst.FunctionDef):
+        return None
+    star = method.params.star_kwarg
+    return star.name.value if star is not None else None
 
 
 def _code(node: cst.CSTNode, limit: Optional[int] = 60) -> str:

@@ -1005,7 +1005,64 @@ def _collect(
                                 "above by hand")
         spans.extend(command_spans)
         located.extend((words[f.index].start, f) for f in findings)
+        cut = _cut_tail(text, words, lo, codes)
+        if cut is not None:
+            located.append(cut)
     return spans, located
+
+
+_FAMILIES = {"register": REGISTER, "run": RUN, "auth": AUTH, "agent": AGENT, "execute": EXECUTE}
+
+
+def _cut_tail(text: str, words: Sequence[Word], lo: int, codes: Sequence[str]) -> Optional[tuple[int, CliFinding]]:
+    """A manual finding where a ``prefect`` command is cut by a ``(`` or ``)`` that the shell
+    rejects there (``--label a)b --token T``): the splitter, like the shell, ends the command
+    at it, so the words after it were not read as the command's (no fix, no finding). A ``)``
+    that closes a ``(`` or ``$(`` opened before the command is not a cut."""
+    if len(words) < 2 or words[1].value not in _FAMILIES or _FAMILIES[words[1].value] not in codes:
+        return None
+    end = words[-1].end
+    line_end = text.find("\n", end)
+    rest = text[end : len(text) if line_end < 0 else line_end]
+    stripped = rest.lstrip(" \t")
+    if not stripped or stripped[0] not in "()":
+        return None
+    operator = stripped[0]
+    tail = stripped[1:].strip()
+    if not tail or tail.startswith("#") or not tail.strip(")(;&| \t"):
+        return None
+    if operator == ")" and _open_parens(text[lo : words[0].start]) > 0:
+        return None  # a subshell or ``$(`` closing: the shell's own syntax
+    offset = end + len(rest) - len(stripped)
+    shown = tail if len(tail) <= 40 else tail[:37] + "..."
+    return offset, CliFinding(
+        0,
+        _FAMILIES[words[1].value],
+        MANUAL,
+        f"the shell rejects `{operator}` here: this `prefect {words[1].value}` command is cut at it and "
+        f"`{shown}` after it was not read; check that part by hand (quote the word if it belongs to the command)",
+        False,
+    )
+
+
+def _open_parens(text: str) -> int:
+    """How many ``(`` (subshells, ``$(``) are open at the end of ``text``, outside single quotes."""
+    depth = 0
+    index = 0
+    quoted = False
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and not quoted:
+            index += 2
+            continue
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth = max(0, depth - 1)
+        index += 1
+    return depth
 
 
 def _refused(findings: Sequence[CliFinding], why: str) -> list[CliFinding]:

@@ -114,6 +114,32 @@ STAY = [
         pass
     s = Team(python_dependencies=["prefect==0.14.13"], prefect_version="0.14.13")
     """,
+    # a subclass's __init__ passing on None, 1.x values and what its callers pass
+    """
+    from prefect.storage import Docker
+    class Team(Docker):
+        def __init__(self, python_dependencies=None, prefect_version="1.0.0", **kwargs):
+            kwargs.setdefault("registry_url", "registry.example.com")
+            super().__init__(python_dependencies=python_dependencies, prefect_version=prefect_version, **kwargs)
+        def describe(self):
+            return self.prefect_version
+    """,
+    # the parent's __init__ of a class that is not Docker storage; another method's super call
+    """
+    from dockerfiles import Docker
+    class Team(Docker):
+        def __init__(self, prefect_version="0.14.13", **kwargs):
+            kwargs.setdefault("python_dependencies", ["prefect==0.14.13"])
+            super().__init__(prefect_version=prefect_version, **kwargs)
+            self.prefect_version = "0.14.13"
+    """,
+    """
+    from prefect.storage import Docker
+    class Team(Docker):
+        def build(self, prefect_version="0.14.13", **kwargs):
+            kwargs.setdefault("python_dependencies", ["prefect==0.14.13"])
+            return super().build(prefect_version=prefect_version, **kwargs)
+    """,
 ]
 
 
@@ -170,6 +196,36 @@ CHANGE = [
     (  # a class of the module built on Docker storage
         'from prefect.storage import Docker\nclass Team(Docker):\n    pass\nclass Gpu(Team):\n    pass\ns = Gpu(python_dependencies=["prefect==0.15.13"], prefect_version="0.15.13")\n',
         'from prefect.storage import Docker\nclass Team(Docker):\n    pass\nclass Gpu(Team):\n    pass\ns = Gpu(python_dependencies=["prefect~=1.0"], prefect_version="1.4.1")\n',
+    ),
+    (  # a subclass's own __init__: parameter defaults passed on to super().__init__
+        'from prefect.storage import Docker\nclass Team(Docker):\n'
+        '    def __init__(self, python_dependencies=("prefect==0.14.13",), prefect_version="0.14.13"):\n'
+        '        super().__init__(python_dependencies=python_dependencies, prefect_version=prefect_version)\n',
+        'from prefect.storage import Docker\nclass Team(Docker):\n'
+        '    def __init__(self, python_dependencies=("prefect~=1.0",), prefect_version="1.4.1"):\n'
+        '        super().__init__(python_dependencies=python_dependencies, prefect_version=prefect_version)\n',
+    ),
+    (  # a name bound in __init__, a literal in the call, Team.__init__ by name, in a deeper subclass
+        'from prefect.storage import Docker\nclass Team(Docker):\n    pass\nclass Gpu(Team):\n'
+        '    def __init__(self, python_dependencies=None, **kwargs):\n'
+        '        deps = (python_dependencies or []) + ["prefect<0.15"]\n'
+        '        Team.__init__(self, python_dependencies=deps, prefect_version="0.14.13", **kwargs)\n',
+        'from prefect.storage import Docker\nclass Team(Docker):\n    pass\nclass Gpu(Team):\n'
+        '    def __init__(self, python_dependencies=None, **kwargs):\n'
+        '        deps = (python_dependencies or []) + ["prefect~=1.0"]\n'
+        '        Team.__init__(self, python_dependencies=deps, prefect_version="1.4.1", **kwargs)\n',
+    ),
+    (  # defaults put into the **kwargs passed on; the attribute set after the parent's __init__
+        'from prefect.storage import Docker\nclass Team(Docker):\n    def __init__(self, **kwargs):\n'
+        '        kwargs.setdefault("prefect_version", "0.15.13")\n'
+        '        kwargs.update(python_dependencies=kwargs.get("python_dependencies", ["prefect==0.15.13"]))\n'
+        '        super(Team, self).__init__(**kwargs)\n'
+        '        self.python_dependencies += ["prefect[aws]==0.15.13"]\n',
+        'from prefect.storage import Docker\nclass Team(Docker):\n    def __init__(self, **kwargs):\n'
+        '        kwargs.setdefault("prefect_version", "1.4.1")\n'
+        '        kwargs.update(python_dependencies=kwargs.get("python_dependencies", ["prefect~=1.0"]))\n'
+        '        super(Team, self).__init__(**kwargs)\n'
+        '        self.python_dependencies += ["prefect[aws]~=1.0"]\n',
     ),
 ]
 
@@ -370,3 +426,25 @@ def test_module_dicts_that_cannot_be_read_are_reported_at_the_call(text):
     [finding] = result.findings
     assert (finding.code, finding.fix_class.value, finding.applied) == ("PFU509", "manual", False)
     assert finding.line == text.count("\n") and "**KW" in finding.message
+
+
+@pytest.mark.parametrize(
+    "init, evidence",
+    [
+        # the parameter's callers spell another name: their values are not read
+        ("def __init__(self, version=None):\n        super().__init__(prefect_version=version)",
+         "Team(version=...)"),
+        # a name bound in a branch, not once at the top of __init__
+        ("def __init__(self, gpu=False):\n        if gpu:\n            v = '0.14.13'\n"
+         "        super().__init__(prefect_version=v)", "prefect_version=v is not a literal"),
+        # the keyword set in a way that is not read
+        ("def __init__(self, **kwargs):\n        options = {**kwargs, 'prefect_version': '0.14.13'}\n"
+         "        super().__init__(**options)", "Team.__init__ handles prefect_version"),
+    ],
+)
+def test_subclass_init_that_cannot_be_read_is_manual(init, evidence):
+    text = f"from prefect.storage import Docker\nclass Team(Docker):\n    {init}\n"
+    result = run(text)
+    assert result.text == text
+    assert codes(result) == [("PFU510", "manual", False)]
+    assert evidence in result.findings[0].message and "'1.4.1'" in result.findings[0].message

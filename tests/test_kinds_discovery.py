@@ -30,6 +30,12 @@ from prefect_upgrade.discovery import kind_of
         ("docs/index.rst", "rst"),
         ("flows.ipynb", "notebook"),
         ("deploy.sh", "shell"),
+        # Terraform templatefile() scripts: an EC2 agent's user data (trial 11)
+        ("aws/prefect-agent.sh.tpl", "shell"),
+        ("user-data.bash.tftpl", "shell"),
+        ("values.yaml.tpl", None),
+        ("main.tf", None),
+        ("page.tpl", None),
         ("Jenkinsfile", "jenkinsfile"),
         ("ci/deploy.jenkinsfile", "jenkinsfile"),
     ],

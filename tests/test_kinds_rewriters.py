@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from casefiles import upgrade
 from kinds_fakes import (
     ALL,
     FakeEnvName,
@@ -19,7 +20,7 @@ from kinds_fakes import (
     findings,
     run,
 )
-from prefect_upgrade.codemods.base import TextCodemod
+from prefect_upgrade.codemods.base import CodemodOptions, TextCodemod
 from prefect_upgrade.rewriters import SourceError, rewriter_for
 from prefect_upgrade.rewriters.embedded import shell_to_argv, argv_to_shell
 from prefect_upgrade.rewriters.makefile import mask_make, unmask_make
@@ -1023,6 +1024,75 @@ def test_compose_dollars_are_what_the_container_shell_sees():
 
 
 
+@pytest.mark.parametrize(
+    "text, kubernetes",
+    [
+        ("apiVersion: v1\nkind: Pod\nspec:\n  containers: []\n", True),
+        ("# agent\n---\nkind: Job\napiVersion: batch/v1\n", True),
+        ("apiVersion: v1\nmetadata:\n  kind: Pod\n", False),  # kind not top-level
+        ("jobs:\n  a:\n    kind: x\n    apiVersion: y\n", False),
+    ],
+)
+def test_kubernetes_manifests_are_told_from_other_yaml(text, kubernetes):
+    from prefect_upgrade.rewriters.yaml import is_kubernetes
+
+    assert is_kubernetes(text) is kubernetes
+
+
+K8S = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n"
+
+
+def test_kubernetes_dollars_are_what_the_container_sees():
+    from prefect_upgrade.rewriters.yaml import YamlRewriter
+
+    text = K8S + '      args: ["sh", "-c", "echo $$(date) $HOME $$$$ && prefect run flow --name $(FLOW) -l $$L"]\n'
+    (fragment,) = YamlRewriter().shell_fragments(text)
+    # Kubernetes' $$ is a $; $(VAR), the container's variable, a word of unknown value; a lone $ stays
+    assert fragment.text == "echo $(date) $HOME $$ && prefect run flow --name ${PFU_K8S_0} -l $L"
+    # and back: what the codemod left is written as the file wrote it, $(VAR) put back
+    assert fragment.raw_for(fragment.text.replace("run flow", "run")) == (
+        '"echo $$(date) $HOME $$$$ && prefect run --name $(FLOW) -l $$L"'
+    )
+    # a $ the codemod writes is written in the escaped form
+    assert fragment.raw_for(fragment.text + " -p x=$Y") == (
+        '"echo $$(date) $HOME $$$$ && prefect run flow --name $(FLOW) -l $$L -p x=$$Y"'
+    )
+    # exec form: each item is one word; $$ and $(VAR) there too
+    (fragment,) = YamlRewriter().shell_fragments(K8S + '      command: ["prefect", "run", "--label", "$(NS)", "$$x"]\n')
+    assert fragment.text == "prefect run --label '${PFU_K8S_0}' '$x'"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # not a Kubernetes manifest: $$ is the shell's own
+        "build:\n  script:\n    - prefect run flow --name $$(cat n)\n",
+        # a Kubernetes manifest, but a key Kubernetes does not expand (a ConfigMap's script)
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  script: |\n    prefect run flow --name $$(cat n)\n",
+    ],
+)
+def test_dollars_outside_kubernetes_commands_stay_the_shells(text):
+    from prefect_upgrade.rewriters.yaml import YamlRewriter
+
+    (fragment,) = YamlRewriter().shell_fragments(text)
+    assert fragment.text == "prefect run flow --name $$(cat n)"
+
+
+def test_kubernetes_command_with_dollars_is_rewritten_whole_with_exact_columns():
+    line = '        - echo at $$(date +%s) && prefect agent start kubernetes --label $(NS) --label $$HOSTNAME\n'
+    text = K8S + "      command: [/bin/sh, -c]\n      args:\n" + line
+    result = upgrade(text, "yaml")
+    assert result.text == text.replace("agent start kubernetes", "agent kubernetes start")
+    (finding,) = result.findings
+    assert finding.code == "PFU404" and finding.applied
+    assert (finding.line, finding.col) == (8, line.index("start kubernetes") + 1)
+    assert upgrade(result.text, "yaml").text == result.text
+    # a fix that moves words keeps the escaped form around them
+    unsafe = upgrade(K8S + "      args: [sh, -c, 'prefect auth login -t $$(cat /t) && echo $(NS)']\n", "yaml",
+                     options=CodemodOptions(unsafe_fixes=True))
+    assert "[sh, -c, 'prefect auth login --key $$(cat /t) && echo $(NS)']" in unsafe.text
+
+
 def test_a_rewritten_block_with_as_many_lines_but_moved_blank_lines_copies_no_code():
     from prefect_upgrade.rewriters.markdown import MarkdownRewriter
 
@@ -1034,3 +1104,47 @@ def test_a_rewritten_block_with_as_many_lines_but_moved_blank_lines_copies_no_co
     assert fragment.raw_for("a = 1\n\n# note\nprefect run") == "    a = 1\n\n    # note\n    prefect run"
     # a blank line that stays a blank line keeps its spaces
     assert fragment.raw_for("a = 1\nb = 2\n\nprefect run") == "    a = 1\n    b = 2\n      \n    prefect run"
+
+
+# -- finding columns after references (Makefile $(VAR)/${VAR}/$$, Jenkinsfile escapes/interpolations)
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        # stays: nothing before the option is masked
+        "\tprefect agent kubernetes start --token T --label $(LABEL)",
+        # after make references longer and shorter than the placeholder, and $$
+        "\tprefect agent kubernetes start --label $(LABEL) --token T",
+        "\t@prefect agent kubernetes start --label ${ENV}-$$HOSTNAME --label $(L) --token T",
+        "\t-prefect agent kubernetes start --label $(shell hostname) --label $@ \\\n\t  --label $(A) --token T",
+    ],
+)
+def test_makefile_finding_columns_after_references_are_exact(recipe):
+    text = "agent:\n" + recipe + "\n"
+    result = upgrade(text, "makefile")
+    [finding] = [f for f in result.findings if "--token" in f.message]
+    lines = text.splitlines()
+    line = next(n for n, content in enumerate(lines, 1) if "--token" in content)
+    assert (finding.line, finding.col) == (line, lines[line - 1].index("--token T") + 1)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        # stays: nothing before the option is decoded
+        'sh "prefect agent kubernetes start --token T --label ${env.LABEL}"',
+        # after Groovy escapes and interpolations that do not add up to the placeholder's length
+        'sh "prefect agent kubernetes start --label ${env.AGENT_LABEL} --token T"',
+        'sh "prefect agent kubernetes start --label $LABEL --label \\"x y\\" --token T"',
+        "sh 'prefect agent kubernetes start --label \\'x y\\' --token T'",
+        "sh '''prefect agent kubernetes start --label \\\\\n    \\'a\\' --token T'''",
+    ],
+)
+def test_jenkinsfile_finding_columns_after_escapes_and_interpolations_are_exact(step):
+    text = "node {\n    " + step + "\n}\n"
+    result = upgrade(text, "jenkinsfile")
+    [finding] = [f for f in result.findings if "--token" in f.message]
+    lines = text.splitlines()
+    line = next(n for n, content in enumerate(lines, 1) if "--token" in content)
+    assert (finding.line, finding.col) == (line, lines[line - 1].index("--token T") + 1)

@@ -568,18 +568,24 @@ def test_no_codemod_resolves_parents_of_a_whole_prefect_flow(monkeypatch):
     for text in corpus.dense_texts(4):
         rewrite_text(text, "python", all_codemods(), CodemodOptions(unsafe_fixes=True))
     assert resolved == []
-    # the imports PFU312 and PFU303 drop ask whether a try/except ImportError guards them
-    for text in _GUARDED_IMPORTS:
+    # the imports PFU312 and PFU303 drop ask whether a try/except ImportError guards them;
+    # PFU431 asks what holds a `prefect.environments` attribute; PFU107 what holds a string
+    for text in _PARENTS_ASKED:
         result = rewrite_text(text, "python", all_codemods(), CodemodOptions(unsafe_fixes=True))
-        assert result.text != text
+        assert result.findings
     assert resolved == []
 
 
-_GUARDED_IMPORTS = (
+_PARENTS_ASKED = (
     "import prefect\n\n\ndef test_agent():\n    from prefect.agent.fargate import FargateAgent\n\n"
     "    agent = FargateAgent()\n",
     "try:\n    from prefect.agent.fargate import FargateAgent\nexcept ImportError:\n    FargateAgent = None\n"
     "from prefect.agent.fargate import FargateAgent as Agent\n",
     "try:\n    from prefect.schedules import OneTimeSchedule\nexcept ImportError:\n    pass\n"
     "from prefect.schedules import UnionSchedule, Schedule\n",
+    "import prefect\n\n\ndef run():\n    prefect.environments.execution.load_and_run_flow()\n\n\n"
+    "KIND = prefect.environments.LocalEnvironment\n",
+    # PFU107 asks whether a class path string is a docstring or part of a concatenation
+    'import prefect\nfrom unittest import mock\n\n\n@mock.patch("prefect.environments.storage.S3.build")\n'
+    "def test_build(build):\n    pass\n",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fake_codemods import FAKES, FakeMove, FakeRegister, FakeRun
+from prefect_upgrade import suppressions
 from prefect_upgrade.runner import rewrite_text
 from prefect_upgrade.suppressions import line_mapper, scan
 
@@ -214,3 +215,86 @@ def test_columns_follow_edits_on_the_line():
     assert _column(old, new, old.index("LocalExecutor") + 1) == new.index("LocalExecutor") + 1
     assert _column(old, new, 1) == 1
     assert _column(old, old, 17) == 17
+
+
+# -- the line diff under the mapper (issue #8: cubic in difflib on big files of repeated lines) --
+
+
+def _apply_opcodes(codes, old_lines, new_lines):
+    out, at_old, at_new = [], 0, 0
+    for tag, i1, i2, j1, j2 in codes:
+        assert (i1, j1) == (at_old, at_new)  # contiguous, in order
+        if tag == "equal":
+            assert old_lines[i1:i2] == new_lines[j1:j2]
+        out.extend(new_lines[j1:j2])
+        at_old, at_new = i2, j2
+    assert (at_old, at_new) == (len(old_lines), len(new_lines))
+    return out
+
+
+def _many_changed_lines(count: int) -> tuple[str, str]:
+    old = "import prefect\n" + "".join(
+        f'def test_{i}(x):\n    """patched"""\n    return {{"n": {i}, "cls": "prefect.engine.executors.DaskExecutor"}}\n\n'
+        for i in range(count)
+    )
+    return old, old.replace("prefect.engine.executors", "prefect.executors")
+
+
+@pytest.mark.parametrize("junk", [None, suppressions._no_anchor])
+def test_big_diff_of_repeated_lines_is_anchored_and_stays_a_diff(junk, monkeypatch):
+    import difflib
+
+    compared = []  # lines of old times lines of new, per difflib comparison
+    set_seqs = difflib.SequenceMatcher.set_seqs
+
+    def recording(self, a, b):
+        compared.append(len(a) * len(b))
+        return set_seqs(self, a, b)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seqs", recording)
+    old, new = _many_changed_lines(600)  # 2,400 lines, 600 changed: difflib alone takes minutes
+    codes = suppressions._opcodes(old, new, junk)
+    assert _apply_opcodes(codes, old.splitlines(), new.splitlines()) == new.splitlines()
+    changed = [(c[1], c[2]) for c in codes if c[0] != "equal"]
+    if junk is None:
+        assert changed == [(4 * i + 3, 4 * i + 4) for i in range(600)]
+    else:  # blank lines do not anchor: each goes with the changed line above it
+        assert changed == [(4 * i + 3, 4 * i + 5) for i in range(600)]
+    assert compared and max(compared) <= suppressions._DIRECT_CELLS  # never the whole text at once
+    mapper = suppressions.line_mapper(old, new)
+    assert [mapper(line) for line in (1, 4, 2400, 2401)] == [1, 4, 2400, 2401]
+    # lines added and removed too: the mapper also compares the texts from their ends
+    fewer = new.replace("def test_7(x):\n", "").replace("import prefect\n", "import prefect\nimport os\n")
+    mapper = suppressions.line_mapper(old, fewer)
+    assert [mapper(line) for line in (1, 2, 4, 2401)] == [1, 3, 5, 2401]
+    assert max(compared) <= suppressions._DIRECT_CELLS
+
+
+def test_small_diffs_are_difflibs_own():
+    import difflib
+    import random
+
+    rng = random.Random(8)
+    words = ["a", "b", "", "x = 1", ")", "def f():", "    pass"]
+    for _ in range(300):
+        old = [rng.choice(words) for _ in range(rng.randint(0, 40))]
+        new = [line for line in old if rng.random() > 0.2] + [rng.choice(words) for _ in range(rng.randint(0, 5))]
+        rng.shuffle(new) if rng.random() < 0.2 else None
+        text_old, text_new = "\n".join(old) + "\n", "\n".join(new) + "\n"
+        expected = difflib.SequenceMatcher(None, text_old.splitlines(), text_new.splitlines(), autojunk=False)
+        assert suppressions._opcodes(text_old, text_new) == expected.get_opcodes()
+
+
+def test_big_random_diffs_stay_diffs():
+    import random
+
+    rng = random.Random(9)
+    for _ in range(5):
+        old = [f"line {rng.randint(0, 900)}" if rng.random() < 0.7 else "" for _ in range(1_200)]
+        new = [line if rng.random() > 0.05 else "changed" for line in old]
+        del new[rng.randint(0, 600) : rng.randint(600, 700)]
+        new[300:300] = ["inserted"] * 40
+        old_text, new_text = "\n".join(old) + "\n", "\n".join(new) + "\n"
+        codes = suppressions._opcodes(old_text, new_text, suppressions._no_anchor)
+        assert _apply_opcodes(codes, old_text.splitlines(), new_text.splitlines()) == new_text.splitlines()
+        assert all(a[0] != b[0] or a[0] != "equal" for a, b in zip(codes, codes[1:]))  # joined

@@ -68,6 +68,8 @@ def kind_of(path: Path, sniff: bool = True) -> Optional[str]:
         return "rst"
     if suffix in (".sh", ".bash", ".zsh") or lower == ".envrc":
         return "shell"
+    if suffix in (".tpl", ".tftpl") and lower[: -len(suffix)].endswith((".sh", ".bash")):
+        return "shell"  # a Terraform templatefile() of a script: an instance's user data
     if suffix in (".yml", ".yaml"):
         return "yaml"
     if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile.")) or suffix == ".dockerfile" or lower.endswith(".dockerfile"):

@@ -32,6 +32,7 @@ How the runner uses them (generically: it knows no codemod), after each codemod 
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import io
 import re
@@ -240,10 +241,126 @@ class Change:
         return min(candidates) if candidates else 1
 
 
-def _opcodes(old: str, new: str, junk=None):
-    return difflib.SequenceMatcher(
-        junk, old.splitlines(), new.splitlines(), autojunk=False
-    ).get_opcodes()
+def _opcodes(old: str, new: str, junk=None) -> list:
+    """``difflib.SequenceMatcher``'s opcodes for the lines of ``old`` and ``new``.
+
+    difflib's search for the longest matching block, without its popularity heuristic (a line
+    that repeats is still a line), costs about the number of changed places times the occurrences
+    of each line: cubic on a big file of repeated lines with hundreds of changes (a test module of
+    ``mock.patch("prefect.engine.executors...")`` lines: 2,400 lines, a minute). Above
+    ``_DIRECT_CELLS``, the lines found once in both texts anchor the diff first, in order (as
+    patience diff does), and difflib compares the runs between anchors.
+    """
+    return _line_opcodes(old.splitlines(), new.splitlines(), junk)
+
+
+def _line_opcodes(a: list, b: list, junk=None) -> list:
+    return _opcodes_of(a, b, junk, 0, len(a), 0, len(b))
+
+
+#: up to this many line pairs (lines of old times lines of new), difflib compares the texts whole
+_DIRECT_CELLS = 250_000
+
+
+def _opcodes_of(a: list, b: list, junk, i1: int, i2: int, j1: int, j2: int) -> list:
+    if (i2 - i1) * (j2 - j1) <= _DIRECT_CELLS:
+        return _difflib_opcodes(a, b, junk, i1, i2, j1, j2)
+    anchors = _unique_anchors(a, b, junk, i1, i2, j1, j2)
+    if not anchors:
+        return _difflib_opcodes(a, b, junk, i1, i2, j1, j2)
+    codes: list = []
+    for i, j in [*anchors, (i2, j2)]:
+        if i > i1 or j > j1:
+            codes.extend(_opcodes_of(a, b, junk, i1, i, j1, j))
+        if i < i2:
+            codes.append(("equal", i, i + 1, j, j + 1))
+        i1, j1 = i + 1, j + 1
+    return _joined(codes)
+
+
+def _difflib_opcodes(a: list, b: list, junk, i1: int, i2: int, j1: int, j2: int) -> list:
+    matcher = difflib.SequenceMatcher(junk, a[i1:i2], b[j1:j2], autojunk=False)
+    return [(tag, x1 + i1, x2 + i1, y1 + j1, y2 + j1) for tag, x1, x2, y1, y2 in matcher.get_opcodes()]
+
+
+def _unique_anchors(a: list, b: list, junk, i1: int, i2: int, j1: int, j2: int) -> list:
+    """Pairs (old index, new index) of the lines found once in each range: the longest run of
+    them in the same order in both."""
+    both = _once(a[i1:i2]) & _once(b[j1:j2])
+    if junk is not None:
+        both = {line for line in both if not junk(line)}
+    where = {line: j1 + k for k, line in enumerate(b[j1:j2]) if line in both}
+    return _increasing([(i1 + k, where[line]) for k, line in enumerate(a[i1:i2]) if line in both])
+
+
+def _once(lines: list) -> set:
+    seen: set = set()
+    repeated: set = set()
+    for line in lines:
+        (repeated if line in seen else seen).add(line)
+    return seen - repeated
+
+
+def _increasing(pairs: list) -> list:
+    """The longest subsequence of ``pairs`` (in old order) whose new indexes increase."""
+    ends: list = []  # ends[n]: the smallest new index that ends an increasing run of n + 1 pairs
+    tails: list = []  # ... and the pair it is
+    links: list = []  # per pair: the pair before it in its run
+    for index, (_, j) in enumerate(pairs):
+        n = bisect.bisect_left(ends, j)
+        links.append(tails[n - 1] if n else -1)
+        if n == len(ends):
+            ends.append(j)
+            tails.append(index)
+        else:
+            ends[n] = j
+            tails[n] = index
+    run = []
+    at = tails[-1] if tails else -1
+    while at != -1:
+        run.append(pairs[at])
+        at = links[at]
+    return run[::-1]
+
+
+def _joined(codes: list) -> list:
+    """Adjacent opcodes of the same kind as one, as difflib gives them (a change next to a change
+    is one ``replace``)."""
+    out: list = []
+    for tag, i1, i2, j1, j2 in codes:
+        if i1 == i2 and j1 == j2:
+            continue
+        if out:
+            last = out[-1]
+            if (tag == "equal") == (last[0] == "equal"):
+                i1, j1 = last[1], last[3]
+                out.pop()
+                if tag != "equal":
+                    tag = "replace" if i2 > i1 and j2 > j1 else ("delete" if i2 > i1 else "insert")
+        out.append((tag, i1, i2, j1, j2))
+    return out
+
+
+def _paired_opcodes(old: str, new: str, junk=None):
+    """``_opcodes``, or the opcodes of the reversed texts when those leave fewer lines unpaired.
+
+    difflib matches a line to its first equal in ``new``: when a rewritten line becomes equal to
+    a later line (``prefect execute cloud-flow`` rewritten to the ``prefect execute flow-run``
+    written further down), the later line is matched to the rewritten one and the lines between
+    come out deleted and inserted, so their findings land on the wrong lines. Matching from the
+    end pairs them as the replaced lines they are."""
+    forward = _opcodes(old, new, junk)
+    unpaired = sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in forward if tag in ("delete", "insert"))
+    if not unpaired:
+        return forward
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    n, m = len(old_lines), len(new_lines)
+    backward = [
+        (tag, n - i2, n - i1, m - j2, m - j1)
+        for tag, i1, i2, j1, j2 in reversed(_line_opcodes(old_lines[::-1], new_lines[::-1], junk))
+    ]
+    unpaired_back = sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in backward if tag in ("delete", "insert"))
+    return backward if unpaired_back < unpaired else forward
 
 
 def _no_anchor(line: str) -> bool:
@@ -273,7 +390,8 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
     """
     old_lines, new_lines = old.splitlines(), new.splitlines()
     table: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in _opcodes(old, new, _no_anchor):
+    deleted: set[int] = set()  # 1-based old lines that no new line replaced
+    for tag, i1, i2, j1, j2 in _paired_opcodes(old, new, _no_anchor):
         if tag == "equal":
             for offset in range(i2 - i1):
                 table[i1 + offset] = j1 + offset
@@ -282,6 +400,7 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
         elif tag == "delete" or j2 == j1:
             for index in range(i1, i2):
                 table[index] = j1
+                deleted.add(index + 1)
         elif (i2 - i1) * (j2 - j1) > 2500:
             for index in range(i1, i2):
                 table[index] = j1 + min(index - i1, j2 - j1 - 1)
@@ -295,6 +414,7 @@ def line_mapper(old: str, new: str) -> Callable[[int], int]:
             return min(table[index] + 1, count)
         return max(1, min(line + len(new_lines) - len(old_lines), count))
 
+    mapped.deleted = frozenset(deleted)  # type: ignore[attr-defined]
     return mapped
 
 
@@ -389,6 +509,7 @@ def moved(
     """
     old_lines, new_lines = (old.splitlines(), new.splitlines()) if old and new else ([], [])
     follow = _Follow(old, new, old_lines, new_lines) if old_lines else None
+    deleted = getattr(mapper, "deleted", frozenset())
     out = []
     for f in findings:
         line = mapper(f.line)
@@ -405,6 +526,20 @@ def moved(
                 if place is None:
                     continue  # the fixed code is gone
                 if place != (line, None):
+                    out.append(Finding(f.code, place[0], place[1], f.fix_class, f.message, f.applied))
+                    continue
+            elif f.line in deleted:
+                # the step removed the line (an import deleted, a duplicate merged into an earlier
+                # one): the finding is where it stood, the start of the code now there, not at a
+                # word of that other line that looks like it (a use of the same name)
+                start = len(new_line) - len(new_line.lstrip(" \t")) + 1
+                out.append(Finding(f.code, line, start if new_line.strip() else 1, f.fix_class, f.message, f.applied))
+                continue
+            elif old_line != new_line:
+                # the step's own finding on a rewritten line: where its code went in the lines
+                # that replaced it (an import split in two, names moved between lines)
+                place = follow.place(f.line, f.col, line)
+                if place is not None and place[1] is not None and not follow.shared(f.line, f.col):
                     out.append(Finding(f.code, place[0], place[1], f.fix_class, f.message, f.applied))
                     continue
             col = _column(old_line, new_line, f.col)
@@ -462,10 +597,23 @@ class _Follow:
                 for j in range(start, end) if anchor in self.new_lines[j]]
         return min(hits)[1:] if hits else None
 
+    def shared(self, line: int, col: int) -> bool:
+        """Whether the anchor at ``line``/``col`` also stands on another old line of the block
+        that was rewritten with it (then a hit among the new lines may be that line's own)."""
+        found = _ANCHOR.match(self.old_lines[line - 1], col - 1)
+        if not found:
+            return True
+        if self._blocks is None:
+            self._blocks = _paired_opcodes(self.old, self.new)
+        for tag, i1, i2, j1, j2 in self._blocks:
+            if i1 <= line - 1 < i2:
+                return any(_occurrences(found.group(0), self.old_lines[i]) for i in range(i1, i2) if i != line - 1)
+        return True
+
     def _block_of(self, index: int) -> tuple:
         """The new lines that replaced old line ``index`` (an empty range when it was deleted)."""
         if self._blocks is None:
-            self._blocks = _opcodes(self.old, self.new)
+            self._blocks = _paired_opcodes(self.old, self.new)
         for tag, i1, i2, j1, j2 in self._blocks:
             if i1 <= index < i2:
                 return (j1, j2) if tag != "equal" else (j1 + index - i1, j1 + index - i1 + 1)

@@ -156,6 +156,23 @@ def substituted(
     return new_text, unmask
 
 
+def columns_back(
+    edits: list[tuple[int, int, int]], inner: Optional[Callable[[Finding], Finding]] = None
+) -> Callable[[Finding], Finding]:
+    """An ``unmask`` that moves a finding's column back over substitutions made on its line (as
+    ``substituted`` does for a pattern): ``edits`` holds, per substitution, its 1-based line and
+    0-based column in the new text and how much longer the original was than what replaced it.
+    A substitution that starts before the finding's column moves it; ``inner`` then takes it
+    further back (its message, an earlier masking)."""
+
+    def unmask(finding: Finding) -> Finding:
+        shift = sum(delta for line, column, delta in edits if line == finding.line and column < finding.col - 1)
+        back = dataclasses.replace(finding, col=finding.col + shift) if shift else finding
+        return back if inner is None else inner(back)
+
+    return unmask
+
+
 def line_of(text: str, offset: int) -> int:
     """The 1-based line of ``offset`` in ``text``."""
     return text.count("\n", 0, offset) + 1

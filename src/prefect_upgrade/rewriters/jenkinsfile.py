@@ -18,7 +18,14 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, column_of, line_of, placeholders_shown
+from prefect_upgrade.rewriters.embedded import (
+    EmbeddingRewriter,
+    Fragment,
+    column_of,
+    columns_back,
+    line_of,
+    placeholders_shown,
+)
 
 _SHOWN = re.compile(r"\$\{PFU_EXPR_(\d+)\}")
 
@@ -53,8 +60,17 @@ def _scan(text: str, start: int) -> Optional[tuple[int, str]]:
 
 def _decode(body: str, quote: str) -> Optional[tuple[str, list[str]]]:
     """The shell text of a Groovy string body, and the GString interpolations it masks."""
+    decoded = _decode_edits(body, quote)
+    return None if decoded is None else decoded[:2]
+
+
+def _decode_edits(body: str, quote: str) -> Optional[tuple[str, list[str], list[tuple[int, int, int]]]]:
+    """``_decode``, and where the shell text is shorter or longer than the body (escapes,
+    interpolations), for ``columns_back``."""
     out = []
     interpolations: list[str] = []
+    edits: list[tuple[int, int, int]] = []
+    line, column = 1, 0  # where the next character of ``out`` goes
     index = 0
     double = quote.startswith('"')
     while index < len(body):
@@ -63,24 +79,34 @@ def _decode(body: str, quote: str) -> Optional[tuple[str, list[str]]]:
             following = body[index + 1 : index + 2]
             if following in _ESCAPES:
                 out.append(_ESCAPES[following])
+                edits.append((line, column, 1))
+                column += 1
                 index += 2
                 continue
             if following == "\n" and len(quote) == 3:
                 index += 2
                 out.append("\\\n")  # a continuation: kept as a shell continuation
+                line, column = line + 1, 0
                 continue
             return None
         if double and char == "$":
             match = _INTERPOLATION.match(body, index)
             if match is None:
                 return None
-            out.append("${PFU_EXPR_%d}" % len(interpolations))
+            placeholder = "${PFU_EXPR_%d}" % len(interpolations)
+            out.append(placeholder)
+            edits.append((line, column, len(match.group()) - len(placeholder)))
+            column += len(placeholder)
             interpolations.append(match.group())
             index = match.end()
             continue
         out.append(char)
+        if char == "\n":
+            line, column = line + 1, 0
+        else:
+            column += 1
         index += 1
-    return "".join(out), interpolations
+    return "".join(out), interpolations, edits
 
 
 def _encode(text: str, quote: str, interpolations: list[str], continuations: bool) -> Optional[str]:
@@ -124,10 +150,10 @@ class JenkinsfileRewriter(EmbeddingRewriter):
             if following.startswith("+"):
                 continue  # a string built from pieces
             body = text[start + len(quote) : end - len(quote)]
-            decoded = _decode(body, quote)
+            decoded = _decode_edits(body, quote)
             if decoded is None:
                 continue
-            shell, interpolations = decoded
+            shell, interpolations, edits = decoded
             continuations = len(quote) == 3 and _CONTINUATION.search(body) is not None
 
             def encode(new_text: str, quote=quote, interpolations=interpolations, continuations=continuations):
@@ -136,6 +162,6 @@ class JenkinsfileRewriter(EmbeddingRewriter):
 
             fragments.append(
                 Fragment(start, end, shell, line_of(text, start), column_of(text, start) + len(quote), encode=encode,
-                         unmask=placeholders_shown(_SHOWN, interpolations))
+                         unmask=columns_back(edits, placeholders_shown(_SHOWN, interpolations)))
             )
         return fragments

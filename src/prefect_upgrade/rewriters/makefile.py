@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Lines, placeholders_shown
+from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Lines, columns_back, placeholders_shown
 
 _RULE = re.compile(r"^(?![\t#])(?:[^:=#\t]|\$\([^)]*\)|\$\{[^}]*\})+?::?(?![=:])")
 _ASSIGNMENT = re.compile(r"^[^:#=\t]*?(?:[:?+!]|::)?=")
@@ -24,18 +24,38 @@ _SHOWN = re.compile(r"\$\{PFU_MAKE_(\d+)\}")
 
 def mask_make(text: str) -> tuple[str, list[str]]:
     """Make references as shell variables; ``$$`` as ``$``."""
-    out = []
+    masked, refs, _ = mask_make_edits(text)
+    return masked, refs
+
+
+def mask_make_edits(text: str) -> tuple[str, list[str], list[tuple[int, int, int]]]:
+    """``mask_make``, and where it made the text shorter or longer (for ``columns_back``)."""
+    out: list[str] = []
     refs: list[str] = []
+    edits: list[tuple[int, int, int]] = []
+    line, column = 1, 0  # where the next character of ``out`` goes
+
+    def put(piece: str, original: str) -> None:
+        nonlocal line, column
+        if len(piece) != len(original):
+            edits.append((line, column, len(original) - len(piece)))
+        out.append(piece)
+        if "\n" in piece:
+            line += piece.count("\n")
+            column = len(piece) - piece.rfind("\n") - 1
+        else:
+            column += len(piece)
+
     index = 0
     while index < len(text):
         char = text[index]
         if char != "$" or index + 1 >= len(text):
-            out.append(char)
+            put(char, char)
             index += 1
             continue
         following = text[index + 1]
         if following == "$":
-            out.append("$")
+            put("$", "$$")
             index += 2
             continue
         if following in "({":
@@ -51,16 +71,16 @@ def mask_make(text: str) -> tuple[str, list[str]]:
                         break
                 end += 1
             if end >= len(text):
-                out.append(text[index:])
+                put(text[index:], text[index:])
                 break
             reference = text[index : end + 1]
             index = end + 1
         else:
             reference = text[index : index + 2]
             index += 2
-        out.append("${" + _PLACEHOLDER.format(len(refs)) + "}")
+        put("${" + _PLACEHOLDER.format(len(refs)) + "}", reference)
         refs.append(reference)
-    return "".join(out), refs
+    return "".join(out), refs, edits
 
 
 def unmask_make(text: str, refs: list[str]) -> Optional[str]:
@@ -114,7 +134,7 @@ class MakefileRewriter(EmbeddingRewriter):
                 raw = text[start:end]
                 if not raw.strip():
                     continue
-                masked, refs = mask_make(raw)
+                masked, refs, edits = mask_make_edits(raw)
 
                 prefix = "\t" + content[1:column].strip(" \t")
 
@@ -124,7 +144,7 @@ class MakefileRewriter(EmbeddingRewriter):
 
                 fragments.append(
                     Fragment(start, end, masked, first + 1, column, encode=encode,
-                             unmask=placeholders_shown(_SHOWN, refs))
+                             unmask=columns_back(edits, placeholders_shown(_SHOWN, refs)))
                 )
                 continue
             if not stripped or stripped.startswith("#"):

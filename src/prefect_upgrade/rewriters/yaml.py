@@ -1,5 +1,7 @@
 """YAML files: CI pipelines (GitHub Actions, GitLab CI, Azure, CircleCI, Travis, Drone ...),
-Kubernetes manifests, docker-compose files and Helm templates.
+Kubernetes manifests, docker-compose files, Helm templates and CloudFormation templates (an ECS
+container's ``Command``/``EntryPoint`` list; an EC2 ``UserData`` script, also behind
+``Fn::Base64``/``Fn::Sub``; a ``!Ref Name`` list item is one word, kept as written).
 
 The text is never loaded and dumped: Helm templates are not YAML, and a dump would lose
 comments and layout. Shell commands are found line by line under the keys that hold them:
@@ -15,6 +17,11 @@ comments and layout. Shell commands are found line by line under the keys that h
 
 Template expressions (``${{ secrets.X }}``, ``{{ .Values.x }}``) reach the shell codemods as shell
 variables (``${PFU_EXPR_0}``): one word whose value is unknown, put back after the rewrite.
+
+In a docker-compose file, ``$$`` is the shell's ``$`` and the host's ``$VAR``/``${VAR}`` are
+words of unknown value (``compose_interpolated``); in a Kubernetes manifest the same holds in a
+container's ``command:``/``args:`` for ``$$`` and the container's ``$(VAR)``
+(``kubernetes_interpolated``). Both write ``$`` back escaped as ``$$``.
 
 Only the scalar's content is replaced; its indentation, quoting style, comments and everything
 around stay byte-identical. A rewritten command that can no longer be written in the scalar's
@@ -66,13 +73,16 @@ SCRIPT_KEYS = frozenset(
         "after_failure",
         "cmd",
         "shell",  # Ansible
+        "UserData",  # CloudFormation (EC2 instances, launch templates): ``UserData: !Base64 |``
     }
 )
-ARGV_KEYS = frozenset({"command", "args", "entrypoint"})
+ARGV_KEYS = frozenset({"command", "args", "entrypoint", "Command", "EntryPoint"})  # + ECS/Batch in CloudFormation
+#: CloudFormation's wrappers of a user-data script: ``UserData:`` / ``Fn::Base64: !Sub |``.
+USER_DATA_WRAPPERS = frozenset({"Fn::Base64", "Fn::Sub"})
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash", "ksh"})
 
 _KEY = re.compile(
-    r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*|\"[^\"\n]*\"|'[^'\n]*')[ ]*:(?=[ \t]|\r?$)"
+    r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*(?:::[A-Za-z0-9_.-]+)*|\"[^\"\n]*\"|'[^'\n]*')[ ]*:(?=[ \t]|\r?$)"
     r"(?P<sep>[ \t]*)(?P<rest>[^\r\n]*)"
 )
 _ITEM = re.compile(r"^(?P<lead>[ ]*-)(?P<sep>[ ]+|(?=\r?$))(?P<rest>[^\r\n]*)")
@@ -81,6 +91,8 @@ _BLOCK_HEADER = re.compile(r"^(?P<style>[|>])(?P<flags>[+-]?[1-9]?[+-]?)[ \t]*(?
 #: ``$[[ inputs.x ]]`` (GitLab), ``{{ .Values.x }}`` (Helm, Jinja).
 _TEMPLATE = re.compile(r"\$\{\{.*?\}\}|\$\[\[.*?\]\]|\{\{.*?\}\}")
 _PROPERTIES = re.compile(r"^(?:[&!][^ \t]*[ \t]+)+(?=[^ \t#])")
+#: A tag and a plain value on one line (``!Ref Name``, ``!GetAtt A.B``), as an argument-list item.
+_TAGGED_WORD = re.compile(r"^![A-Za-z][A-Za-z0-9:._-]*[ \t]+[A-Za-z0-9_][^ \t#'\"\[\]{},]*[ \t]*(?:#.*)?$")
 _PLAIN_FORBIDDEN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
@@ -208,6 +220,119 @@ def _scan_quoted(rest: str) -> Optional[tuple[int, str]]:
     return None
 
 
+def _at_items(shown: list[str], prefixed: int, places: list[tuple[int, int]], raws: list[str], first: int):
+    """A finding on an argument list shown as one command line (``shown``: ``prefixed`` words of a
+    sibling ``command`` list, then the items) -> the same finding on the item that holds its word
+    (``places``: each item's 0-based line and column in the file; ``first``: the fragment's line).
+
+    ``Fragment.place`` adds the fragment's column on its first line, so the column given back is
+    relative to the first item there."""
+    starts = [len(argv_to_shell(shown[:i])) + (1 if i else 0) for i in range(len(shown))]
+    base = places[0][1]
+
+    def unmask(finding):
+        offset = finding.col - 1
+        word = max((i for i, start in enumerate(starts) if start <= offset), default=0)
+        if word < prefixed:  # a word of the sibling command: its first item stands for it
+            index, column, within = places[0][0], base, 0
+        else:
+            index, column = places[word - prefixed]
+            within = min(offset - starts[word], max(len(raws[word - prefixed]) - 1, 0))
+        col = column + within + 1 - (base if index == first else 0)
+        return dataclasses.replace(finding, line=index - first + 1, col=col)
+
+    return unmask
+
+
+def _plain_item(item: "re.Match[str]") -> bool:
+    """Whether a sequence item's value is a plain scalar (``- pip install x``), not a mapping,
+    a quoted or block scalar, a flow collection or a tagged value."""
+    rest = item.group("rest")
+    return bool(rest) and rest[0] not in _PLAIN_FORBIDDEN_START and not _KEY.match(" " * item.start("rest") + rest)
+
+
+#: A Kubernetes manifest: a document with a top-level ``apiVersion:`` and ``kind:``.
+_K8S_API_VERSION = re.compile(r"^apiVersion:[ \t]*\S", re.M)
+_K8S_KIND = re.compile(r"^kind:[ \t]*\S", re.M)
+#: What Kubernetes replaces in a container's ``command:``/``args:`` before the process (or its
+#: shell) sees them: ``$$`` (a literal ``$``) and ``$(VAR)`` (the container's variable ``VAR``).
+_K8S_DOLLAR = re.compile(r"\$\$|\$\([A-Za-z_][A-Za-z0-9_]*\)")
+_K8S_PLACEHOLDER = re.compile(r"\$\{PFU_K8S_(\d+)\}")
+#: One word of a rewritten fragment for the diff against the original: a placeholder or a character.
+_K8S_TOKEN = re.compile(r"\$\{PFU_[A-Z0-9]+_\d+\}|.", re.S)
+#: The keys whose values Kubernetes expands.
+K8S_EXPANDED_KEYS = frozenset({"command", "args"})
+
+
+def is_kubernetes(text: str) -> bool:
+    return _K8S_API_VERSION.search(text) is not None and _K8S_KIND.search(text) is not None
+
+
+def kubernetes_interpolated(fragment: Fragment) -> Fragment:
+    """``fragment`` of a container's ``command:``/``args:`` as the process sees it after
+    Kubernetes' expansion: ``$$`` is a ``$`` (``sh -c "echo $$(date)"`` runs ``date``), as in a
+    docker-compose file, and ``$(VAR)`` (a variable of the container, replaced by Kubernetes) is a
+    word whose value the codemods cannot know, shown as ``${PFU_K8S_<n>}``.
+
+    On the way back the text the codemod left as it was is written as the file wrote it (a lone
+    ``$`` stays lone, ``$$`` stays ``$$``), ``$(VAR)`` is put back, and every ``$`` the codemod
+    wrote is written in the escaped form ``$$``."""
+    if "$" not in fragment.text or not _K8S_DOLLAR.search(fragment.text):
+        return fragment
+    count = [0]
+
+    def replace(match: "re.Match[str]") -> str:
+        if match.group(0) == "$$":
+            return "$"
+        count[0] += 1
+        return "${" + f"PFU_K8S_{count[0] - 1}" + "}"
+
+    text, unmask = substituted(fragment.text, _K8S_DOLLAR, replace, _K8S_PLACEHOLDER, fragment.unmask)
+    originals = [match.group(0) for match in _K8S_DOLLAR.finditer(fragment.text) if match.group(0) != "$$"]
+    # the text as the file writes it, word by word of what the codemod sees
+    raw_units: list[str] = []  # per character of ``text`` (a placeholder: one unit)
+    position = 0
+    for match in _K8S_DOLLAR.finditer(fragment.text):
+        raw_units.extend(fragment.text[position : match.start()])
+        raw_units.append(match.group(0))
+        position = match.end()
+    raw_units.extend(fragment.text[position:])
+    old_tokens: list[str] = []
+    old_raw: list[str] = []
+    unit = 0
+    for token in _K8S_TOKEN.findall(text):
+        old_tokens.append(token)
+        if _K8S_PLACEHOLDER.fullmatch(token) or len(token) == 1:
+            old_raw.append(raw_units[unit])
+            unit += 1
+        else:  # an earlier placeholder (``${PFU_EXPR_0}``), written as it is, character by character
+            old_raw.append("".join(raw_units[unit : unit + len(token)]))
+            unit += len(token)
+    inner = fragment.encode
+
+    def encode(new_text: str) -> Optional[str]:
+        new_tokens = _K8S_TOKEN.findall(new_text)
+        pieces: list[str] = []
+        matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                pieces.extend(old_raw[i1:i2])
+                continue
+            for token in new_tokens[j1:j2]:
+                placeholder = _K8S_PLACEHOLDER.fullmatch(token)
+                if placeholder:
+                    number = int(placeholder.group(1))
+                    if number >= len(originals):
+                        return None
+                    pieces.append(originals[number])
+                else:
+                    pieces.append("$$" if token == "$" else token)
+        restored = "".join(pieces)
+        return restored if inner is None else inner(restored)
+
+    return dataclasses.replace(fragment, text=text, encode=encode, unmask=unmask)
+
+
 def _after_is_comment(text: str) -> bool:
     stripped = text.strip()
     return not stripped or stripped.startswith("#")
@@ -218,16 +343,26 @@ class YamlRewriter(EmbeddingRewriter):
     embeds_shell = True
 
     def shell_fragments(self, text: str) -> list[Fragment]:
-        fragments = [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text)]
+        keys: list[str] = []
+        fragments = [masked(fragment, _TEMPLATE, "PFU_EXPR") for fragment in self._fragments(text, keys)]
         if is_compose(text):
             fragments = [compose_interpolated(fragment) for fragment in fragments]
+        elif is_kubernetes(text):
+            fragments = [
+                kubernetes_interpolated(fragment) if key in K8S_EXPANDED_KEYS else fragment
+                for fragment, key in zip(fragments, keys)
+            ]
         return fragments
 
-    def _fragments(self, text: str) -> list[Fragment]:
+    def _fragments(self, text: str, keys: Optional[list] = None) -> list[Fragment]:
+        """The shell fragments of ``text``; ``keys`` gets the key each one was found under."""
         lines = Lines(text)
         fragments: list[Fragment] = []
+        keys = [] if keys is None else keys
+        key = ""
         index = 0
         while index < len(lines):
+            keys.extend([key] * (len(fragments) - len(keys)))
             line = lines.content(index)
             if _blank(line) or _comment(line) or line.startswith(("---", "...")) and _indent(line) == 0:
                 index += 1
@@ -248,6 +383,20 @@ class YamlRewriter(EmbeddingRewriter):
             if properties:
                 rest = rest[properties.end() :]
                 value_col += properties.end()
+            if key in USER_DATA_WRAPPERS:
+                if not self._under_user_data(lines, index, column):
+                    index += 1
+                    continue
+                if _BLOCK_HEADER.match(rest):
+                    fragment, index = self._block_scalar(lines, index, column, rest)
+                elif rest and not _comment(rest):
+                    fragment, index = self._scalar(lines, index, value_col, column)
+                else:
+                    index += 1
+                    continue
+                if fragment:
+                    fragments.append(fragment)
+                continue
             if _BLOCK_HEADER.match(rest):
                 if key in SCRIPT_KEYS:
                     fragment, index = self._block_scalar(lines, index, column, rest)
@@ -274,7 +423,33 @@ class YamlRewriter(EmbeddingRewriter):
             fragment, index = self._scalar(lines, index, value_col, column)
             if fragment:
                 fragments.append(fragment)
+        keys.extend([key] * (len(fragments) - len(keys)))
         return fragments
+
+    def _under_user_data(self, lines: Lines, index: int, column: int) -> bool:
+        """Whether the key at ``column`` of line ``index`` is a ``Fn::Base64``/``Fn::Sub`` that
+        wraps a CloudFormation ``UserData`` script (the keys above it, nearest first, are more
+        wrappers and then ``UserData``)."""
+        while True:
+            parent = None
+            for above in range(index - 1, -1, -1):
+                content = lines.content(above)
+                if _blank(content) or _comment(content):
+                    continue
+                if _indent(content) < column:
+                    parent = above
+                    break
+            if parent is None:
+                return False
+            match = _KEY.match(lines.content(parent))
+            if match is None or match.group("rest").strip() and not _PROPERTIES.match(match.group("rest") + " x"):
+                return False
+            key = match.group("key")
+            if key == "UserData":
+                return True
+            if key not in USER_DATA_WRAPPERS:
+                return False
+            index, column = parent, len(match.group("lead"))
 
     # -- scalars ---------------------------------------------------------------------------
     def _skip_block(self, lines: Lines, index: int, column: int) -> int:
@@ -362,8 +537,8 @@ class YamlRewriter(EmbeddingRewriter):
             if _blank(content):
                 following += 1
                 continue
-            if _indent(content) <= column or _comment(content):
-                break
+            if _indent(content) <= column or _comment(content) or _KEY.match(content):
+                break  # (a plain scalar holds no `key:`; a sketch that does is read as YAML would fail it)
             last = following
             following += 1
         if last > index:
@@ -475,6 +650,8 @@ class YamlRewriter(EmbeddingRewriter):
                 dash = indent
             if indent < dash or (indent == dash and not content.lstrip().startswith("-")):
                 break
+            if indent > dash and items and _plain_item(items[-1][1]) and _KEY.match(content):
+                break  # a `key:` cannot go on a plain item: it is a mis-indented key of its own
             if indent == dash:
                 item = _ITEM.match(content)
                 if item is None:
@@ -500,12 +677,20 @@ class YamlRewriter(EmbeddingRewriter):
         words = [value for value, _, _ in values]  # type: ignore[misc]
         return "-c" in words or all(" " not in word for word in words)
 
-    def _item_value(self, lines: Lines, index: int, item: re.Match) -> Optional[tuple[str, int, int]]:
-        """A single-line scalar item: (value, start column, end column) or None."""
+    def _item_value(
+        self, lines: Lines, index: int, item: re.Match, tagged: bool = False
+    ) -> Optional[tuple[str, int, int]]:
+        """A single-line scalar item: (value, start column, end column) or None.
+
+        ``tagged``: an item that is a tag and a plain value (CloudFormation's ``!Ref Name``,
+        ``!GetAtt A.B``) is one word of unknown value, taken as written (``"!Ref Name"``)."""
         rest = item.group("rest")
         column = item.start("rest")
         if not rest or _BLOCK_HEADER.match(rest) or _KEY.match(" " * column + rest):
             return None
+        if tagged and _TAGGED_WORD.match(rest):
+            end = _plain_end(rest)
+            return rest[:end], column, column + end
         if rest[0] in "'\"":
             scanned = _scan_quoted(rest)
             if scanned is None or not _after_is_comment(rest[scanned[0] :]):
@@ -537,7 +722,7 @@ class YamlRewriter(EmbeddingRewriter):
     ) -> list[Fragment]:
         values = []
         for index, item in items:
-            value = self._item_value(lines, index, item)
+            value = self._item_value(lines, index, item, tagged=True)
             if value is None:  # a block scalar (``- |``): a script, as after ``sh -c``
                 return self._script_items(lines, items, dash)
             values.append((index, item, value))
@@ -574,15 +759,18 @@ class YamlRewriter(EmbeddingRewriter):
                 out.append(prefix + raw + kept.get(raw, ""))
             return "\n".join(out)
 
+        shown = [*command, *words]
+        places = [(index, value[1]) for index, _, value in values]
         return [
             Fragment(
                 start=lines.starts[first],
                 end=lines.end_of_content(last),
-                text=argv_to_shell([*command, *words]),
+                text=argv_to_shell(shown),
                 line=first + 1,
                 col=values[0][2][1],
                 encode=encode,
-                line_map=lambda _line, first=first: first + 1,
+                line_map=lambda line, first=first: first + line,
+                unmask=_at_items(shown, len(command), places, raws, first),
             )
         ]
 
@@ -623,7 +811,8 @@ class YamlRewriter(EmbeddingRewriter):
 
         start, end = items[0][1], items[-1][2]
         shown = argv_to_shell([*prefix, *words])
-        return [Fragment(base + start, base + end, shown, index + 1, start, encode=encode)]
+        unmask = _at_items([*prefix, *words], len(prefix), [(index, s) for _, s, _ in items], raws, index)
+        return [Fragment(base + start, base + end, shown, index + 1, start, encode=encode, unmask=unmask)]
 
     # -- checks ----------------------------------------------------------------------------
     def parse(self, text: str, path: str) -> str:
