@@ -491,9 +491,9 @@ def test_two_pass_scopes_equal_libcsts_scope_provider():
     assert compared > 10_000
 
 
-def test_codemods_get_lazy_qualified_names_and_two_pass_scopes(monkeypatch):
-
-    resolved = []
+def _resolved_providers(monkeypatch) -> list:
+    """The providers ``MetadataWrapper.resolve_many`` is asked for from now on (it grows)."""
+    resolved: list = []
     resolve_many = MetadataWrapper.resolve_many
 
     def counting(self, providers):
@@ -501,6 +501,11 @@ def test_codemods_get_lazy_qualified_names_and_two_pass_scopes(monkeypatch):
         return resolve_many(self, providers)
 
     monkeypatch.setattr(MetadataWrapper, "resolve_many", counting)
+    return resolved
+
+
+def test_codemods_get_lazy_qualified_names_and_two_pass_scopes(monkeypatch):
+    resolved = _resolved_providers(monkeypatch)
     result = rewrite_text("from lib import new_thing\nnew_thing()\n", "python", [ReportNewThing])
     assert [f.code for f in result.findings] == ["PFU992"]
     assert QualifiedNameProvider not in resolved
@@ -515,14 +520,7 @@ def test_import_removal_that_must_look_at_every_use_gets_one_pass_scopes(monkeyp
     from prefect_upgrade.codemods import all_codemods
 
     monkeypatch.setattr(cst.Module, "deep_clone", _fail)
-    resolved = []
-    resolve_many = MetadataWrapper.resolve_many
-
-    def counting(self, providers):
-        resolved.extend(providers)
-        return resolve_many(self, providers)
-
-    monkeypatch.setattr(MetadataWrapper, "resolve_many", counting)
+    resolved = _resolved_providers(monkeypatch)
     text = (
         "from prefect import Flow\nfrom prefect.environments import LocalEnvironment\n\n"
         'flow = Flow("etl", environment=LocalEnvironment(labels=["a"]))\n'

@@ -109,6 +109,23 @@ def is_compose(text: str) -> bool:
     return _COMPOSE_SERVICES.search(text) is not None
 
 
+def _dollars_unescaped(fragment: Fragment, dollar: "re.Pattern[str]", placeholder: "re.Pattern[str]", kind: str):
+    """``fragment``'s text with each ``$$`` of ``dollar``'s matches read as ``$`` and every other
+    match (a variable the file's tool fills in) as a placeholder ``${PFU_<kind>_<n>}``; with the
+    unmask that goes with it and the variables' texts, in order."""
+    count = [0]
+
+    def replace(match: "re.Match[str]") -> str:
+        if match.group(0) == "$$":
+            return "$"
+        count[0] += 1
+        return "${" + f"PFU_{kind}_{count[0] - 1}" + "}"
+
+    text, unmask = substituted(fragment.text, dollar, replace, placeholder, fragment.unmask)
+    originals = [match.group(0) for match in dollar.finditer(fragment.text) if match.group(0) != "$$"]
+    return text, unmask, originals
+
+
 def compose_interpolated(fragment: Fragment) -> Fragment:
     """``fragment`` of a docker-compose file as the shell sees it after compose's interpolation:
     ``$$`` is a ``$`` (``$$(uuidgen)`` runs ``uuidgen`` in the container), and ``$VAR`` /
@@ -117,16 +134,7 @@ def compose_interpolated(fragment: Fragment) -> Fragment:
     again and the host variables are put back as they were."""
     if "$" not in fragment.text:
         return fragment
-    count = [0]
-
-    def replace(match: "re.Match[str]") -> str:
-        if match.group(0) == "$$":
-            return "$"
-        count[0] += 1
-        return "${" + f"PFU_COMPOSE_{count[0] - 1}" + "}"
-
-    text, unmask = substituted(fragment.text, _COMPOSE_DOLLAR, replace, _COMPOSE_PLACEHOLDER, fragment.unmask)
-    originals = [match.group(0) for match in _COMPOSE_DOLLAR.finditer(fragment.text) if match.group(0) != "$$"]
+    text, unmask, originals = _dollars_unescaped(fragment, _COMPOSE_DOLLAR, _COMPOSE_PLACEHOLDER, "COMPOSE")
     inner = fragment.encode
 
     def encode(new_text: str) -> Optional[str]:
@@ -279,16 +287,7 @@ def kubernetes_interpolated(fragment: Fragment) -> Fragment:
     wrote is written in the escaped form ``$$``."""
     if "$" not in fragment.text or not _K8S_DOLLAR.search(fragment.text):
         return fragment
-    count = [0]
-
-    def replace(match: "re.Match[str]") -> str:
-        if match.group(0) == "$$":
-            return "$"
-        count[0] += 1
-        return "${" + f"PFU_K8S_{count[0] - 1}" + "}"
-
-    text, unmask = substituted(fragment.text, _K8S_DOLLAR, replace, _K8S_PLACEHOLDER, fragment.unmask)
-    originals = [match.group(0) for match in _K8S_DOLLAR.finditer(fragment.text) if match.group(0) != "$$"]
+    text, unmask, originals = _dollars_unescaped(fragment, _K8S_DOLLAR, _K8S_PLACEHOLDER, "K8S")
     # the text as the file writes it, word by word of what the codemod sees
     raw_units: list[str] = []  # per character of ``text`` (a placeholder: one unit)
     position = 0
