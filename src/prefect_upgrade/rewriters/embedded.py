@@ -156,6 +156,30 @@ def substituted(
     return new_text, unmask
 
 
+class EditedText:
+    """A text built piece by piece from an original, remembering where a piece is shorter or
+    longer than the original text it stands for: the ``edits`` that ``columns_back`` takes."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.edits: list[tuple[int, int, int]] = []
+        self._line, self._column = 1, 0  # where the next piece goes
+
+    def put(self, piece: str, original: str) -> None:
+        if len(piece) != len(original):
+            self.edits.append((self._line, self._column, len(original) - len(piece)))
+        self.pieces.append(piece)
+        if "\n" in piece:
+            self._line += piece.count("\n")
+            self._column = len(piece) - piece.rfind("\n") - 1
+        else:
+            self._column += len(piece)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
 def columns_back(
     edits: list[tuple[int, int, int]], inner: Optional[Callable[[Finding], Finding]] = None
 ) -> Callable[[Finding], Finding]:

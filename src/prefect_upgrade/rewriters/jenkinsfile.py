@@ -19,6 +19,7 @@ import re
 from typing import Optional
 
 from prefect_upgrade.rewriters.embedded import (
+    EditedText,
     EmbeddingRewriter,
     Fragment,
     column_of,
@@ -58,19 +59,11 @@ def _scan(text: str, start: int) -> Optional[tuple[int, str]]:
     return None
 
 
-def _decode(body: str, quote: str) -> Optional[tuple[str, list[str]]]:
-    """The shell text of a Groovy string body, and the GString interpolations it masks."""
-    decoded = _decode_edits(body, quote)
-    return None if decoded is None else decoded[:2]
-
-
-def _decode_edits(body: str, quote: str) -> Optional[tuple[str, list[str], list[tuple[int, int, int]]]]:
-    """``_decode``, and where the shell text is shorter or longer than the body (escapes,
-    interpolations), for ``columns_back``."""
-    out = []
+def _decode(body: str, quote: str) -> Optional[tuple[str, list[str], list[tuple[int, int, int]]]]:
+    """The shell text of a Groovy string body, the GString interpolations it masks, and where the
+    shell text is shorter or longer than the body (escapes, interpolations), for ``columns_back``."""
+    out = EditedText()
     interpolations: list[str] = []
-    edits: list[tuple[int, int, int]] = []
-    line, column = 1, 0  # where the next character of ``out`` goes
     index = 0
     double = quote.startswith('"')
     while index < len(body):
@@ -78,35 +71,25 @@ def _decode_edits(body: str, quote: str) -> Optional[tuple[str, list[str], list[
         if char == "\\":
             following = body[index + 1 : index + 2]
             if following in _ESCAPES:
-                out.append(_ESCAPES[following])
-                edits.append((line, column, 1))
-                column += 1
+                out.put(_ESCAPES[following], body[index : index + 2])
                 index += 2
                 continue
             if following == "\n" and len(quote) == 3:
+                out.put("\\\n", "\\\n")  # a continuation: kept as a shell continuation
                 index += 2
-                out.append("\\\n")  # a continuation: kept as a shell continuation
-                line, column = line + 1, 0
                 continue
             return None
         if double and char == "$":
             match = _INTERPOLATION.match(body, index)
             if match is None:
                 return None
-            placeholder = "${PFU_EXPR_%d}" % len(interpolations)
-            out.append(placeholder)
-            edits.append((line, column, len(match.group()) - len(placeholder)))
-            column += len(placeholder)
+            out.put("${PFU_EXPR_%d}" % len(interpolations), match.group())
             interpolations.append(match.group())
             index = match.end()
             continue
-        out.append(char)
-        if char == "\n":
-            line, column = line + 1, 0
-        else:
-            column += 1
+        out.put(char, char)
         index += 1
-    return "".join(out), interpolations, edits
+    return out.text, interpolations, out.edits
 
 
 def _encode(text: str, quote: str, interpolations: list[str], continuations: bool) -> Optional[str]:
@@ -150,7 +133,7 @@ class JenkinsfileRewriter(EmbeddingRewriter):
             if following.startswith("+"):
                 continue  # a string built from pieces
             body = text[start + len(quote) : end - len(quote)]
-            decoded = _decode_edits(body, quote)
+            decoded = _decode(body, quote)
             if decoded is None:
                 continue
             shell, interpolations, edits = decoded

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from prefect_upgrade.rewriters.embedded import EmbeddingRewriter, Fragment, Lines, columns_back, placeholders_shown
+from prefect_upgrade.rewriters.embedded import (
+    EditedText,
+    EmbeddingRewriter,
+    Fragment,
+    Lines,
+    columns_back,
+    placeholders_shown,
+)
 
 _RULE = re.compile(r"^(?![\t#])(?:[^:=#\t]|\$\([^)]*\)|\$\{[^}]*\})+?::?(?![=:])")
 _ASSIGNMENT = re.compile(r"^[^:#=\t]*?(?:[:?+!]|::)?=")
@@ -30,22 +37,9 @@ def mask_make(text: str) -> tuple[str, list[str]]:
 
 def mask_make_edits(text: str) -> tuple[str, list[str], list[tuple[int, int, int]]]:
     """``mask_make``, and where it made the text shorter or longer (for ``columns_back``)."""
-    out: list[str] = []
+    out = EditedText()
+    put = out.put
     refs: list[str] = []
-    edits: list[tuple[int, int, int]] = []
-    line, column = 1, 0  # where the next character of ``out`` goes
-
-    def put(piece: str, original: str) -> None:
-        nonlocal line, column
-        if len(piece) != len(original):
-            edits.append((line, column, len(original) - len(piece)))
-        out.append(piece)
-        if "\n" in piece:
-            line += piece.count("\n")
-            column = len(piece) - piece.rfind("\n") - 1
-        else:
-            column += len(piece)
-
     index = 0
     while index < len(text):
         char = text[index]
@@ -80,7 +74,7 @@ def mask_make_edits(text: str) -> tuple[str, list[str], list[tuple[int, int, int
             index += 2
         put("${" + _PLACEHOLDER.format(len(refs)) + "}", reference)
         refs.append(reference)
-    return "".join(out), refs, edits
+    return out.text, refs, out.edits
 
 
 def unmask_make(text: str, refs: list[str]) -> Optional[str]:
