@@ -351,18 +351,22 @@ def _paired_opcodes(old: str, new: str, junk=None) -> tuple:
     written further down), the later line is matched to the rewritten one and the lines between
     come out deleted and inserted, so their findings land on the wrong lines. Matching from the
     end pairs them as the replaced lines they are."""
-    forward = _opcodes(old, new, junk)
-    unpaired = sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in forward if tag in ("delete", "insert"))
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    forward = _line_opcodes(old_lines, new_lines, junk)
+    unpaired = _unpaired(forward)
     if not unpaired:
         return tuple(forward)
-    old_lines, new_lines = old.splitlines(), new.splitlines()
     n, m = len(old_lines), len(new_lines)
     backward = [
         (tag, n - i2, n - i1, m - j2, m - j1)
         for tag, i1, i2, j1, j2 in reversed(_line_opcodes(old_lines[::-1], new_lines[::-1], junk))
     ]
-    unpaired_back = sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in backward if tag in ("delete", "insert"))
-    return tuple(backward if unpaired_back < unpaired else forward)
+    return tuple(backward if _unpaired(backward) < unpaired else forward)
+
+
+def _unpaired(codes) -> int:
+    """How many lines of either text ``codes`` leave without a counterpart (deleted, inserted)."""
+    return sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in codes if tag in ("delete", "insert"))
 
 
 def _no_anchor(line: str) -> bool:
@@ -568,7 +572,6 @@ class _Follow:
     def __init__(self, old: str, new: str, old_lines: list, new_lines: list) -> None:
         self.old, self.new = old, new
         self.old_lines, self.new_lines = old_lines, new_lines
-        self._blocks: Optional[list] = None
         self._code: dict = {}  # new? -> the text's lines that are not comments, joined
 
     def _count(self, anchor: str, new: bool) -> int:
@@ -615,18 +618,18 @@ class _Follow:
         found = _ANCHOR.match(self.old_lines[line - 1], col - 1)
         if not found:
             return True
-        if self._blocks is None:
-            self._blocks = _paired_opcodes(self.old, self.new)
-        for tag, i1, i2, j1, j2 in self._blocks:
+        for tag, i1, i2, j1, j2 in self._blocks():
             if i1 <= line - 1 < i2:
                 return any(_occurrences(found.group(0), self.old_lines[i]) for i in range(i1, i2) if i != line - 1)
         return True
 
+    def _blocks(self) -> tuple:
+        """The opcodes pairing the old lines with the new (``_paired_opcodes`` keeps them)."""
+        return _paired_opcodes(self.old, self.new)
+
     def _block_of(self, index: int) -> tuple:
         """The new lines that replaced old line ``index`` (an empty range when it was deleted)."""
-        if self._blocks is None:
-            self._blocks = _paired_opcodes(self.old, self.new)
-        for tag, i1, i2, j1, j2 in self._blocks:
+        for tag, i1, i2, j1, j2 in self._blocks():
             if i1 <= index < i2:
                 return (j1, j2) if tag != "equal" else (j1 + index - i1, j1 + index - i1 + 1)
         return (0, 0)
