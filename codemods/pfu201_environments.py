@@ -1231,10 +1231,7 @@ class Environments(ImportFixes, PythonCodemod):
             return False
         if isinstance(node.names, cst.ImportStar):
             return False
-        imported = {
-            self._code(alias.asname.name) if alias.asname else self._code(alias.name).split(".")[0]
-            for alias in node.names
-        }
+        imported = {_bound_name(alias) for alias in node.names}
         bound: set = set()
         for handler in parent.handlers:
             for statement in handler.body.body:
@@ -1248,10 +1245,7 @@ class Environments(ImportFixes, PythonCodemod):
                             elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]
                             bound |= {e.value.value if isinstance(e, cst.Element) else getattr(e, "value", None) for e in elements}
                     elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
-                        bound |= {
-                            self._code(a.asname.name) if a.asname else self._code(a.name).split(".")[0]
-                            for a in small.names
-                        }
+                        bound |= {_bound_name(alias) for alias in small.names}
         return imported <= bound
 
     def _unused_binding(self, local: str, node: cst.ImportFrom, alias: cst.ImportAlias) -> bool:
@@ -1660,6 +1654,11 @@ def _imports_prefect(small: cst.BaseSmallStatement) -> bool:
 
 def _c(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    """The name an import binds (``import a.b`` binds ``a``)."""
+    return _c(alias.asname.name) if alias.asname else _c(alias.name).split(".")[0]
 
 
 def _dotted_env_uses(module: cst.Module) -> bool:
